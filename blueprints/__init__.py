@@ -1,0 +1,87 @@
+"""blueprint: Kubernetes practices as typed cdk8s constructs.
+
+``import blueprints`` is light and never starts Node: the constructs (and cdk8s's ``App`` and
+``Testing``, re-exported so that blueprint can choose a recent Node first) load on first use.
+
+    from blueprints import App, Release, StatefulWebApp, WorkerWithInit
+
+    app = App()
+    shop = Release(app, "shop", version="1.4.2")
+    web = StatefulWebApp(shop, "web", image="nginxinc/nginx-unprivileged:1.27.3", ...)
+    WorkerWithInit(shop, "worker", image="busybox:1.36.1", wait_for=[web, "mydb"])
+    app.synth()
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from blueprints.core.probes import Probe
+from blueprints.core.stateful_web_app import StatefulWebAppProps, Storage
+from blueprints.core.web_app import WebAppProps
+from blueprints.core.worker_with_init import WorkerWithInitProps
+from blueprints.core.workload import (
+    ConfigMapKeyRef,
+    ConfigMapRef,
+    Resources,
+    SecretKeyRef,
+    SecretRef,
+    WorkloadProps,
+)
+from blueprints.errors import BlueprintError, ConfigError, ValidationError
+
+if TYPE_CHECKING:
+    from cdk8s import App, Testing
+
+    from blueprints.cdk.release import Release
+    from blueprints.cdk.stateful_web_app import StatefulWebApp
+    from blueprints.cdk.web_app import WebApp
+    from blueprints.cdk.worker_with_init import WorkerWithInit
+
+__all__ = [
+    "App",
+    "BlueprintError",
+    "ConfigError",
+    "ConfigMapKeyRef",
+    "ConfigMapRef",
+    "Probe",
+    "Release",
+    "Resources",
+    "SecretKeyRef",
+    "SecretRef",
+    "StatefulWebApp",
+    "StatefulWebAppProps",
+    "Storage",
+    "Testing",
+    "ValidationError",
+    "WebApp",
+    "WebAppProps",
+    "WorkerWithInit",
+    "WorkerWithInitProps",
+    "WorkloadProps",
+    "__version__",
+]
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "App": "cdk8s",
+    "Testing": "cdk8s",
+    "Release": "blueprints.cdk.release",
+    "StatefulWebApp": "blueprints.cdk.stateful_web_app",
+    "WebApp": "blueprints.cdk.web_app",
+    "WorkerWithInit": "blueprints.cdk.worker_with_init",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'blueprints' has no attribute {name!r}")
+    from blueprints._node import ensure_node
+
+    ensure_node()
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,103 @@
+"""Release: a cdk8s Chart whose components render in Python (one callback, no per-object Node)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import cdk8s
+from constructs import Construct
+
+from blueprints.core.labels import LABEL_KEYS
+from blueprints.core.release import ReleaseContext, make_release_context
+from blueprints.errors import ConfigError, Problem
+from blueprints.kube import current_kube_version
+
+if TYPE_CHECKING:
+    from blueprints.cdk._component import Component
+
+__all__ = ["Release"]
+
+_INSTANCE, _PART_OF = LABEL_KEYS[1], LABEL_KEYS[4]
+
+
+class Release(cdk8s.Chart):
+    """A release: a cdk8s Chart that stamps release-wide labels, annotations and a namespace
+    on everything inside it.
+
+    Args:
+        scope: The cdk8s ``App``.
+        id: The release name: the ``app.kubernetes.io/instance`` label and the output file name.
+        version: The release version, written to the ``blueprint.dev/release-version``
+            annotation of every object (not of pod templates, so pods do not restart).
+            Default: none.
+        part_of: The ``app.kubernetes.io/part-of`` label. Default: the release name.
+        namespace: The namespace of every namespaced object (BP043). Default: the release name.
+        annotations: Annotations on every object (BP005), e.g. owner and source. Default none.
+
+    Components added to it render in Python; other cdk8s constructs inside it (cdk8s-plus,
+    imported CRDs, ``ApiObject``) work as in any Chart and get the release's labels, namespace
+    and annotations too.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        version: str | None = None,
+        part_of: str | None = None,
+        namespace: str | None = None,
+        annotations: Mapping[str, str] | None = None,
+    ) -> None:
+        self.context: ReleaseContext = make_release_context(
+            id, version=version, part_of=part_of, namespace=namespace, annotations=annotations,
+            kube_version=current_kube_version())
+        super().__init__(
+            scope, id, namespace=self.context.namespace, disable_resource_name_hashes=True,
+            labels={_INSTANCE: self.context.name, _PART_OF: self.context.part_of})
+        self._components: dict[str, Component] = {}
+
+    def manifests(self) -> list[dict[str, Any]]:
+        """Every object of the release, rendered: components first, then other constructs.
+
+        Raises:
+            ConfigError: A component's ``allow_from`` names no component of the release.
+        """
+        cores = {id: component.core for id, component in self._components.items()}
+        for core in cores.values():
+            core.resolve_allow_from(cores)
+        # One round trip for every object cdk8s itself holds: escape hatches and constructs
+        # that are not ours (cdk8s-plus, ApiObject, imported CRDs).
+        from_node = {_key(m): dict(m) for m in super().to_json()}
+        result: list[dict[str, Any]] = []
+        for component in self._components.values():
+            for manifest in component.core.render():
+                key = _key(manifest)
+                if key in component.escaped and key in from_node:
+                    result.append(from_node.pop(key))
+                else:
+                    result.append(manifest)
+        annotations = self.context.object_annotations()
+        for manifest in from_node.values():
+            if annotations:
+                metadata = manifest.setdefault("metadata", {})
+                metadata["annotations"] = {**annotations, **metadata.get("annotations", {})}
+            result.append(manifest)
+        return result
+
+    def to_json(self) -> list[Any]:
+        """cdk8s's hook (``cdk8s synth``, ``Testing.synth``): the rendered manifests."""
+        return self.manifests()
+
+    def _add(self, component: Component, id: str) -> None:
+        if id in self._components:
+            raise ConfigError(Problem(f"{self.context.name}/{id}", "id", id,
+                                      "two components of the release share the id",
+                                      "give each component its own id", "BP006"))
+        self._components[id] = component
+
+
+def _key(manifest: Mapping[str, Any]) -> tuple[str, str]:
+    metadata = manifest.get("metadata") or {}
+    return str(manifest.get("kind")), str(metadata.get("name"))

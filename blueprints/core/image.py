@@ -1,0 +1,95 @@
+"""Container image references (BP001, BP002), parsed by the grammar of the OCI distribution spec."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from blueprints.errors import ConfigError, Problem
+
+__all__ = ["ImageRef", "parse_image", "pull_policy"]
+
+_DOMAIN_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_DOMAIN = rf"(?:{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*(?::[0-9]+)?)"
+_PATH_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REFERENCE = re.compile(
+    rf"(?:(?P<domain>{_DOMAIN})/)?(?P<path>{_PATH_PART}(?:/{_PATH_PART})*)"
+    r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
+    r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """A parsed image reference.
+
+    Attributes:
+        registry: The registry host (``docker.io`` when the reference names none).
+        repository: The repository path, for example ``library/nginx`` or ``luksa/kubia``.
+        tag: The tag, or ``None``.
+        digest: The digest (``sha256:...``), or ``None``.
+        text: The reference exactly as written.
+    """
+
+    registry: str
+    repository: str
+    tag: str | None
+    digest: str | None
+    text: str
+
+    @property
+    def pinned(self) -> bool:
+        """True when the reference names a digest, or a tag other than ``latest`` (BP001)."""
+        return self.digest is not None or (self.tag is not None and self.tag != "latest")
+
+    @property
+    def version(self) -> str:
+        """A label-safe application version: the tag, else ``sha256-<12 hex>`` of the digest."""
+        if self.tag is not None:
+            return self.tag
+        if self.digest is not None:
+            algorithm, _, hex_digest = self.digest.partition(":")
+            return f"{algorithm}-{hex_digest[:12]}"
+        return "latest"
+
+
+def parse_image(text: str, *, component: str = "image", field: str = "image") -> ImageRef:
+    """Parse an image reference; refuse one that breaks the reference grammar.
+
+    Whether the reference is pinned (BP001) is the caller's decision: see :attr:`ImageRef.pinned`.
+
+    Raises:
+        ConfigError: ``text`` is not a valid image reference.
+    """
+    match = _REFERENCE.fullmatch(text) if isinstance(text, str) else None
+    if match is None or len(match["path"]) + len(match["domain"] or "") > 255:
+        raise ConfigError(
+            Problem(
+                component,
+                field,
+                text,
+                "not a valid image reference (registry/repository:tag or @sha256:digest, "
+                "lowercase repository)",
+                'write it like "nginxinc/nginx-unprivileged:1.27.3"',
+                "BP001",
+            )
+        )
+    domain, path = match["domain"], match["path"]
+    if domain is not None and not ("." in domain or ":" in domain or domain == "localhost"):
+        # "luksa/kubia": the first part is a Docker Hub namespace, not a registry host.
+        path, domain = f"{domain}/{path}", None
+        if not re.fullmatch(_PATH_PART + r"(?:/" + _PATH_PART + r")*", path):
+            raise ConfigError(
+                Problem(component, field, text, "repository names are lowercase",
+                        "write the repository in lowercase", "BP001")
+            )
+    if domain is None:
+        domain = "docker.io"
+        if "/" not in path:
+            path = f"library/{path}"
+    return ImageRef(domain, path, match["tag"], match["digest"], text)
+
+
+def pull_policy(image: ImageRef) -> str:
+    """The pull policy that follows the tag (BP002): ``Always`` only for a mutable reference."""
+    return "IfNotPresent" if image.pinned else "Always"

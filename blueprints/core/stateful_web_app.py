@@ -1,0 +1,160 @@
+"""StatefulWebApp: stable identity and per-pod storage (BP010, BP011, BP012, BP025)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from blueprints.core.names import check_name
+from blueprints.core.quantity import parse_quantity
+from blueprints.core.release import ReleaseContext
+from blueprints.core.web_app import check_port, check_replicas
+from blueprints.core.workload import Manifest, Workload, WorkloadProps
+from blueprints.errors import ConfigError, Problem
+
+__all__ = ["StatefulWebAppCore", "StatefulWebAppProps", "Storage"]
+
+#: The environment variable that lists the peers' stable hostnames, comma-separated.
+PEERS_ENV = "PEERS"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Storage:
+    """A PersistentVolumeClaim per pod, kept across rescheduling and node changes (BP012).
+
+    Attributes:
+        size: The requested size, for example ``1Gi``. Required.
+        mount_path: Where the container sees it. Required.
+        name: The claim template's name. Default ``data``.
+        storage_class: A StorageClass name. Default: the cluster's default class.
+        access_modes: Default ``("ReadWriteOnce",)``.
+    """
+
+    size: str
+    mount_path: str
+    name: str = "data"
+    storage_class: str | None = None
+    access_modes: Sequence[str] = field(default=("ReadWriteOnce",))
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StatefulWebAppProps(WorkloadProps):
+    """Props of a :class:`~blueprints.StatefulWebApp`; see :class:`WorkloadProps` too.
+
+    Attributes:
+        port: The port the app listens on. Default 8080.
+        port_name: The port's name. Default ``http``.
+        replicas: Pods to run. Default 2.
+        storage: Per-pod volumes (``volumeClaimTemplates``). Default none.
+        retain_claims_on_scale_down: Keep the claims of removed ordinals, so their data can be
+            moved (BP026). Default True.
+        retain_claims_on_delete: Keep the claims when the StatefulSet is deleted. Default True.
+    """
+
+    port: int = 8080
+    port_name: str = "http"
+    replicas: int = 2
+    storage: Sequence[Storage] | Storage = ()
+    retain_claims_on_scale_down: bool = True
+    retain_claims_on_delete: bool = True
+
+
+class StatefulWebAppCore(Workload):
+    """The pure rendering of a :class:`~blueprints.StatefulWebApp`."""
+
+    role: ClassVar[str] = "web"
+    props: StatefulWebAppProps
+
+    def __init__(self, id: str, props: StatefulWebAppProps, release: ReleaseContext) -> None:
+        super().__init__(id, props, release)
+        check_name(id, component=self.path, field="id", kind="service", max_length=52)
+        check_port(props.port, component=self.path)
+        check_name(props.port_name, component=self.path, field="port_name", kind="port")
+        check_replicas(props.replicas, component=self.path)
+        storage = props.storage
+        self.storage: tuple[Storage, ...] = (storage,) if isinstance(storage, Storage) else tuple(
+            storage)
+        seen: set[str] = set()
+        for item in self.storage:
+            check_name(item.name, component=self.path, field="storage.name")
+            if item.name in seen:
+                raise ConfigError(Problem(self.path, "storage.name", item.name,
+                                          "two volumes share the name", "rename one", "BP006"))
+            seen.add(item.name)
+            amount = parse_quantity(item.size)
+            if amount is None or amount <= 0:
+                raise ConfigError(Problem(self.path, "storage.size", item.size,
+                                          "not a positive quantity", 'write it like "1Gi"',
+                                          "BP012"))
+            if not isinstance(item.mount_path, str) or not item.mount_path.startswith("/"):
+                raise ConfigError(Problem(self.path, "storage.mount_path", item.mount_path,
+                                          "must be an absolute path", 'e.g. "/data"', "BP012"))
+        self.add_client(self.client_ref())  # peers talk to each other
+
+    @property
+    def ports(self) -> tuple[tuple[str, int], ...]:
+        return ((self.props.port_name, self.props.port),)
+
+    @property
+    def service_name(self) -> str:
+        """The client Service's name: the component id."""
+        return self.id
+
+    @property
+    def headless_service_name(self) -> str:
+        """The headless Service that gives each pod its DNS name: ``<id>-headless`` (BP011)."""
+        return f"{self.id}-headless"
+
+    def hostname(self, ordinal: int) -> str:
+        """The stable DNS name of pod ``ordinal``: ``<id>-<n>.<id>-headless.<namespace>.svc``.
+
+        The cluster domain is left to the resolver's search path, never ``cluster.local``.
+        """
+        if isinstance(ordinal, bool) or not isinstance(ordinal, int) or ordinal < 0:
+            raise ConfigError(Problem(self.path, "ordinal", ordinal, "must be a whole number "
+                                      ">= 0", "pass 0 for the first pod", "BP011"))
+        return f"{self.id}-{ordinal}.{self.headless_service_name}.{self.namespace}.svc"
+
+    def peer_hostnames(self) -> list[str]:
+        """The stable DNS names of all pods, in ordinal order (BP010, BP011)."""
+        return [self.hostname(i) for i in range(self.props.replicas)]
+
+    def render(self) -> list[Manifest]:
+        mounts = [{"name": s.name, "mountPath": s.mount_path} for s in self.storage]
+        peers = {"name": PEERS_ENV, "value": ",".join(self.peer_hostnames())}
+        template = self.pod_template(extra_env=[peers], extra_mounts=mounts)
+        claims = [self._claim_template(s) for s in self.storage]
+        spec: Manifest = {
+            "persistentVolumeClaimRetentionPolicy": {
+                "whenDeleted": "Retain" if self.props.retain_claims_on_delete else "Delete",
+                "whenScaled": "Retain" if self.props.retain_claims_on_scale_down else "Delete",
+            },
+            "podManagementPolicy": "OrderedReady",
+            "replicas": self.props.replicas,
+            "selector": {"matchLabels": dict(self.selector)},
+            "serviceName": self.headless_service_name,
+            "template": template,
+            "updateStrategy": {"type": "RollingUpdate"},
+        }
+        if claims:
+            spec["volumeClaimTemplates"] = claims
+        stateful_set = {"apiVersion": "apps/v1", "kind": "StatefulSet",
+                        "metadata": self.metadata(self.id), "spec": spec}
+        return [
+            stateful_set,
+            self.service(self.headless_service_name, headless=True),
+            self.service(self.service_name),
+            self.pod_disruption_budget(),
+            self.network_policy(),
+        ]
+
+    def _claim_template(self, storage: Storage) -> Manifest:
+        # Only the stable labels: volumeClaimTemplates cannot change after creation.
+        spec: Manifest = {
+            "accessModes": list(storage.access_modes),
+            "resources": {"requests": {"storage": storage.size}},
+        }
+        if storage.storage_class is not None:
+            spec["storageClassName"] = storage.storage_class
+        return {"metadata": {"name": storage.name, "labels": dict(self.selector)}, "spec": spec}

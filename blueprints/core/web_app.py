@@ -1,0 +1,93 @@
+"""WebApp: a stateless, Service-backed component (Deployment, Service, PDB, NetworkPolicy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from blueprints.core.names import check_name
+from blueprints.core.release import ReleaseContext
+from blueprints.core.workload import Manifest, Workload, WorkloadProps
+from blueprints.errors import ConfigError, Problem
+
+__all__ = ["WebAppCore", "WebAppProps", "check_port", "check_replicas"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WebAppProps(WorkloadProps):
+    """Props of a :class:`~blueprints.WebApp`; see :class:`WorkloadProps` for the shared ones.
+
+    Attributes:
+        port: The port the app listens on; the Service exposes it too. Default 8080.
+        port_name: The port's name, used by probes and the Service. Default ``http``.
+        replicas: Pods to run; a PodDisruptionBudget is added when more than one. Default 2.
+    """
+
+    port: int = 8080
+    port_name: str = "http"
+    replicas: int = 2
+
+
+class WebAppCore(Workload):
+    """The pure rendering of a :class:`~blueprints.WebApp`."""
+
+    role: ClassVar[str] = "web"
+    props: WebAppProps
+
+    def __init__(self, id: str, props: WebAppProps, release: ReleaseContext) -> None:
+        super().__init__(id, props, release)
+        check_port(props.port, component=self.path)
+        check_name(props.port_name, component=self.path, field="port_name", kind="port")
+        check_replicas(props.replicas, component=self.path)
+
+    @property
+    def ports(self) -> tuple[tuple[str, int], ...]:
+        return ((self.props.port_name, self.props.port),)
+
+    @property
+    def service_name(self) -> str:
+        """The Service's name: the component id."""
+        return self.id
+
+    def render(self) -> list[Manifest]:
+        deployment = {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": self.metadata(self.id),
+            "spec": {
+                "replicas": self.props.replicas,
+                "selector": {"matchLabels": dict(self.selector)},
+                "strategy": {"type": "RollingUpdate",
+                             "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+                "template": self.pod_template(),
+            },
+        }
+        manifests = [deployment, self.service(self.service_name)]
+        if self.props.replicas > 1:
+            manifests.append(self.pod_disruption_budget())
+        manifests.append(self.network_policy())
+        return manifests
+
+
+def check_port(port: object, *, component: str, field: str = "port") -> int:
+    """Return ``port`` when it is 1 to 65535.
+
+    Raises:
+        ConfigError: It is not.
+    """
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError(Problem(component, field, port, "ports are 1 to 65535",
+                                  "pass a port in that range, e.g. 8080"))
+    return port
+
+
+def check_replicas(replicas: object, *, component: str) -> int:
+    """Return ``replicas`` when it is a whole number >= 0.
+
+    Raises:
+        ConfigError: It is not.
+    """
+    if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 0:
+        raise ConfigError(Problem(component, "replicas", replicas,
+                                  "must be a whole number >= 0", "pass replicas=1 or more"))
+    return replicas

@@ -1,0 +1,617 @@
+"""What every workload component shares: container and pod props, and their rendering.
+
+Applies BP001/BP002 (image and pull policy), BP003/BP004 (labels, selectors), BP005
+(annotations), BP016/BP017 (probes), BP022/BP023 (preStop pause, grace period), BP024
+(termination messages), BP040 (resources), BP041 (restricted security), BP042 (NetworkPolicy)
+and BP043 (namespace).
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from blueprints.core.image import ImageRef, parse_image, pull_policy
+from blueprints.core.labels import label_value_problem, recommended_labels, selector_labels
+from blueprints.core.names import check_name, is_ip_literal
+from blueprints.core.probes import Probe
+from blueprints.core.quantity import parse_quantity
+from blueprints.core.release import ReleaseContext
+from blueprints.errors import ConfigError, Problem
+from blueprints.practices import IGNORE_ANNOTATION
+
+__all__ = [
+    "DESCRIPTION_ANNOTATION",
+    "ClientRef",
+    "ConfigMapKeyRef",
+    "ConfigMapRef",
+    "Manifest",
+    "Resources",
+    "SecretKeyRef",
+    "SecretRef",
+    "Workload",
+    "WorkloadProps",
+]
+
+Manifest = dict[str, Any]
+
+DESCRIPTION_ANNOTATION = "blueprint.dev/description"
+TERMINATION_MESSAGE_PATH = "/dev/termination-log"
+_CONTAINER_ORDER = (
+    "name", "image", "imagePullPolicy", "command", "args", "ports", "env", "envFrom",
+    "resources", "startupProbe", "readinessProbe", "livenessProbe", "lifecycle",
+    "securityContext", "terminationMessagePath", "terminationMessagePolicy", "volumeMounts",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SecretKeyRef:
+    """An environment value read from key ``key`` of the Secret ``name`` (never written out)."""
+
+    name: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigMapKeyRef:
+    """An environment value read from key ``key`` of the ConfigMap ``name``."""
+
+    name: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class SecretRef:
+    """Every key of the Secret ``name`` as environment variables."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigMapRef:
+    """Every key of the ConfigMap ``name`` as environment variables."""
+
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Resources:
+    """Requests and limits (BP040).
+
+    Attributes:
+        cpu: CPU request. Default ``100m``.
+        memory: Memory request. Default ``128Mi``.
+        memory_limit: Memory limit. Default: the memory request.
+        cpu_limit: CPU limit. Default: none (a CPU limit throttles; the request is what schedules).
+    """
+
+    cpu: str = "100m"
+    memory: str = "128Mi"
+    memory_limit: str | None = None
+    cpu_limit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClientRef:
+    """Pods allowed to reach a component (BP042): a label selector, in a namespace.
+
+    ``selector`` empty with a ``namespace`` means every pod of that namespace.
+    """
+
+    namespace: str
+    selector: Mapping[str, str]
+    name: str
+
+
+EnvValue = str | SecretKeyRef | ConfigMapKeyRef
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WorkloadProps:
+    """Props that every workload component takes.
+
+    Attributes:
+        image: The image, with a version tag or a digest (BP001). Required.
+        allow_latest: Accept an unpinned image; forces ``imagePullPolicy: Always`` and records
+            the opt-out. Default False.
+        image_pull_policy: Override the policy derived from the tag (BP002). Default: derived.
+        component: The ``app.kubernetes.io/component`` label. Default: per construct.
+        version: The ``app.kubernetes.io/version`` label. Default: the image tag.
+        description: A ``blueprint.dev/description`` annotation (BP005). Default: none.
+        command: The container's command, exec form. Default: the image's entrypoint.
+        args: The container's arguments. Default: the image's.
+        env: Environment variables: plain strings, ``SecretKeyRef`` or ``ConfigMapKeyRef``.
+        env_from: Whole Secrets or ConfigMaps as environment (``SecretRef``, ``ConfigMapRef``).
+        resources: Requests and limits (BP040). Default ``Resources()``.
+        writable_paths: Paths the app writes, mounted as ``emptyDir`` volumes because the root
+            filesystem is read-only (BP041). Default none.
+        run_as_user: The user ID (BP041). Default 65532.
+        allow_root: Allow ``run_as_user=0``; records the opt-out. Default False.
+        read_only_root_filesystem: Default True; False records the opt-out (BP041).
+        service_account: A ServiceAccount name. Default: none (the namespace's default).
+        mount_service_account_token: Mount the API token. Default False (BP041).
+        image_pull_secrets: Names of Secrets to pull the image with. Default none.
+        node_selector: Node labels the pods must match. Default none.
+        tolerations: Kubernetes toleration objects. Default none.
+        affinity: A Kubernetes affinity object. Default none.
+        readiness: The readiness probe (BP016). Default: TCP on the main port when serving.
+        liveness: A liveness probe; must differ from readiness (BP017). Default none.
+        startup: A startup probe for slow starters (BP017). Default none.
+        pre_stop_seconds: The preStop pause that lets endpoints drain (BP022). Default 5 for
+            Service-backed components, 0 otherwise.
+        shutdown_seconds: How long the app needs to stop after the signal (BP023). Default 25.
+        termination_grace_seconds: Overrides pause + shutdown; must exceed the pause (BP023).
+        allow_from: Clients admitted by the NetworkPolicy besides dependents (BP042): component
+            ids of the release, ``namespace:<name>`` for a whole namespace, or constructs.
+            Default: the whole release when nothing depends on the component.
+        labels: Extra labels; they may add to the recommended labels, not replace them (BP003).
+        annotations: Extra annotations on every object of the component.
+    """
+
+    image: str
+    allow_latest: bool = False
+    image_pull_policy: str | None = None
+    component: str | None = None
+    version: str | None = None
+    description: str | None = None
+    command: Sequence[str] = ()
+    args: Sequence[str] = ()
+    env: Mapping[str, EnvValue] = field(default_factory=dict)
+    env_from: Sequence[SecretRef | ConfigMapRef] = ()
+    resources: Resources = field(default_factory=Resources)
+    writable_paths: Sequence[str] = ()
+    run_as_user: int = 65532
+    allow_root: bool = False
+    read_only_root_filesystem: bool = True
+    service_account: str | None = None
+    mount_service_account_token: bool = False
+    image_pull_secrets: Sequence[str] = ()
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    tolerations: Sequence[Mapping[str, Any]] = ()
+    affinity: Mapping[str, Any] | None = None
+    readiness: Probe | None = None
+    liveness: Probe | None = None
+    startup: Probe | None = None
+    pre_stop_seconds: int | None = None
+    shutdown_seconds: int = 25
+    termination_grace_seconds: int | None = None
+    allow_from: Sequence[str | ClientRef] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+
+
+class Workload(ABC):
+    """A component of a release, resolved and validated once, rendered on demand.
+
+    Subclasses set :attr:`role` and implement :meth:`render`. All checks run in the
+    constructor, so a bad prop fails where the user wrote it.
+    """
+
+    role: ClassVar[str] = "app"
+    serves: ClassVar[bool] = True
+
+    def __init__(self, id: str, props: WorkloadProps, release: ReleaseContext) -> None:
+        self.id = id
+        self.props = props
+        self.release = release
+        self.path = f"{release.name}/{id}"
+        check_name(id, component=self.path, field="id", kind="service")
+        self.image = self._image()
+        self.opt_outs: dict[str, str] = {}
+        if props.allow_latest and not self.image.pinned:
+            self.opt_outs["BP001"] = "unpinned image accepted with allow_latest=True"
+        self.labels = self._labels()
+        self.selector = selector_labels(self.labels)
+        self._clients: list[ClientRef] = []
+        self._check_numbers()
+
+    # -- identity -------------------------------------------------------------------------
+
+    @property
+    def namespace(self) -> str:
+        """The namespace of every object of this component (BP043)."""
+        return self.release.namespace
+
+    def client_ref(self) -> ClientRef:
+        """This component's pods, as a client of another component's NetworkPolicy."""
+        return ClientRef(self.namespace, dict(self.selector), self.path)
+
+    def add_client(self, client: ClientRef) -> None:
+        """Admit ``client`` through this component's NetworkPolicy (BP042)."""
+        if client not in self._clients:
+            self._clients.append(client)
+
+    @property
+    def ports(self) -> tuple[tuple[str, int], ...]:
+        """The ports this component serves, as ``(name, number)``."""
+        return ()
+
+    @abstractmethod
+    def render(self) -> list[Manifest]:
+        """The component's manifests, in apply order."""
+
+    # -- metadata -------------------------------------------------------------------------
+
+    def metadata(self, name: str, *, namespaced: bool = True) -> Manifest:
+        """Object metadata: name, namespace, the six labels, release and component annotations."""
+        meta: Manifest = {"name": name}
+        if namespaced:
+            meta["namespace"] = self.namespace
+        meta["labels"] = dict(self.labels)
+        annotations = self.release.object_annotations()
+        annotations.update(self._component_annotations())
+        if annotations:
+            meta["annotations"] = dict(sorted(annotations.items()))
+        return meta
+
+    def _component_annotations(self) -> dict[str, str]:
+        annotations = dict(self.props.annotations)
+        if self.props.description:
+            annotations[DESCRIPTION_ANNOTATION] = self.props.description
+        if self.opt_outs:
+            annotations[IGNORE_ANNOTATION] = "; ".join(
+                f"{rule}: {reason}" for rule, reason in sorted(self.opt_outs.items())
+            )
+        return annotations
+
+    # -- pods -----------------------------------------------------------------------------
+
+    @property
+    def pre_stop_seconds(self) -> int:
+        """The preStop pause (BP022): 5 s for Service-backed components unless set."""
+        if self.props.pre_stop_seconds is not None:
+            return self.props.pre_stop_seconds
+        return 5 if self.serves else 0
+
+    @property
+    def grace_seconds(self) -> int:
+        """``terminationGracePeriodSeconds``: the pause plus the shutdown time (BP023)."""
+        if self.props.termination_grace_seconds is not None:
+            return self.props.termination_grace_seconds
+        return self.pre_stop_seconds + self.props.shutdown_seconds
+
+    def pod_template(
+        self,
+        *,
+        init_containers: Sequence[Manifest] = (),
+        extra_env: Sequence[Manifest] = (),
+        extra_mounts: Sequence[Manifest] = (),
+    ) -> Manifest:
+        """The pod template: restricted security, probes, pause, grace, resources, volumes."""
+        props = self.props
+        volumes, mounts = self._writable_volumes()
+        container = self.container(
+            self.id,
+            self.image,
+            command=props.command,
+            args=props.args,
+            env=[*extra_env, *self._env()],
+            mounts=[*mounts, *extra_mounts],
+            resources=props.resources,
+        )
+        if props.env_from:
+            container["envFrom"] = [
+                {"secretRef": {"name": ref.name}} if isinstance(ref, SecretRef)
+                else {"configMapRef": {"name": ref.name}}
+                for ref in props.env_from
+            ]
+        self._add_serving(container)
+        container = {key: container[key] for key in _CONTAINER_ORDER if key in container}
+        spec: Manifest = {
+            "automountServiceAccountToken": props.mount_service_account_token,
+            "enableServiceLinks": False,
+            "securityContext": {
+                "runAsNonRoot": props.run_as_user != 0,
+                "runAsUser": props.run_as_user,
+                "fsGroup": props.run_as_user,
+                "seccompProfile": {"type": "RuntimeDefault"},
+            },
+            "terminationGracePeriodSeconds": self.grace_seconds,
+        }
+        if props.service_account:
+            spec["serviceAccountName"] = props.service_account
+        if props.image_pull_secrets:
+            spec["imagePullSecrets"] = [{"name": name} for name in props.image_pull_secrets]
+        if init_containers:
+            spec["initContainers"] = list(init_containers)
+        spec["containers"] = [container]
+        if volumes:
+            spec["volumes"] = volumes
+        if props.node_selector:
+            spec["nodeSelector"] = dict(props.node_selector)
+        if props.tolerations:
+            spec["tolerations"] = [dict(t) for t in props.tolerations]
+        if props.affinity:
+            spec["affinity"] = dict(props.affinity)
+        return {"metadata": {"labels": dict(self.labels)}, "spec": spec}
+
+    def container(
+        self,
+        name: str,
+        image: ImageRef,
+        *,
+        command: Sequence[str] = (),
+        args: Sequence[str] = (),
+        env: Sequence[Manifest] = (),
+        mounts: Sequence[Manifest] = (),
+        resources: Resources,
+    ) -> Manifest:
+        """A container with the practices every container gets, init containers included."""
+        if image is self.image and self.props.image_pull_policy is not None:
+            policy = self.props.image_pull_policy
+        else:
+            policy = pull_policy(image)
+        container: Manifest = {"name": name, "image": image.text, "imagePullPolicy": policy}
+        if command:
+            container["command"] = list(command)
+        if args:
+            container["args"] = list(args)
+        if env:
+            container["env"] = list(env)
+        container["resources"] = self._resources(resources)
+        container["securityContext"] = {
+            "allowPrivilegeEscalation": False,
+            "capabilities": {"drop": ["ALL"]},
+            "readOnlyRootFilesystem": self.props.read_only_root_filesystem,
+            "runAsNonRoot": self.props.run_as_user != 0,
+        }
+        container["terminationMessagePath"] = TERMINATION_MESSAGE_PATH
+        container["terminationMessagePolicy"] = "FallbackToLogsOnError"
+        if mounts:
+            container["volumeMounts"] = list(mounts)
+        return container
+
+    def _add_serving(self, container: Manifest) -> None:
+        props, ports = self.props, self.ports
+        main_port, main_name = (ports[0][1], ports[0][0]) if ports else (None, None)
+        if ports:
+            container["ports"] = [
+                {"name": name, "containerPort": number, "protocol": "TCP"} for name, number in ports
+            ]
+        readiness = props.readiness
+        if readiness is None and self.serves:
+            readiness = Probe.tcp()
+        probes = {}
+        for field_name, key, probe in (
+            ("readiness", "readinessProbe", readiness),
+            ("liveness", "livenessProbe", props.liveness),
+            ("startup", "startupProbe", props.startup),
+        ):
+            if probe is not None:
+                probes[key] = probe.render(component=self.path, field=field_name,
+                                           default_port=main_port, port_name=main_name)
+        if "livenessProbe" in probes and probes["livenessProbe"] == probes.get("readinessProbe"):
+            raise ConfigError(Problem(
+                self.path, "liveness", props.liveness,
+                "identical to the readiness probe, so a busy pod is restarted instead of "
+                "taken out of rotation", "probe something cheaper for liveness, or drop it",
+                "BP017"))
+        container.update(probes)
+        if self.pre_stop_seconds > 0:
+            container["lifecycle"] = {"preStop": {"sleep": {"seconds": self.pre_stop_seconds}}}
+
+    def _env(self) -> list[Manifest]:
+        env: list[Manifest] = []
+        for name, value in self.props.env.items():
+            if isinstance(value, SecretKeyRef):
+                env.append({"name": name, "valueFrom": {
+                    "secretKeyRef": {"name": value.name, "key": value.key}}})
+            elif isinstance(value, ConfigMapKeyRef):
+                env.append({"name": name, "valueFrom": {
+                    "configMapKeyRef": {"name": value.name, "key": value.key}}})
+            else:
+                env.append({"name": name, "value": value})
+        return env
+
+    def _writable_volumes(self) -> tuple[list[Manifest], list[Manifest]]:
+        volumes: list[Manifest] = []
+        mounts: list[Manifest] = []
+        for path in self.props.writable_paths:
+            base = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:50] or "root"
+            name, n = base, 2
+            while any(v["name"] == name for v in volumes):
+                name, n = f"{base}-{n}", n + 1
+            volumes.append({"name": name, "emptyDir": {}})
+            mounts.append({"name": name, "mountPath": path})
+        return volumes, mounts
+
+    def _resources(self, resources: Resources) -> Manifest:
+        requests = {"cpu": resources.cpu, "memory": resources.memory}
+        limits = {"memory": resources.memory_limit or resources.memory}
+        if resources.cpu_limit is not None:
+            limits = {"cpu": resources.cpu_limit, **limits}
+        return {"limits": limits, "requests": requests}
+
+    # -- shared objects -------------------------------------------------------------------
+
+    def network_policy(self) -> Manifest:
+        """Ingress only from declared clients, on declared ports (BP042)."""
+        peers = []
+        clients = list(self._clients)
+        for entry in self.props.allow_from:
+            if isinstance(entry, ClientRef):
+                clients.append(entry)
+        if self.props.allow_from or clients:
+            for client in clients:
+                peers.append(_peer(client, self.namespace))
+            for entry in self.props.allow_from:
+                if isinstance(entry, str) and entry.startswith("namespace:"):
+                    namespace = entry.removeprefix("namespace:")
+                    peers.append({"namespaceSelector": {"matchLabels": {
+                        "kubernetes.io/metadata.name": namespace}}})
+        else:
+            peers.append({"podSelector": {"matchLabels": {
+                "app.kubernetes.io/instance": self.release.name}}})
+        ingress: list[Manifest] = []
+        if self.ports:
+            ingress.append({
+                "from": peers,
+                "ports": [{"port": number, "protocol": "TCP"} for _, number in self.ports],
+            })
+        return {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": self.metadata(self.id),
+            "spec": {
+                "podSelector": {"matchLabels": dict(self.selector)},
+                "policyTypes": ["Ingress"],
+                "ingress": ingress,
+            },
+        }
+
+    def service(self, name: str, *, headless: bool = False) -> Manifest:
+        """A Service on this component's ports; headless ones publish not-ready pods (BP011)."""
+        spec: Manifest = {}
+        if headless:
+            spec["clusterIP"] = "None"
+            spec["publishNotReadyAddresses"] = True
+        spec["ports"] = [
+            {"name": name_, "port": number, "protocol": "TCP", "targetPort": name_}
+            for name_, number in self.ports
+        ]
+        spec["selector"] = dict(self.selector)
+        spec["type"] = "ClusterIP"
+        return {"apiVersion": "v1", "kind": "Service", "metadata": self.metadata(name),
+                "spec": spec}
+
+    def pod_disruption_budget(self) -> Manifest:
+        """At most one pod voluntarily evicted at a time (BP025)."""
+        return {
+            "apiVersion": "policy/v1",
+            "kind": "PodDisruptionBudget",
+            "metadata": self.metadata(self.id),
+            "spec": {"maxUnavailable": 1, "selector": {"matchLabels": dict(self.selector)}},
+        }
+
+    def resolve_allow_from(self, components: Mapping[str, Workload]) -> None:
+        """Check that ``allow_from`` names only components of the release (BP042), and admit them.
+
+        Raises:
+            ConfigError: An entry names no component of the release.
+        """
+        for entry in self.props.allow_from:
+            if isinstance(entry, ClientRef) or entry.startswith("namespace:"):
+                continue
+            if entry not in components:
+                known = ", ".join(sorted(components)) or "none"
+                raise ConfigError(Problem(
+                    self.path, "allow_from", entry, "names no component of the release",
+                    f"use a component id ({known}), a construct, or 'namespace:<name>'", "BP042"))
+            self.add_client(components[entry].client_ref())
+
+    # -- checks ---------------------------------------------------------------------------
+
+    def _image(self) -> ImageRef:
+        image = parse_image(self.props.image, component=self.path, field="image")
+        if not image.pinned and not self.props.allow_latest:
+            raise ConfigError(Problem(
+                self.path, "image", self.props.image,
+                "no version: a moving tag makes replicas run different code",
+                "pin a tag such as :1.27.3 or a digest (or pass allow_latest=True)", "BP001"))
+        return image
+
+    def _labels(self) -> dict[str, str]:
+        props = self.props
+        version = props.version if props.version is not None else self.image.version
+        component = props.component or self.role
+        for field_name, value in (("version", version), ("component", component)):
+            what = label_value_problem(value)
+            if what is not None:
+                raise ConfigError(Problem(self.path, field_name, value, what,
+                                          f"pass {field_name}=... with a valid label value",
+                                          "BP003"))
+        labels = recommended_labels(name=self.id, instance=self.release.name, version=version,
+                                    component=component, part_of=self.release.part_of)
+        for key, value in props.labels.items():
+            if key in labels:
+                raise ConfigError(Problem(self.path, f"labels[{key!r}]", value,
+                                          "the recommended labels are set by blueprint",
+                                          "remove it; set it through the prop instead", "BP003"))
+            what = label_value_problem(value)
+            if what is not None:
+                raise ConfigError(Problem(self.path, f"labels[{key!r}]", value, what,
+                                          "use a valid label value", "BP003"))
+            labels[key] = value
+        return labels
+
+    def _check_numbers(self) -> None:
+        props, path = self.props, self.path
+        for field_name, value in (("shutdown_seconds", props.shutdown_seconds),
+                                  ("pre_stop_seconds", self.pre_stop_seconds)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(Problem(path, field_name, value, "must be a whole number >= 0",
+                                          f"set {field_name}=0 or more", "BP023"))
+        grace = self.grace_seconds
+        if isinstance(grace, bool) or not isinstance(grace, int) or grace <= self.pre_stop_seconds:
+            raise ConfigError(Problem(
+                path, "termination_grace_seconds", grace,
+                f"must be greater than the preStop pause ({self.pre_stop_seconds}s): the grace "
+                "period counts from the deletion, pause included",
+                f"raise it above {self.pre_stop_seconds}, or set shutdown_seconds instead",
+                "BP023"))
+        if isinstance(props.run_as_user, bool) or not isinstance(props.run_as_user, int) or (
+            props.run_as_user < 0
+        ):
+            raise ConfigError(Problem(path, "run_as_user", props.run_as_user,
+                                      "must be a user ID >= 0", "pass a number", "BP041"))
+        if props.run_as_user == 0:
+            if not props.allow_root:
+                raise ConfigError(Problem(
+                    path, "run_as_user", 0, "runs as root", "pick a non-root user ID, or pass "
+                    "allow_root=True to opt out on the record", "BP041"))
+            self.opt_outs["BP041"] = "runs as root (allow_root=True)"
+        if not props.read_only_root_filesystem:
+            self.opt_outs.setdefault("BP041", "writable root filesystem "
+                                     "(read_only_root_filesystem=False)")
+        if props.image_pull_policy not in (None, "Always", "IfNotPresent", "Never"):
+            raise ConfigError(Problem(path, "image_pull_policy", props.image_pull_policy,
+                                      "not a pull policy", "use IfNotPresent, Always or Never",
+                                      "BP002"))
+        res = props.resources
+        for field_name, quantity in (("resources.cpu", res.cpu), ("resources.memory", res.memory),
+                                  ("resources.memory_limit", res.memory_limit),
+                                  ("resources.cpu_limit", res.cpu_limit)):
+            if quantity is None and field_name.endswith("limit"):
+                continue
+            amount = parse_quantity(quantity)
+            if amount is None or amount < 0:
+                raise ConfigError(Problem(path, field_name, quantity,
+                                          "not a non-negative Kubernetes quantity",
+                                          'write it like "100m", "0.5" or "128Mi"', "BP040"))
+        memory, limit = parse_quantity(res.memory), parse_quantity(res.memory_limit or res.memory)
+        if memory is not None and limit is not None and limit < memory:
+            raise ConfigError(Problem(path, "resources.memory_limit", res.memory_limit,
+                                      f"below the memory request {res.memory}",
+                                      "raise the limit to at least the request", "BP040"))
+        for path_ in props.writable_paths:
+            if not isinstance(path_, str) or not path_.startswith("/"):
+                raise ConfigError(Problem(path, "writable_paths", path_,
+                                          "must be an absolute path", 'e.g. "/tmp"', "BP041"))
+        for name, env_value in props.env.items():
+            if not isinstance(name, str) or not re.fullmatch(r"[-._a-zA-Z][-._a-zA-Z0-9]*", name):
+                raise ConfigError(Problem(path, "env", name, "not a valid variable name",
+                                          "use letters, digits, '_', '-' and '.'"))
+            if isinstance(env_value, str) and is_ip_literal(env_value):
+                raise ConfigError(Problem(
+                    path, f"env[{name!r}]", env_value, "an IP address: pods move and IPs change",
+                    "use the Service name (e.g. mydb.shop.svc)", "BP010"))
+            if not isinstance(env_value, str | SecretKeyRef | ConfigMapKeyRef):
+                raise ConfigError(Problem(path, f"env[{name!r}]", env_value,
+                                          "env values are strings or key references",
+                                          "quote the value, or use SecretKeyRef/ConfigMapKeyRef"))
+        for entry in props.allow_from:
+            if isinstance(entry, str) and entry.startswith("namespace:"):
+                check_name(entry.removeprefix("namespace:"), component=path,
+                           field="allow_from")
+
+
+def _peer(client: ClientRef, namespace: str) -> Manifest:
+    peer: Manifest = {}
+    if client.namespace != namespace:
+        peer["namespaceSelector"] = {"matchLabels": {
+            "kubernetes.io/metadata.name": client.namespace}}
+    peer["podSelector"] = {"matchLabels": dict(client.selector)}
+    return peer

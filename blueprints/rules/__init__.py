@@ -1,0 +1,31 @@
+"""The rule registry, keyed by practice ID. Synth validates through it; lint reports with it.
+
+Importing this package registers every rule.
+"""
+
+from __future__ import annotations
+
+from blueprints.rules import identity, images, lifecycle, security
+from blueprints.rules._registry import (
+    IGNORE_ANNOTATION,
+    RULES,
+    Context,
+    Finding,
+    Rule,
+    Violation,
+    check,
+    suppressions,
+)
+
+__all__ = [
+    "IGNORE_ANNOTATION",
+    "RULES",
+    "Context",
+    "Finding",
+    "Rule",
+    "Violation",
+    "check",
+    "suppressions",
+]
+
+_ = (identity, images, lifecycle, security)  # imported for their registrations

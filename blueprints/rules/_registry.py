@@ -1,0 +1,208 @@
+"""The rule registry: rules keyed by practice ID, run over manifests, producing findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from blueprints.core.labels import MANAGED_BY
+from blueprints.kube import DEFAULT, KubeVersion
+from blueprints.practices import IGNORE_ANNOTATION, Severity, practice
+
+__all__ = [
+    "IGNORE_ANNOTATION",
+    "RULES",
+    "Context",
+    "Finding",
+    "Rule",
+    "Violation",
+    "check",
+    "object_rule",
+    "set_rule",
+    "suppressions",
+]
+
+Manifest = Mapping[str, Any]
+Mode = Literal["build", "lint"]
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """What a rule function reports: where, the value found, what is wrong and the fix."""
+
+    field: str
+    value: object
+    message: str
+    fix: str
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What rules may depend on besides the manifests: the Kubernetes target and the mode."""
+
+    kube_version: KubeVersion = DEFAULT
+    mode: Mode = "lint"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A violation of a practice by one object.
+
+    Attributes:
+        rule: The practice ID, e.g. ``BP001``.
+        severity: ``error``, ``warning`` or ``info``.
+        index: Which of the checked manifests (0-based).
+        kind: The object's kind. name, namespace: its metadata.
+        field: A path such as ``spec.template.spec.containers[0].image``.
+        value: The offending value (``None`` when the field is missing).
+        message: What is wrong. fix: how to fix it.
+    """
+
+    rule: str
+    severity: Severity
+    index: int
+    kind: str
+    name: str
+    namespace: str | None
+    field: str
+    value: object
+    message: str
+    fix: str
+
+    @property
+    def component(self) -> str:
+        """``<Kind>/<name>``, the object the finding is about."""
+        return f"{self.kind}/{self.name}"
+
+    def line(self) -> str:
+        """The house format: ``<severity>: <Kind>/<name>: <field>=<value>: <what> (<ID>); <fix>``."""
+        value = "<missing>" if self.value is None else _short(self.value)
+        return (f"{self.severity.value}: {self.component}: {self.field}={value}: "
+                f"{self.message} ({self.rule}); {self.fix}")
+
+
+ObjectCheck = Callable[[Manifest, Context], Iterable[Violation]]
+SetCheck = Callable[[Sequence[Manifest], Context], Iterable[tuple[int, Violation]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A check of one practice. Object rules see one manifest; set rules see all of them."""
+
+    id: str
+    name: str
+    object_check: ObjectCheck | None = None
+    set_check: SetCheck | None = None
+
+
+RULES: dict[str, list[Rule]] = {}
+
+
+def object_rule(practice_id: str) -> Callable[[ObjectCheck], ObjectCheck]:
+    """Register a check over single manifests under ``practice_id``."""
+    practice(practice_id)
+
+    def register(fn: ObjectCheck) -> ObjectCheck:
+        RULES.setdefault(practice_id, []).append(Rule(practice_id, fn.__name__, object_check=fn))
+        return fn
+
+    return register
+
+
+def set_rule(practice_id: str) -> Callable[[SetCheck], SetCheck]:
+    """Register a check over the whole set of manifests under ``practice_id``."""
+    practice(practice_id)
+
+    def register(fn: SetCheck) -> SetCheck:
+        RULES.setdefault(practice_id, []).append(Rule(practice_id, fn.__name__, set_check=fn))
+        return fn
+
+    return register
+
+
+def check(
+    manifests: Sequence[Manifest],
+    *,
+    context: Context | None = None,
+    select: Iterable[str] | None = None,
+) -> list[Finding]:
+    """Run the registered rules (or those in ``select``) over ``manifests``.
+
+    Severity follows the practice: in ``build`` mode, objects labelled
+    ``app.kubernetes.io/managed-by: blueprint`` get the build-time severity (constructs are
+    stricter than lint); everything else gets the lint severity. Findings suppressed by a
+    ``blueprint.dev/ignore: "BPxxx: reason"`` annotation are dropped. Order: by manifest, then
+    practice ID.
+    """
+    context = context or Context()
+    wanted = sorted(RULES if select is None else set(select) & set(RULES))
+    findings: list[Finding] = []
+    for rule_id in wanted:
+        for rule in RULES[rule_id]:
+            for index, violation in _run(rule, manifests, context):
+                findings.append(_finding(rule_id, manifests[index], index, violation, context))
+    findings = [
+        f for f in findings if f.rule not in suppressions(manifests[f.index])
+    ]
+    findings.sort(key=lambda f: (f.index, f.rule))
+    return findings
+
+
+def suppressions(manifest: Manifest) -> dict[str, str]:
+    """Practices that the object opts out of, with their reasons (entries without one don't count)."""
+    metadata = manifest.get("metadata") if isinstance(manifest, Mapping) else None
+    annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
+    text = annotations.get(IGNORE_ANNOTATION) if isinstance(annotations, Mapping) else None
+    if not isinstance(text, str):
+        return {}
+    result = {}
+    for entry in text.replace("\n", ";").split(";"):
+        rule_id, _, reason = entry.partition(":")
+        if rule_id.strip() and reason.strip():
+            result[rule_id.strip()] = reason.strip()
+    return result
+
+
+def _run(
+    rule: Rule, manifests: Sequence[Manifest], context: Context
+) -> Iterator[tuple[int, Violation]]:
+    if rule.object_check is not None:
+        for index, manifest in enumerate(manifests):
+            if isinstance(manifest, Mapping):
+                for violation in rule.object_check(manifest, context):
+                    yield index, violation
+    if rule.set_check is not None:
+        yield from rule.set_check(
+            [m if isinstance(m, Mapping) else {} for m in manifests], context)
+
+
+def _finding(
+    rule_id: str, manifest: Manifest, index: int, violation: Violation, context: Context
+) -> Finding:
+    entry = practice(rule_id)
+    metadata = manifest.get("metadata") if isinstance(manifest, Mapping) else None
+    metadata = metadata if isinstance(metadata, Mapping) else {}
+    labels = metadata.get("labels")
+    managed = isinstance(labels, Mapping) and labels.get(
+        "app.kubernetes.io/managed-by") == MANAGED_BY
+    severity = entry.build if context.mode == "build" and managed else entry.lint
+    namespace = metadata.get("namespace")
+    return Finding(
+        rule=rule_id,
+        severity=severity,
+        index=index,
+        kind=str(manifest.get("kind", "<no kind>")),
+        name=str(metadata.get("name", "<no name>")),
+        namespace=namespace if isinstance(namespace, str) else None,
+        field=violation.field,
+        value=violation.value,
+        message=violation.message,
+        fix=violation.fix,
+    )
+
+
+def _short(value: object) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    text = " ".join(text.splitlines())
+    return text if len(text) <= 80 else text[:77] + "..."

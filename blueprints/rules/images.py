@@ -1,0 +1,58 @@
+"""BP001 (pinned images) and BP002 (pull policy follows the tag)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from blueprints.core.image import parse_image
+from blueprints.core.labels import MANAGED_BY
+from blueprints.errors import ConfigError
+from blueprints.rules._objects import containers, labels_of
+from blueprints.rules._registry import Context, Violation, object_rule
+
+__all__ = ["image_is_pinned", "pull_policy_follows_tag"]
+
+
+@object_rule("BP001")
+def image_is_pinned(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
+    """Every container image names a tag other than ``latest``, or a digest."""
+    for path, container, _ in containers(manifest):
+        image = container.get("image")
+        try:
+            ref = parse_image(image) if isinstance(image, str) else None
+        except ConfigError:
+            yield Violation(f"{path}.image", image, "not a valid image reference",
+                            "write registry/repository:tag or @sha256:digest")
+            continue
+        if ref is None:
+            yield Violation(f"{path}.image", image, "no image", "name a pinned image")
+        elif not ref.pinned:
+            yield Violation(f"{path}.image", image,
+                            "no version: a moving tag makes replicas run different code",
+                            "pin a tag such as :1.27.3 or a digest")
+
+
+@object_rule("BP002")
+def pull_policy_follows_tag(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
+    """``Always`` only for mutable tags; a missing policy is read as the API server defaults it."""
+    managed = labels_of(manifest).get("app.kubernetes.io/managed-by") == MANAGED_BY
+    for path, container, _ in containers(manifest):
+        image = container.get("image")
+        try:
+            ref = parse_image(image) if isinstance(image, str) else None
+        except ConfigError:
+            continue  # BP001 reports it
+        if ref is None:
+            continue
+        policy = container.get("imagePullPolicy")
+        if policy is None:
+            policy = "IfNotPresent" if ref.tag not in (None, "latest") else "Always"
+        if not ref.pinned and policy != "Always":
+            yield Violation(f"{path}.imagePullPolicy", policy,
+                            "a mutable tag without Always runs whatever the node cached",
+                            "pin the image, or set imagePullPolicy: Always")
+        elif policy == "Always" and (ref.digest is not None or (ref.pinned and managed)):
+            yield Violation(f"{path}.imagePullPolicy", policy,
+                            "Always on a pinned image slows pod start and stops pods starting "
+                            "when the registry is down", "use IfNotPresent")

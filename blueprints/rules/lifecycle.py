@@ -1,0 +1,176 @@
+"""Pod lifecycle: BP010 Service names, BP011 stable identity, BP016/BP017 probes,
+BP022/BP023 shutdown, BP024 termination messages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from blueprints.core.names import is_ip_literal
+from blueprints.rules._objects import LONG_RUNNING, containers, pod_labels, pod_spec
+from blueprints.rules._registry import Context, Violation, object_rule, set_rule
+
+__all__ = [
+    "grace_covers_pause",
+    "liveness_differs_from_readiness",
+    "no_ip_literals",
+    "pre_stop_pause",
+    "readiness_on_serving_containers",
+    "stateful_set_has_headless_service",
+    "termination_message_policy",
+]
+
+_DEFAULT_GRACE = 30
+_SLEEP = re.compile(r"(?:.*\s)?sleep\s+(\d+)\s*")
+
+
+@object_rule("BP010")
+def no_ip_literals(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
+    """Env values are Service names, not IPs; ``dnsPolicy: Default`` hides Service names."""
+    found = pod_spec(manifest)
+    if found is None:
+        return
+    prefix, spec = found
+    if spec.get("dnsPolicy") == "Default":
+        yield Violation(f"{prefix}.dnsPolicy", "Default",
+                        "the pod uses the node's resolver and cannot resolve Service names",
+                        "use ClusterFirst (the default)")
+    for path, container, _ in containers(manifest):
+        for i, env in enumerate(container.get("env") or ()):
+            value = env.get("value") if isinstance(env, Mapping) else None
+            if isinstance(value, str) and is_ip_literal(value):
+                yield Violation(f"{path}.env[{i}].value", value,
+                                "an IP address: pods move and their IPs change",
+                                "use the Service name")
+
+
+@set_rule("BP011")
+def stateful_set_has_headless_service(
+    manifests: Sequence[Mapping[str, Any]], context: Context
+) -> Iterator[tuple[int, Violation]]:
+    """A StatefulSet's ``serviceName`` names a headless Service among the same manifests."""
+    headless = {
+        (_namespace(m), _name(m)) for m in manifests
+        if m.get("kind") == "Service" and isinstance(m.get("spec"), Mapping)
+        and m["spec"].get("clusterIP") == "None"
+    }
+    for index, manifest in enumerate(manifests):
+        if manifest.get("kind") != "StatefulSet":
+            continue
+        spec = manifest.get("spec")
+        service = spec.get("serviceName") if isinstance(spec, Mapping) else None
+        if (_namespace(manifest), service) not in headless:
+            yield index, Violation("spec.serviceName", service,
+                                   "no headless Service of that name: the pods get no stable "
+                                   "DNS names", "add a Service with clusterIP: None and that name")
+
+
+@object_rule("BP016")
+def readiness_on_serving_containers(
+    manifest: Mapping[str, Any], context: Context
+) -> Iterator[Violation]:
+    """Containers that declare ports in long-running pods have a readiness probe."""
+    if manifest.get("kind") not in LONG_RUNNING:
+        return
+    for path, container, _ in containers(manifest, init=False):
+        if container.get("ports") and "readinessProbe" not in container:
+            yield Violation(f"{path}.readinessProbe", None,
+                            "a serving container without a readiness probe gets traffic "
+                            "before it is ready", "add a readinessProbe")
+
+
+@object_rule("BP017")
+def liveness_differs_from_readiness(
+    manifest: Mapping[str, Any], context: Context
+) -> Iterator[Violation]:
+    """Liveness is not identical to readiness: a busy pod must leave rotation, not restart."""
+    for path, container, _ in containers(manifest, init=False):
+        liveness = container.get("livenessProbe")
+        if liveness is not None and liveness == container.get("readinessProbe"):
+            yield Violation(f"{path}.livenessProbe", "same as readinessProbe",
+                            "identical to the readiness probe: a busy pod gets restarted",
+                            "probe something cheaper for liveness, or drop it")
+
+
+@set_rule("BP022")
+def pre_stop_pause(
+    manifests: Sequence[Mapping[str, Any]], context: Context
+) -> Iterator[tuple[int, Violation]]:
+    """Pods behind a Service pause in preStop, so endpoints drain before the stop signal."""
+    selectors = [
+        (_namespace(m), m["spec"]["selector"]) for m in manifests
+        if m.get("kind") == "Service" and isinstance(m.get("spec"), Mapping)
+        and isinstance(m["spec"].get("selector"), Mapping) and m["spec"]["selector"]
+    ]
+    for index, manifest in enumerate(manifests):
+        if manifest.get("kind") not in LONG_RUNNING:
+            continue
+        labels, namespace = pod_labels(manifest), _namespace(manifest)
+        if not any(ns == namespace and all(labels.get(k) == v for k, v in sel.items())
+                   for ns, sel in selectors):
+            continue
+        for path, container, _ in containers(manifest, init=False):
+            if container.get("ports") and _pause_seconds(container) == 0:
+                yield index, Violation(f"{path}.lifecycle.preStop", None,
+                                       "requests still arrive after deletion starts",
+                                       "add a preStop sleep of a few seconds")
+
+
+@object_rule("BP023")
+def grace_covers_pause(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
+    """``terminationGracePeriodSeconds`` exceeds the preStop pause."""
+    found = pod_spec(manifest)
+    if found is None:
+        return
+    prefix, spec = found
+    grace = spec.get("terminationGracePeriodSeconds", _DEFAULT_GRACE)
+    for _, container, _ in containers(manifest, init=False):
+        pause = _pause_seconds(container)
+        if pause and isinstance(grace, int) and grace <= pause:
+            yield Violation(f"{prefix}.terminationGracePeriodSeconds", grace,
+                            f"not greater than the preStop pause ({pause}s): the app is killed "
+                            "before it can shut down", f"raise it above {pause} plus the "
+                            "app's shutdown time")
+
+
+@object_rule("BP024")
+def termination_message_policy(
+    manifest: Mapping[str, Any], context: Context
+) -> Iterator[Violation]:
+    """Every container, init containers included, falls back to its logs for the message."""
+    for path, container, key in containers(manifest):
+        if key == "ephemeralContainers":
+            continue
+        policy = container.get("terminationMessagePolicy")
+        if policy != "FallbackToLogsOnError":
+            yield Violation(f"{path}.terminationMessagePolicy", policy,
+                            "kubectl describe cannot show why the container died",
+                            "set terminationMessagePolicy: FallbackToLogsOnError")
+
+
+def _pause_seconds(container: Mapping[str, Any]) -> int:
+    lifecycle = container.get("lifecycle")
+    pre_stop = lifecycle.get("preStop") if isinstance(lifecycle, Mapping) else None
+    if not isinstance(pre_stop, Mapping):
+        return 0
+    sleep = pre_stop.get("sleep")
+    if isinstance(sleep, Mapping) and isinstance(sleep.get("seconds"), int):
+        return int(sleep["seconds"])
+    command = pre_stop.get("exec", {}).get("command") if isinstance(
+        pre_stop.get("exec"), Mapping) else None
+    if isinstance(command, list) and command:
+        match = _SLEEP.fullmatch(" ".join(str(part) for part in command))
+        if match:
+            return int(match[1])
+    return 0
+
+
+def _namespace(manifest: Mapping[str, Any]) -> object:
+    metadata = manifest.get("metadata")
+    return metadata.get("namespace") if isinstance(metadata, Mapping) else None
+
+
+def _name(manifest: Mapping[str, Any]) -> object:
+    metadata = manifest.get("metadata")
+    return metadata.get("name") if isinstance(metadata, Mapping) else None

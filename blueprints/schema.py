@@ -1,0 +1,48 @@
+"""Offline validation against the real Kubernetes JSON schemas (``kubernetes-validate``)."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from blueprints.errors import ConfigError, Problem
+from blueprints.kube import KubeVersion
+
+__all__ = ["schema_problems"]
+
+
+def schema_problems(
+    manifests: Sequence[Mapping[str, Any]], kube_version: KubeVersion, *, strict: bool = True
+) -> list[Problem]:
+    """Every schema violation of ``manifests`` for the target, one :class:`Problem` each.
+
+    Raises:
+        ConfigError: ``kubernetes-validate`` is not installed, or has no schema for the target.
+    """
+    try:
+        kv = importlib.import_module("kubernetes_validate.utils")
+    except ImportError as error:
+        raise ConfigError(Problem("synth", "--validate-schema", True,
+                                  "needs the kubernetes-validate package",
+                                  "pip install 'blueprint[test]' or kubernetes-validate")) from error
+    target = f"{kube_version[0]}.{kube_version[1]}"
+    available = [tuple(int(p) for p in v.split(".")[:2]) for v in kv.all_versions()]
+    if kube_version not in available:
+        known = ", ".join(sorted({f"{a}.{b}" for a, b in available}))
+        raise ConfigError(Problem("synth", "--kube-version", target,
+                                  "kubernetes-validate has no schema for this target",
+                                  f"validate against one it has ({known})"))
+    problems = []
+    for manifest in manifests:
+        where = f"{manifest.get('kind')}/{(manifest.get('metadata') or {}).get('name')}"
+        try:
+            kv.validate(dict(manifest), target, strict=strict)
+        except kv.ValidationError as error:
+            field = ".".join(str(p) for p in error.absolute_path) or "<root>"
+            problems.append(Problem(where, field, error.instance, error.message,
+                                    f"fix it to match the Kubernetes {target} schema"))
+        except kv.SchemaNotFoundError as error:
+            problems.append(Problem(where, "apiVersion", manifest.get("apiVersion"),
+                                    error.message, "use an API version the target serves"))
+    return problems

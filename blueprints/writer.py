@@ -1,0 +1,172 @@
+"""The one YAML writer: deterministic block-style YAML for manifests, and atomic output.
+
+The emitter handles exactly the values manifests hold (str, int, float, bool, None, list,
+dict). A string is written plain only when no YAML 1.1 or 1.2 parser can read it as anything
+else; otherwise it is double-quoted, or a literal block when it spans lines.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["OUTPUT_SUFFIX", "dump_documents", "plan_output", "write_output"]
+
+OUTPUT_SUFFIX = ".k8s.yaml"
+
+_PLAIN = re.compile(r"[A-Za-z/][A-Za-z0-9._/@+-]*(?::[A-Za-z0-9._/@+-]+)*")
+_PLAIN_KEY = re.compile(r"[A-Za-z][A-Za-z0-9._/@+-]*")
+# YAML 1.1 booleans and nulls (1.2 is a subset); numbers cannot start with a letter.
+_RESERVED = frozenset(
+    word
+    for base in ("y", "yes", "n", "no", "true", "false", "on", "off", "null")
+    for word in (base, base.capitalize(), base.upper())
+)
+# Characters a YAML parser may not see raw in a double-quoted scalar, or would fold.
+_ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+# Safe in a literal block: printable, no carriage returns or line separators.
+_BLOCK_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+
+
+def dump_documents(documents: Iterable[Mapping[str, Any]]) -> str:
+    """Serialize manifests as a multi-document YAML stream, ``---`` between documents."""
+    parts = []
+    for document in documents:
+        lines: list[str] = []
+        _mapping(document, 0, lines)
+        parts.append("\n".join(lines) + "\n")
+    return "---\n".join(parts)
+
+
+def plan_output(directory: Path, files: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """What writing ``files`` to ``directory`` would change: ``(written, removed)`` file names.
+
+    Only ``*.k8s.yaml`` files belong to blueprint; others are never touched.
+    """
+    existing = {p.name for p in directory.glob(f"*{OUTPUT_SUFFIX}")} if directory.is_dir() else set()
+    changed = [
+        name for name, text in sorted(files.items())
+        if name not in existing or (directory / name).read_bytes() != text.encode()
+    ]
+    removed = sorted(existing - set(files))
+    return changed, removed
+
+
+def write_output(directory: Path, files: Mapping[str, str]) -> None:
+    """Replace the ``*.k8s.yaml`` files of ``directory`` with ``files``, atomically per file.
+
+    Everything is written to a staging folder first; only then are files moved into place with
+    ``os.replace`` and stale ``*.k8s.yaml`` files removed. Other files are left alone.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".blueprint-", dir=directory))
+    try:
+        for name, text in files.items():
+            with open(staging / name, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        for name in files:
+            os.replace(staging / name, directory / name)
+        for stale in directory.glob(f"*{OUTPUT_SUFFIX}"):
+            if stale.name not in files:
+                stale.unlink()
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _mapping(mapping: Mapping[str, Any], indent: int, lines: list[str], first: str = "") -> None:
+    pad = " " * indent
+    for i, (key, value) in enumerate(mapping.items()):
+        lead = first if i == 0 and first else pad
+        _entry(f"{lead}{_key(key)}:", value, indent, lines)
+
+
+def _entry(head: str, value: Any, indent: int, lines: list[str]) -> None:
+    if isinstance(value, Mapping) and value:
+        lines.append(head)
+        _mapping(value, indent + 2, lines)
+    elif isinstance(value, list | tuple) and value:
+        lines.append(head)
+        _sequence(value, indent + 2, lines)
+    else:
+        _scalar_into(head, value, indent, lines)
+
+
+def _sequence(items: Sequence[Any], indent: int, lines: list[str]) -> None:
+    pad = " " * indent
+    for item in items:
+        if isinstance(item, Mapping) and item:
+            _mapping(item, indent + 2, lines, first=f"{pad}- ")
+        elif isinstance(item, list | tuple) and item:
+            lines.append(f"{pad}-")
+            _sequence(item, indent + 2, lines)
+        else:
+            _scalar_into(f"{pad}-", item, indent, lines)
+
+
+def _scalar_into(head: str, value: Any, indent: int, lines: list[str]) -> None:
+    if isinstance(value, str) and "\n" in value and _block_safe(value):
+        chomp = "" if value.endswith("\n") else "-"
+        lines.append(f"{head} |{chomp}")
+        pad = " " * (indent + 2)
+        body = value[:-1] if value.endswith("\n") else value
+        lines.extend(f"{pad}{line}" if line else "" for line in body.split("\n"))
+    else:
+        lines.append(f"{head} {_scalar(value)}")
+
+
+def _block_safe(value: str) -> bool:
+    if value.endswith("\n\n") or value[0] in " \n" or _BLOCK_UNSAFE.search(value):
+        return False
+    return all(line.strip(" ") or not line for line in value.split("\n"))
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _float(value)
+    if isinstance(value, str):
+        if _PLAIN.fullmatch(value) and value not in _RESERVED:
+            return value
+        return _quoted(value)
+    if isinstance(value, Mapping):
+        return "{}"
+    if isinstance(value, list | tuple):
+        return "[]"
+    raise TypeError(f"cannot write {type(value).__name__} to YAML: {value!r}")
+
+
+def _key(key: object) -> str:
+    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key) and key not in _RESERVED:
+        return key
+    return _quoted(str(key))
+
+
+def _quoted(value: str) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return _ESCAPE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
+def _float(value: float) -> str:
+    if math.isnan(value):
+        return ".nan"
+    if math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    text = repr(value)
+    if "e" in text and "." not in text.split("e")[0]:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}.0e{exponent}"
+    return text

@@ -1,0 +1,26 @@
+"""Turning user errors into one line each on stderr, exit code 1; tracebacks only with --debug."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+
+from blueprints.errors import BlueprintError
+
+__all__ = ["user_errors"]
+
+
+@contextmanager
+def user_errors(debug: bool) -> Iterator[None]:
+    """Report a :class:`BlueprintError` as its lines on stderr and exit 1."""
+    try:
+        yield
+    except BlueprintError as error:
+        if debug:
+            raise
+        for line in error.lines():
+            typer.echo(line, err=True)
+        raise typer.Exit(1) from None
+

@@ -1,0 +1,41 @@
+"""The ``blueprint`` application: commands are composed here, each in its own module."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from blueprints.cli.synth import synth
+
+from blueprints import __version__
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="blueprint",
+    help="Kubernetes practices as code: synthesize release-ready manifests without Helm.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command()(synth)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"blueprint {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Kubernetes practices as code: synthesize release-ready manifests without Helm."""
+
+
+def main() -> None:
+    """Entry point of the ``blueprint`` script."""
+    app()

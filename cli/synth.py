@@ -1,0 +1,58 @@
+"""``blueprint synth``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from blueprints.cli._errors import user_errors
+
+__all__ = ["synth"]
+
+
+def synth(
+    path: Annotated[
+        Path, typer.Argument(help="A blueprint.py, or a folder that holds one.", show_default=True)
+    ] = Path("."),
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Output folder. [default: dist/ next to the blueprint]"),
+    ] = None,
+    kube_version: Annotated[
+        str | None,
+        typer.Option("--kube-version", help="Kubernetes target, 1.30 to 1.37. [default: 1.35]"),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if the output would change.")
+    ] = False,
+    validate_schema: Annotated[
+        bool,
+        typer.Option("--validate-schema",
+                     help="Also validate against the Kubernetes JSON schema (kubernetes-validate)."),
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Synthesize a blueprint into release-ready YAML: one <release>.k8s.yaml per release.
+
+    Everything is validated before anything is written; on any error the output folder is left
+    as it was. Only *.k8s.yaml files in the output folder are replaced or removed.
+    """
+    with user_errors(debug):
+        from blueprints.kube import DEFAULT, parse_kube_version
+        from blueprints.synth import synthesize, write
+
+        target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
+        result = synthesize(path, kube_version=target, validate_schema=validate_schema)
+        destination = output if output is not None else result.blueprint.parent / "dist"
+        changed = write(result, destination, check_only=check)
+        for finding in result.warnings:
+            typer.echo(finding.line(), err=True)
+        if check:
+            for name in changed:
+                typer.echo(f"error: synth: {destination / name}: would change; run blueprint "
+                           "synth and commit the result", err=True)
+            raise typer.Exit(1 if changed else 0)
+        for name, text in result.files.items():
+            count = result.objects[name]
+            typer.echo(f"wrote {destination / name} ({count} objects, {len(text.encode())} bytes)")
