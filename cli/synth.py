@@ -44,7 +44,7 @@ def synth(
 
         target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
         result = synthesize(path, kube_version=target, validate_schema=validate_schema)
-        destination = output if output is not None else result.blueprint.parent / "dist"
+        destination = output if output is not None else _relative(result.blueprint.parent / "dist")
         changed = write(result, destination, check_only=check)
         for finding in result.warnings:
             typer.echo(finding.line(), err=True)
@@ -56,3 +56,10 @@ def synth(
         for name, text in result.files.items():
             count = result.objects[name]
             typer.echo(f"wrote {destination / name} ({count} objects, {len(text.encode())} bytes)")
+
+
+def _relative(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path

@@ -1,0 +1,46 @@
+"""Shared helpers: synthesize blueprints in-process and validate against the real schemas."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from blueprints.core.labels import LABEL_KEYS
+from blueprints.kube import DEFAULT
+from blueprints.schema import schema_problems
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+EXAMPLE_NAMES = sorted(p.name for p in EXAMPLES.iterdir() if (p / "blueprint.py").is_file())
+
+
+def assert_valid(manifests: Sequence[Mapping[str, Any]], version: tuple[int, int] = DEFAULT) -> None:
+    """Strict schema validation with kubernetes-validate, plus the six recommended labels."""
+    assert manifests, "nothing to validate"
+    problems = schema_problems(manifests, version, strict=True)
+    assert [p.line() for p in problems] == []
+    for manifest in manifests:
+        labels = manifest["metadata"].get("labels", {})
+        assert [key for key in LABEL_KEYS if not labels.get(key)] == [], manifest["metadata"]
+
+
+def load_all(text: str) -> list[dict[str, Any]]:
+    """Parse a YAML stream with PyYAML's safe loader."""
+    return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+
+
+@pytest.fixture
+def write_blueprint(tmp_path: Path) -> Callable[[str], Path]:
+    """Write a blueprint.py into a fresh folder and return the folder."""
+
+    def write(source: str, name: str = "bp") -> Path:
+        folder = tmp_path / name
+        folder.mkdir(exist_ok=True)
+        (folder / "blueprint.py").write_text(source)
+        return folder
+
+    return write

@@ -1,0 +1,83 @@
+"""Every example synthesizes, validates against the real schemas, and matches its snapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from blueprints.kube import DEFAULT
+from blueprints.synth import synthesize
+from tests.conftest import EXAMPLE_NAMES, EXAMPLES, assert_valid, load_all
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+class TestExamples:
+    def test_snapshot(self, name: str, snapshot_yaml: Any) -> None:
+        result = synthesize(EXAMPLES / name, kube_version=DEFAULT)
+        assert list(result.files) and result.warnings == []
+        for text in result.files.values():
+            assert snapshot_yaml == text
+
+    def test_schema_and_labels(self, name: str) -> None:
+        result = synthesize(EXAMPLES / name, kube_version=DEFAULT)
+        for text in result.files.values():
+            assert_valid(load_all(text))
+
+    def test_deterministic(self, name: str) -> None:
+        first = synthesize(EXAMPLES / name, kube_version=DEFAULT).files
+        second = synthesize(EXAMPLES / name, kube_version=DEFAULT).files
+        assert first == second
+
+
+def test_every_scenario_has_an_example() -> None:
+    assert EXAMPLE_NAMES == ["graceful-shutdown", "kubia", "myapp", "nginx"]
+
+
+class TestScenarios:
+    """The seeds' scenarios, asserted on the fields that make them work."""
+
+    @staticmethod
+    def objects(name: str) -> dict[str, dict[str, Any]]:
+        result = synthesize(EXAMPLES / name, kube_version=DEFAULT)
+        docs = [doc for text in result.files.values() for doc in load_all(text)]
+        return {f"{d['kind']}/{d['metadata']['name']}": d for d in docs}
+
+    def test_nginx_stateful_set_with_www_volume(self) -> None:
+        objs = self.objects("nginx")
+        sts = objs["StatefulSet/web"]
+        assert sts["spec"]["replicas"] == 2
+        assert sts["spec"]["serviceName"] == "web-headless"
+        claim = sts["spec"]["volumeClaimTemplates"][0]
+        assert (claim["metadata"]["name"], claim["spec"]["resources"]["requests"]["storage"]) == (
+            "www", "1Gi")
+        headless = objs["Service/web-headless"]["spec"]
+        assert headless["clusterIP"] == "None" and headless["publishNotReadyAddresses"] is True
+        env = sts["spec"]["template"]["spec"]["containers"][0]["env"]
+        assert {"name": "PEERS", "value": "web-0.web-headless.nginx.svc,web-1.web-headless.nginx.svc"} in env
+        assert "PodDisruptionBudget/web" in objs and "Service/web" in objs
+
+    def test_myapp_waits_for_both_services(self) -> None:
+        pod = self.objects("myapp")["Deployment/myapp"]["spec"]["template"]["spec"]
+        names = [c["name"] for c in pod["initContainers"]]
+        assert names == ["wait-for-myservice", "wait-for-mydb"]
+        hosts = [next(e["value"] for e in c["env"] if e["name"] == "WAIT_HOST")
+                 for c in pod["initContainers"]]
+        assert hosts == ["myservice.$(POD_NAMESPACE).svc", "mydb.$(POD_NAMESPACE).svc"]
+        for container in pod["initContainers"]:
+            assert container["terminationMessagePolicy"] == "FallbackToLogsOnError"
+            assert container["image"] == "busybox:1.36.1"
+            assert "cluster.local" not in str(container)
+
+    def test_kubia_exec_readiness(self) -> None:
+        deploy = self.objects("kubia")["Deployment/kubia"]
+        container = deploy["spec"]["template"]["spec"]["containers"][0]
+        assert deploy["spec"]["replicas"] == 3
+        assert container["readinessProbe"]["exec"]["command"] == ["ls", "/var/ready"]
+
+    def test_graceful_shutdown_grace_covers_pause_and_shutdown(self) -> None:
+        pod = self.objects("graceful-shutdown")["Deployment/frontend"]["spec"]["template"]["spec"]
+        container = pod["containers"][0]
+        assert container["lifecycle"]["preStop"] == {"sleep": {"seconds": 10}}
+        assert pod["terminationGracePeriodSeconds"] == 30
+

@@ -1,0 +1,166 @@
+"""One good and one bad manifest per rule of the registry, with the finding asserted."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from blueprints.core.release import ReleaseContext
+from blueprints.core.stateful_web_app import StatefulWebAppCore, StatefulWebAppProps, Storage
+from blueprints.core.web_app import WebAppCore, WebAppProps
+from blueprints.practices import PRACTICES, Severity
+from blueprints.rules import RULES, Context, check
+
+RELEASE = ReleaseContext(name="shop", namespace="shop", part_of="shop",
+                         annotations={"blueprint.dev/owner": "team"})
+
+
+def good() -> list[dict[str, Any]]:
+    """What the constructs render for a web app: it passes every rule."""
+    return WebAppCore("web", WebAppProps(image="nginx:1.27.3"), RELEASE).render()
+
+
+def good_stateful() -> list[dict[str, Any]]:
+    props = StatefulWebAppProps(image="nginx:1.27.3", storage=Storage(size="1Gi", mount_path="/d"))
+    return StatefulWebAppCore("db", props, RELEASE).render()
+
+
+def pod(manifests: list[dict[str, Any]]) -> dict[str, Any]:
+    return manifests[0]["spec"]["template"]["spec"]
+
+
+def container(manifests: list[dict[str, Any]]) -> dict[str, Any]:
+    return pod(manifests)["containers"][0]
+
+
+Mutation = Callable[[list[dict[str, Any]]], None]
+C0 = "spec.template.spec.containers[0]"
+
+# rule -> (mutation that breaks it, expected field of the finding)
+BAD: dict[str, tuple[Mutation, str]] = {
+    "BP001": (lambda m: container(m).update(image="nginx:latest"), f"{C0}.image"),
+    "BP002": (lambda m: container(m).update(image="nginx", imagePullPolicy="IfNotPresent"),
+              f"{C0}.imagePullPolicy"),
+    "BP003": (lambda m: m[0]["metadata"]["labels"].pop("app.kubernetes.io/part-of"),
+              "metadata.labels"),
+    "BP004": (lambda m: m[0]["spec"]["selector"]["matchLabels"].update(
+        {"app.kubernetes.io/version": "1"}), "spec.selector.matchLabels['app.kubernetes.io/version']"),
+    "BP005": (lambda m: m[0]["metadata"].pop("annotations"), "metadata.annotations"),
+    "BP006": (lambda m: m[1]["metadata"].update(name="1web"), "metadata.name"),
+    "BP010": (lambda m: container(m).update(env=[{"name": "DB", "value": "10.0.0.7"}]),
+              f"{C0}.env[0].value"),
+    "BP016": (lambda m: container(m).pop("readinessProbe"), f"{C0}.readinessProbe"),
+    "BP017": (lambda m: container(m).update(livenessProbe=container(m)["readinessProbe"]),
+              f"{C0}.livenessProbe"),
+    "BP022": (lambda m: container(m).pop("lifecycle"), f"{C0}.lifecycle.preStop"),
+    "BP023": (lambda m: pod(m).update(terminationGracePeriodSeconds=5),
+              "spec.template.spec.terminationGracePeriodSeconds"),
+    "BP024": (lambda m: container(m).pop("terminationMessagePolicy"),
+              f"{C0}.terminationMessagePolicy"),
+    "BP040": (lambda m: container(m)["resources"].pop("limits"), f"{C0}.resources.limits.memory"),
+    "BP041": (lambda m: container(m)["securityContext"].update(allowPrivilegeEscalation=True),
+              f"{C0}.securityContext.allowPrivilegeEscalation"),
+    "BP042": (lambda m: m.pop(), "metadata.labels"),
+    "BP043": (lambda m: m[1]["metadata"].pop("namespace"), "metadata.namespace"),
+}
+
+
+def test_every_registered_rule_has_a_bad_case() -> None:
+    assert sorted(set(RULES) - {"BP011"}) == sorted(BAD)
+    assert set(RULES) <= set(PRACTICES)
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_good_manifests_pass(rule: str) -> None:
+    assert check(good() + good_stateful(), select=[rule]) == []
+
+
+@pytest.mark.parametrize("rule", sorted(BAD))
+def test_bad_manifest_is_flagged(rule: str) -> None:
+    manifests = good()
+    mutate, field = BAD[rule]
+    mutate(manifests)
+    findings = check(manifests, select=[rule])
+    assert [(f.rule, f.field) for f in findings][:1] == [(rule, field)]
+    assert findings[0].severity is PRACTICES[rule].lint
+
+
+class TestStatefulIdentity:
+    def test_headless_service_present(self) -> None:
+        assert check(good_stateful(), select=["BP011"]) == []
+
+    def test_missing_headless_service(self) -> None:
+        manifests = [m for m in good_stateful() if m["metadata"]["name"] != "db-headless"]
+        findings = check(manifests, select=["BP011"])
+        assert [(f.rule, f.kind, f.field, f.value) for f in findings] == [
+            ("BP011", "StatefulSet", "spec.serviceName", "db-headless")]
+
+
+class TestSeverity:
+    def test_build_mode_is_stricter_for_blueprint_objects(self) -> None:
+        manifests = good()
+        container(manifests).pop("readinessProbe")
+        build = check(manifests, select=["BP016"], context=Context(mode="build"))
+        lint = check(manifests, select=["BP016"])
+        assert (build[0].severity, lint[0].severity) == (Severity.ERROR, Severity.WARNING)
+
+    def test_build_mode_uses_lint_severity_for_foreign_objects(self) -> None:
+        manifests = good()
+        container(manifests).pop("readinessProbe")
+        manifests[0]["metadata"]["labels"]["app.kubernetes.io/managed-by"] = "helm"
+        build = check(manifests, select=["BP016"], context=Context(mode="build"))
+        assert build[0].severity is Severity.WARNING
+
+
+class TestSuppression:
+    def test_ignore_annotation_with_reason_suppresses(self) -> None:
+        manifests = good()
+        container(manifests).update(image="nginx:latest", imagePullPolicy="Always")
+        manifests[0]["metadata"]["annotations"]["blueprint.dev/ignore"] = "BP001: dev cluster only"
+        assert check(manifests, select=["BP001"]) == []
+
+    def test_ignore_without_reason_does_not_count(self) -> None:
+        manifests = good()
+        container(manifests).update(image="nginx:latest", imagePullPolicy="Always")
+        manifests[0]["metadata"]["annotations"]["blueprint.dev/ignore"] = "BP001"
+        assert [f.rule for f in check(manifests, select=["BP001"])] == ["BP001"]
+
+
+class TestFindingDetails:
+    def test_line_format(self) -> None:
+        manifests = good()
+        container(manifests).update(image="nginx")
+        (finding,) = check(manifests, select=["BP001"])
+        assert finding.line() == (
+            "error: Deployment/web: spec.template.spec.containers[0].image=nginx: no version: a "
+            "moving tag makes replicas run different code (BP001); pin a tag such as :1.27.3 "
+            "or a digest")
+
+    def test_pull_policy_defaults_as_the_api_server_does(self) -> None:
+        manifests = good()
+        container(manifests).update(image="nginx:latest")
+        container(manifests).pop("imagePullPolicy")
+        assert check(manifests, select=["BP002"]) == []
+
+    def test_always_on_a_digest(self) -> None:
+        manifests = good()
+        container(manifests).update(image="nginx@sha256:" + "a" * 64, imagePullPolicy="Always")
+        assert [f.value for f in check(manifests, select=["BP002"])] == ["Always"]
+
+    def test_exec_sleep_counts_as_a_pause(self) -> None:
+        manifests = good()
+        container(manifests)["lifecycle"] = {"preStop": {"exec": {"command": ["sh", "-c", "sleep 5"]}}}
+        assert check(manifests, select=["BP022", "BP023"]) == []
+
+    def test_every_pod_template_kind_is_checked(self) -> None:
+        manifests = good()
+        cron = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": copy.deepcopy(
+            manifests[0]["metadata"]), "spec": {"schedule": "* * * * *", "jobTemplate": {
+                "spec": {"template": copy.deepcopy(manifests[0]["spec"]["template"])}}}}
+        cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["initContainers"] = [
+            {"name": "init", "image": "busybox"}]
+        fields = [f.field for f in check([cron], select=["BP001"])]
+        assert fields == ["spec.jobTemplate.spec.template.spec.initContainers[0].image"]
