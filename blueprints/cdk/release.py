@@ -65,8 +65,14 @@ class Release(cdk8s.Chart):
             ConfigError: A component's ``allow_from`` names no component of the release.
         """
         cores = {id: component.core for id, component in self._components.items()}
+        problems: list[Problem] = []
         for core in cores.values():
-            core.resolve_allow_from(cores)
+            try:
+                core.resolve_allow_from(cores)
+            except ConfigError as error:
+                problems.extend(error.problems)
+        if problems:
+            raise ConfigError(problems)
         # One round trip for every object cdk8s itself holds: escape hatches and constructs
         # that are not ours (cdk8s-plus, ApiObject, imported CRDs).
         from_node = {_key(m): dict(m) for m in super().to_json()}
