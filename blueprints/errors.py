@@ -41,8 +41,8 @@ class Problem:
     def line(self, prefix: str = "error") -> str:
         """Render as ``<prefix>: <component>: <field>=<value>: <what> (<ID>); <fix>``."""
         practice = f" ({self.practice})" if self.practice else ""
-        value = _one_line(self.value)
-        return f"{prefix}: {self.component}: {self.field}={value}: {self.what}{practice}; {self.fix}"
+        component, field, value = (_one_line(v) for v in (self.component, self.field, self.value))
+        return f"{prefix}: {component}: {field}={value}: {_one_line(self.what)}{practice}; {self.fix}"
 
 
 class BlueprintError(Exception):
@@ -75,6 +75,5 @@ class BlueprintFileError(ConfigError):
 
 
 def _one_line(value: object) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    text = " ".join(text.splitlines())
+    text = value if isinstance(value, str) and value.isprintable() else repr(value)
     return text if len(text) <= 120 else text[:117] + "..."

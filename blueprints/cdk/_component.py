@@ -32,6 +32,8 @@ class Component(Construct):
         path = f"{context.name}/{id}"
         self.core: Workload = self.core_class(id, self._props(context, path, props), context)
         self._validate()
+        if release is not None:
+            release._check_new_id(id)  # noqa: SLF001 - before Node refuses it less clearly
         super().__init__(scope, id)
         self.escaped: dict[tuple[str, str], cdk8s.ApiObject] = {}
         if release is not None:

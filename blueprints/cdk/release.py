@@ -97,11 +97,13 @@ class Release(cdk8s.Chart):
         return self.manifests()
 
     def _add(self, component: Component, id: str) -> None:
+        self._components[id] = component
+
+    def _check_new_id(self, id: str) -> None:
         if id in self._components:
             raise ConfigError(Problem(f"{self.context.name}/{id}", "id", id,
                                       "two components of the release share the id",
                                       "give each component its own id", "BP006"))
-        self._components[id] = component
 
 
 def _key(manifest: Mapping[str, Any]) -> tuple[str, str]:

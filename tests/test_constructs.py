@@ -1,0 +1,165 @@
+"""The constructs: variants snapshotted and schema-validated, and real cdk8s interop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cdk8s
+import pytest
+
+from blueprints import (
+    App,
+    ConfigMapKeyRef,
+    Probe,
+    Release,
+    Resources,
+    SecretKeyRef,
+    SecretRef,
+    StatefulWebApp,
+    Storage,
+    WebApp,
+    WorkerWithInit,
+)
+from blueprints import Testing as Cdk8sTesting  # not named Test*, or pytest collects it
+from blueprints.errors import ConfigError
+from tests.conftest import assert_valid
+
+IMAGE = "nginxinc/nginx-unprivileged:1.27.3"
+
+
+def variant(name: str) -> Release:
+    app = App()
+    shop = Release(app, "shop", version="1.4.2", part_of="store", namespace="store-prod",
+                   annotations={"blueprint.dev/owner": "team-a"})
+    if name == "web-app-defaults":
+        WebApp(shop, "web", image=IMAGE)
+    elif name == "web-app-everything":
+        WebApp(shop, "api", image="ghcr.io/acme/api@sha256:" + "ab" * 32, port=9000,
+               port_name="grpc", replicas=1, component="backend", version="2.0.0",
+               command=["/api"], args=["--port", "9000"],
+               env={"MODE": "prod", "DB_PASSWORD": SecretKeyRef("db", "password"),
+                    "LEVEL": ConfigMapKeyRef("cfg", "level")},
+               env_from=[SecretRef("extra")], resources=Resources(cpu="250m", memory="256Mi",
+                                                                 memory_limit="512Mi",
+                                                                 cpu_limit="1"),
+               readiness=Probe.grpc(), liveness=Probe.tcp(period_seconds=20),
+               startup=Probe.grpc(failure_threshold=30), service_account="api",
+               image_pull_secrets=["regcred"], node_selector={"pool": "general"},
+               tolerations=[{"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}],
+               labels={"team": "a"}, annotations={"blueprint.dev/source": "git@x:y"},
+               allow_from=["namespace:ingress-nginx"], writable_paths=["/tmp"])
+    elif name == "stateful-web-app":
+        db = StatefulWebApp(shop, "db", image=IMAGE, replicas=3,
+                            storage=[Storage(size="10Gi", mount_path="/data",
+                                             storage_class="fast")],
+                            retain_claims_on_scale_down=False)
+        WebApp(shop, "web", image=IMAGE, env={"DB": db.hostname(0)})
+    elif name == "worker-with-init":
+        db = StatefulWebApp(shop, "db", image=IMAGE, replicas=1)
+        WorkerWithInit(shop, "worker", image="busybox:1.36.1", wait_for=[db, "cache:6379",
+                                                                            "search.infra"],
+                       command=["/bin/sh", "-c", "exec worker"], wait_timeout_seconds=60)
+    else:
+        raise AssertionError(name)
+    return shop
+
+
+VARIANTS = ["stateful-web-app", "web-app-defaults", "web-app-everything", "worker-with-init"]
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_variant_snapshot(name: str, snapshot_yaml: Any) -> None:
+    release = variant(name)
+    assert_valid(release.manifests())
+    assert snapshot_yaml == release
+
+
+class TestStatefulWebApp:
+    def test_hostnames(self) -> None:
+        app = App()
+        db = StatefulWebApp(Release(app, "shop"), "db", image=IMAGE, replicas=3)
+        assert db.hostname(1) == "db-1.db-headless.shop.svc"
+        assert db.peer_hostnames() == [f"db-{i}.db-headless.shop.svc" for i in range(3)]
+        assert db.headless_service_name == "db-headless"
+
+    def test_name_limit_52(self) -> None:
+        with pytest.raises(ConfigError, match=r"is 53 characters; the limit is 52 \(BP006\)"):
+            StatefulWebApp(Release(App(), "shop"), "a" * 53, image=IMAGE)
+
+
+class TestWorkerWithInit:
+    def test_construct_dependency_opens_its_network_policy(self) -> None:
+        shop = variant("worker-with-init")
+        policy = next(m for m in shop.manifests() if m["kind"] == "NetworkPolicy"
+                      and m["metadata"]["name"] == "db")
+        sources = [peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+                   for peer in policy["spec"]["ingress"][0]["from"]]
+        assert sources == ["db", "worker"]
+
+    def test_cross_release_dependency(self) -> None:
+        app = App()
+        data = Release(app, "data")
+        db = WebApp(data, "db", image=IMAGE)
+        worker = WorkerWithInit(Release(app, "jobs"), "worker", image="busybox:1.36.1",
+                                wait_for=[db])
+        init = worker.core.render()[0]["spec"]["template"]["spec"]["initContainers"][0]
+        assert {"name": "WAIT_HOST", "value": "db.data.svc"} in init["env"]
+        (peer,) = data.manifests()[-1]["spec"]["ingress"][0]["from"]
+        assert peer["namespaceSelector"] == {"matchLabels": {"kubernetes.io/metadata.name": "jobs"}}
+
+    def test_worker_admits_no_ingress(self) -> None:
+        shop = variant("worker-with-init")
+        policy = shop.manifests()[-1]
+        assert (policy["metadata"]["name"], policy["spec"]["ingress"]) == ("worker", [])
+
+
+class TestCdk8sInterop:
+    def test_testing_synth_sees_every_object(self) -> None:
+        app = Cdk8sTesting.app()
+        shop = Release(app, "shop")
+        WebApp(shop, "web", image=IMAGE)
+        kinds = [m["kind"] for m in Cdk8sTesting.synth(shop)]
+        assert kinds == ["Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy"]
+
+    def test_cdk8s_plus_inside_a_release_gets_the_release_metadata(self) -> None:
+        plus = pytest.importorskip("cdk8s_plus_33")
+        app = App()
+        shop = Release(app, "shop", annotations={"blueprint.dev/owner": "a"})
+        WebApp(shop, "web", image=IMAGE)
+        plus.ConfigMap(shop, "settings", data={"k": "v"})
+        config = shop.manifests()[-1]
+        assert config["kind"] == "ConfigMap" and config["metadata"]["name"] == "shop-settings"  # cdk8s naming: chart id + construct id
+        assert config["metadata"]["namespace"] == "shop"
+        assert config["metadata"]["labels"]["app.kubernetes.io/instance"] == "shop"
+        assert config["metadata"]["annotations"] == {"blueprint.dev/owner": "a"}
+
+    def test_escape_hatch_patches_the_emitted_object(self) -> None:
+        app = App()
+        shop = Release(app, "shop")
+        web = WebApp(shop, "web", image=IMAGE)
+        web.api_object("Deployment").add_json_patch(
+            cdk8s.JsonPatch.add("/spec/template/spec/priorityClassName", "high"))
+        deploy = shop.manifests()[0]
+        assert deploy["spec"]["template"]["spec"]["priorityClassName"] == "high"
+        assert [m["kind"] for m in shop.manifests()] == [
+            "Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy"]
+
+    def test_escape_hatch_unknown_object(self) -> None:
+        web = WebApp(Release(App(), "shop"), "web", image=IMAGE)
+        with pytest.raises(ConfigError, match="renders no such object"):
+            web.api_object("StatefulSet")
+
+    def test_component_in_a_plain_chart_emits_api_objects(self) -> None:
+        app = Cdk8sTesting.app()
+        chart = cdk8s.Chart(app, "plain", namespace="ns1")
+        WebApp(chart, "web", image=IMAGE)
+        manifests = Cdk8sTesting.synth(chart)
+        assert [(m["kind"], m["metadata"]["namespace"]) for m in manifests] == [
+            ("Deployment", "ns1"), ("Service", "ns1"), ("PodDisruptionBudget", "ns1"),
+            ("NetworkPolicy", "ns1")]
+
+    def test_duplicate_component_id(self) -> None:
+        shop = Release(App(), "shop")
+        WebApp(shop, "web", image=IMAGE)
+        with pytest.raises(ConfigError, match="two components of the release share the id"):
+            WebApp(shop, "web", image=IMAGE)

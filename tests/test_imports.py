@@ -1,0 +1,45 @@
+"""`import blueprints`, the CLI and `blueprint --help` never start Node."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import sys
+{statement}
+heavy = sorted(m for m in ("cdk8s", "constructs", "jsii", "syrupy") if m in sys.modules)
+print(",".join(heavy))
+"""
+
+
+@pytest.mark.parametrize("statement", [
+    "import blueprints",
+    "import blueprints.cli.main",
+    "import blueprints.testing",
+    "from blueprints import Probe, Storage, WebAppProps",
+    "import blueprints.rules, blueprints.writer, blueprints.synth",
+])
+def test_light_imports(statement: str) -> None:
+    done = subprocess.run([sys.executable, "-c", PROBE.format(statement=statement)],
+                          capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.strip() == ""
+
+
+def test_help_does_not_start_node() -> None:
+    code = ("import sys\nfrom blueprints.cli.main import app\n"
+            "try:\n    app(['synth', '--help'])\nexcept SystemExit:\n    pass\n"
+            "print('cdk8s' in sys.modules, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=60)
+    assert done.stderr.strip() == "False"
+    assert "--kube-version" in done.stdout
+
+
+def test_constructs_load_on_first_use() -> None:
+    code = "import sys, blueprints\nblueprints.WebApp\nprint('cdk8s' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=60)
+    assert (done.stdout.strip(), done.stderr) == ("True", "")
