@@ -1,7 +1,8 @@
 """blueprint: Kubernetes practices as typed cdk8s constructs.
 
-``import blueprints`` is light and never starts Node: the constructs (and cdk8s's ``App`` and
-``Testing``, re-exported so that blueprint can choose a recent Node first) load on first use.
+``import blueprints`` is light and never starts Node: every public name loads on first use,
+and the constructs (and cdk8s's ``App`` and ``Testing``, re-exported so that blueprint can
+choose a recent Node first) start Node only then.
 
     from blueprints import App, Release, StatefulWebApp, WorkerWithInit
 
@@ -17,20 +18,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from blueprints.core.probes import Probe
-from blueprints.core.stateful_web_app import StatefulWebAppProps, Storage
-from blueprints.core.web_app import WebAppProps
-from blueprints.core.worker_with_init import WorkerWithInitProps
-from blueprints.core.workload import (
-    ConfigMapKeyRef,
-    ConfigMapRef,
-    Resources,
-    SecretKeyRef,
-    SecretRef,
-    WorkloadProps,
-)
-from blueprints.errors import BlueprintError, ConfigError, ValidationError
-
 if TYPE_CHECKING:
     from cdk8s import App, Testing
 
@@ -38,6 +25,19 @@ if TYPE_CHECKING:
     from blueprints.cdk.stateful_web_app import StatefulWebApp
     from blueprints.cdk.web_app import WebApp
     from blueprints.cdk.worker_with_init import WorkerWithInit
+    from blueprints.core.probes import Probe
+    from blueprints.core.stateful_web_app import StatefulWebAppProps, Storage
+    from blueprints.core.web_app import WebAppProps
+    from blueprints.core.worker_with_init import WorkerWithInitProps
+    from blueprints.core.workload import (
+        ConfigMapKeyRef,
+        ConfigMapRef,
+        Resources,
+        SecretKeyRef,
+        SecretRef,
+        WorkloadProps,
+    )
+    from blueprints.errors import BlueprintError, ConfigError, ValidationError
 
 __all__ = [
     "App",
@@ -66,6 +66,20 @@ __all__ = [
 __version__ = "0.1.0"
 
 _LAZY = {
+    "BlueprintError": "blueprints.errors",
+    "ConfigError": "blueprints.errors",
+    "ValidationError": "blueprints.errors",
+    "Probe": "blueprints.core.probes",
+    "Storage": "blueprints.core.stateful_web_app",
+    "StatefulWebAppProps": "blueprints.core.stateful_web_app",
+    "WebAppProps": "blueprints.core.web_app",
+    "WorkerWithInitProps": "blueprints.core.worker_with_init",
+    "ConfigMapKeyRef": "blueprints.core.workload",
+    "ConfigMapRef": "blueprints.core.workload",
+    "Resources": "blueprints.core.workload",
+    "SecretKeyRef": "blueprints.core.workload",
+    "SecretRef": "blueprints.core.workload",
+    "WorkloadProps": "blueprints.core.workload",
     "App": "cdk8s",
     "Testing": "cdk8s",
     "Release": "blueprints.cdk.release",
@@ -79,9 +93,10 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'blueprints' has no attribute {name!r}")
-    from blueprints._node import ensure_node
+    if module.startswith(("cdk8s", "blueprints.cdk")):
+        from blueprints._node import ensure_node
 
-    ensure_node()
+        ensure_node()
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

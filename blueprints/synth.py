@@ -20,7 +20,7 @@ from blueprints.errors import (
 )
 from blueprints.kube import KubeVersion, targeting
 from blueprints.practices import Severity
-from blueprints.rules import Context, Finding, check
+from blueprints.rules import Finding, raise_errors
 from blueprints.writer import OUTPUT_SUFFIX, dump_documents, plan_output, write_output
 
 __all__ = ["BLUEPRINT_FILE", "SynthResult", "find_blueprint", "synthesize", "write"]
@@ -84,15 +84,13 @@ def synthesize(
             _display(blueprint), "objects", 0, "the blueprint synthesized nothing",
             "add a Release with components to an App and call app.synth()"))
     _check_unique(charts)
-    findings = check(all_manifests, context=Context(kube_version=kube_version, mode="build"))
-    errors = [f for f in findings if f.severity is Severity.ERROR]
-    problems = [Problem(f.component, f.field, f.value, f.message, f.fix, f.rule) for f in errors]
+    findings = raise_errors(all_manifests, kube_version)
     if validate_schema:
         from blueprints.schema import schema_problems
 
-        problems += schema_problems(all_manifests, kube_version)
-    if problems:
-        raise ValidationError(problems)
+        problems = schema_problems(all_manifests, kube_version)
+        if problems:
+            raise ValidationError(problems)
     files = {f"{name}{OUTPUT_SUFFIX}": dump_documents(manifests) for name, manifests in charts}
     objects = {f"{name}{OUTPUT_SUFFIX}": len(manifests) for name, manifests in charts}
     warnings = [f for f in findings if f.severity is Severity.WARNING]
@@ -151,7 +149,7 @@ def _run(blueprint: Path) -> list[tuple[str, list[dict[str, Any]]]]:
             charts = []
             for app in apps:
                 for chart in app.charts:
-                    manifests = chart.manifests() if isinstance(chart, Release) else [
+                    manifests = chart.manifests(validate=False) if isinstance(chart, Release) else [
                         dict(m) for m in chart.to_json()]
                     charts.append((chart.node.id, manifests))
     finally:

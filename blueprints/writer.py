@@ -37,11 +37,13 @@ _BLOCK_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udff
 
 def dump_documents(documents: Iterable[Mapping[str, Any]]) -> str:
     """Serialize manifests as a multi-document YAML stream, ``---`` between documents."""
+    writer = _Writer()
     parts = []
     for document in documents:
         lines: list[str] = []
-        _mapping(document, 0, lines)
-        parts.append("\n".join(lines) + "\n")
+        writer.mapping(document, 0, lines, "")
+        lines.append("")
+        parts.append("\n".join(lines))
     return "---\n".join(parts)
 
 
@@ -80,45 +82,88 @@ def write_output(directory: Path, files: Mapping[str, str]) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _mapping(mapping: Mapping[str, Any], indent: int, lines: list[str], first: str = "") -> None:
-    pad = " " * indent
-    for i, (key, value) in enumerate(mapping.items()):
-        lead = first if i == 0 and first else pad
-        _entry(f"{lead}{_key(key)}:", value, indent, lines)
+class _Writer:
+    """One serialization: caches the rendering of keys and strings, which repeat a lot."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, str] = {}
+        self.strings: dict[str, str | None] = {}  # None: write as a literal block
+
+    def mapping(self, mapping: Mapping[str, Any], indent: int, lines: list[str], first: str) -> None:
+        pad = " " * indent
+        lead = first or pad
+        for key, value in mapping.items():
+            rendered = self.keys.get(key) if type(key) is str else None
+            if rendered is None:
+                rendered = _key(key)
+                if type(key) is str:
+                    self.keys[key] = rendered
+            head = f"{lead}{rendered}:"
+            lead = pad
+            kind = type(value)
+            if kind is str:
+                text = self.strings.get(value, "")
+                if text == "":
+                    text = self.strings[value] = _string(value)
+                if text is None:
+                    _block(head, value, indent, lines)
+                else:
+                    lines.append(f"{head} {text}")
+            elif kind is dict or (kind is not list and isinstance(value, Mapping)):
+                if value:
+                    lines.append(head)
+                    self.mapping(value, indent + 2, lines, "")
+                else:
+                    lines.append(f"{head} {{}}")
+            elif kind is list or kind is tuple:
+                if value:
+                    lines.append(head)
+                    self.sequence(value, indent + 2, lines)
+                else:
+                    lines.append(f"{head} []")
+            else:
+                lines.append(f"{head} {_scalar(value)}")
+
+    def sequence(self, items: Sequence[Any], indent: int, lines: list[str]) -> None:
+        pad = " " * indent
+        for item in items:
+            kind = type(item)
+            if kind is dict or (kind is not list and kind is not str and isinstance(item, Mapping)):
+                if item:
+                    self.mapping(item, indent + 2, lines, f"{pad}- ")
+                else:
+                    lines.append(f"{pad}- {{}}")
+            elif kind is list or kind is tuple:
+                if item:
+                    lines.append(f"{pad}-")
+                    self.sequence(item, indent + 2, lines)
+                else:
+                    lines.append(f"{pad}- []")
+            elif kind is str:
+                text = self.strings.get(item, "")
+                if text == "":
+                    text = self.strings[item] = _string(item)
+                if text is None:
+                    _block(f"{pad}-", item, indent, lines)
+                else:
+                    lines.append(f"{pad}- {text}")
+            else:
+                lines.append(f"{pad}- {_scalar(item)}")
 
 
-def _entry(head: str, value: Any, indent: int, lines: list[str]) -> None:
-    if isinstance(value, Mapping) and value:
-        lines.append(head)
-        _mapping(value, indent + 2, lines)
-    elif isinstance(value, list | tuple) and value:
-        lines.append(head)
-        _sequence(value, indent + 2, lines)
-    else:
-        _scalar_into(head, value, indent, lines)
+def _block(head: str, value: str, indent: int, lines: list[str]) -> None:
+    chomp = "" if value.endswith("\n") else "-"
+    lines.append(f"{head} |{chomp}")
+    pad = " " * (indent + 2)
+    body = value[:-1] if value.endswith("\n") else value
+    lines.extend(f"{pad}{line}" if line else "" for line in body.split("\n"))
 
 
-def _sequence(items: Sequence[Any], indent: int, lines: list[str]) -> None:
-    pad = " " * indent
-    for item in items:
-        if isinstance(item, Mapping) and item:
-            _mapping(item, indent + 2, lines, first=f"{pad}- ")
-        elif isinstance(item, list | tuple) and item:
-            lines.append(f"{pad}-")
-            _sequence(item, indent + 2, lines)
-        else:
-            _scalar_into(f"{pad}-", item, indent, lines)
-
-
-def _scalar_into(head: str, value: Any, indent: int, lines: list[str]) -> None:
-    if isinstance(value, str) and "\n" in value and _block_safe(value):
-        chomp = "" if value.endswith("\n") else "-"
-        lines.append(f"{head} |{chomp}")
-        pad = " " * (indent + 2)
-        body = value[:-1] if value.endswith("\n") else value
-        lines.extend(f"{pad}{line}" if line else "" for line in body.split("\n"))
-    else:
-        lines.append(f"{head} {_scalar(value)}")
+def _string(value: str) -> str | None:
+    """The scalar text of ``value``, or ``None`` when it is written as a literal block."""
+    if "\n" in value and _block_safe(value):
+        return None
+    return _scalar(value)
 
 
 def _block_safe(value: str) -> bool:

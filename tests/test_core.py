@@ -165,10 +165,9 @@ class TestWorkloadChecks:
         from blueprints import Probe
 
         probe = Probe.http("/healthz")
-        core = WebAppCore("web", WebAppProps(image="nginx:1", readiness=probe, liveness=probe),
-                          RELEASE)
         with pytest.raises(ConfigError, match=r"\(BP017\)"):
-            core.render()
+            WebAppCore("web", WebAppProps(image="nginx:1", readiness=probe, liveness=probe),
+                       RELEASE)
 
     def test_single_replica_has_no_pdb(self) -> None:
         kinds = [m["kind"] for m in WebAppCore("web", WebAppProps(image="nginx:1", replicas=1),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -81,3 +82,17 @@ class TestScenarios:
         assert container["lifecycle"]["preStop"] == {"sleep": {"seconds": 10}}
         assert pod["terminationGracePeriodSeconds"] == 30
 
+
+
+def test_readme_quick_start_synthesizes(tmp_path: Path) -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    source = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "blueprint.py").write_text(source)
+    result = synthesize(tmp_path, kube_version=DEFAULT)
+    assert result.warnings == []
+    docs = load_all(result.files["shop.k8s.yaml"])
+    assert_valid(docs)
+    assert [f"{d['kind']}/{d['metadata']['name']}" for d in docs] == [
+        "StatefulSet/db", "Service/db-headless", "Service/db", "PodDisruptionBudget/db",
+        "NetworkPolicy/db", "Deployment/web", "Service/web", "PodDisruptionBudget/web",
+        "NetworkPolicy/web", "Deployment/worker", "NetworkPolicy/worker"]

@@ -12,10 +12,8 @@ from constructs import Construct
 from blueprints.cdk.release import Release
 from blueprints.core.release import ReleaseContext, make_release_context
 from blueprints.core.workload import Workload, WorkloadProps
-from blueprints.errors import ConfigError, Problem, ValidationError
+from blueprints.errors import ConfigError, Problem
 from blueprints.kube import current_kube_version
-from blueprints.practices import Severity
-from blueprints.rules import Context, check
 
 __all__ = ["Component"]
 
@@ -31,9 +29,8 @@ class Component(Construct):
         context = release.context if release is not None else _context_of(scope)
         path = f"{context.name}/{id}"
         self.core: Workload = self.core_class(id, self._props(context, path, props), context)
-        self._validate()
         if release is not None:
-            release._check_new_id(id)  # noqa: SLF001 - before Node refuses it less clearly
+            release._check_new_id(id)
         super().__init__(scope, id)
         self.escaped: dict[tuple[str, str], cdk8s.ApiObject] = {}
         if release is not None:
@@ -105,17 +102,6 @@ class Component(Construct):
     ) -> dict[str, Any]:
         """Turn construct references in ``props`` into core values (subclasses extend)."""
         return props
-
-    def _validate(self) -> None:
-        findings = check(self.core.render(),
-                         context=Context(kube_version=self.core.release.kube_version,
-                                         mode="build"))
-        errors = [f for f in findings if f.severity is Severity.ERROR]
-        if errors:
-            raise ValidationError([
-                Problem(f"{self.core.path} ({f.component})", f.field, f.value, f.message, f.fix,
-                        f.rule) for f in errors
-            ])
 
 
 def _sequence(value: object, path: str, field: str) -> list[Any]:

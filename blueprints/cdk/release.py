@@ -12,6 +12,7 @@ from blueprints.core.labels import LABEL_KEYS
 from blueprints.core.release import ReleaseContext, make_release_context
 from blueprints.errors import ConfigError, Problem
 from blueprints.kube import current_kube_version
+from blueprints.rules import raise_errors
 
 if TYPE_CHECKING:
     from blueprints.cdk._component import Component
@@ -58,11 +59,16 @@ class Release(cdk8s.Chart):
             labels={_INSTANCE: self.context.name, _PART_OF: self.context.part_of})
         self._components: dict[str, Component] = {}
 
-    def manifests(self) -> list[dict[str, Any]]:
+    def manifests(self, *, validate: bool = True) -> list[dict[str, Any]]:
         """Every object of the release, rendered: components first, then other constructs.
+
+        Args:
+            validate: Check the objects through the rule registry (``blueprint synth`` does it
+                once for all releases instead).
 
         Raises:
             ConfigError: A component's ``allow_from`` names no component of the release.
+            ValidationError: Objects break practices whose build-time severity is *error*.
         """
         cores = {id: component.core for id, component in self._components.items()}
         problems: list[Problem] = []
@@ -90,6 +96,8 @@ class Release(cdk8s.Chart):
                 metadata = manifest.setdefault("metadata", {})
                 metadata["annotations"] = {**annotations, **metadata.get("annotations", {})}
             result.append(manifest)
+        if validate:
+            raise_errors(result, self.context.kube_version)
         return result
 
     def to_json(self) -> list[Any]:

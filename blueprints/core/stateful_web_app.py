@@ -8,7 +8,6 @@ from typing import ClassVar
 
 from blueprints.core.names import check_name
 from blueprints.core.quantity import parse_quantity
-from blueprints.core.release import ReleaseContext
 from blueprints.core.web_app import check_port, check_replicas
 from blueprints.core.workload import Manifest, Workload, WorkloadProps
 from blueprints.errors import ConfigError, Problem
@@ -66,9 +65,9 @@ class StatefulWebAppCore(Workload):
     role: ClassVar[str] = "web"
     props: StatefulWebAppProps
 
-    def __init__(self, id: str, props: StatefulWebAppProps, release: ReleaseContext) -> None:
-        super().__init__(id, props, release)
-        check_name(id, component=self.path, field="id", kind="service", max_length=52)
+    def _check(self) -> None:
+        props = self.props
+        check_name(self.id, component=self.path, field="id", kind="service", max_length=52)
         check_port(props.port, component=self.path)
         check_name(props.port_name, component=self.path, field="port_name", kind="port")
         check_replicas(props.replicas, component=self.path)

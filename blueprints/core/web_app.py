@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from blueprints.core.names import check_name
-from blueprints.core.release import ReleaseContext
 from blueprints.core.workload import Manifest, Workload, WorkloadProps
 from blueprints.errors import ConfigError, Problem
 
@@ -34,8 +33,8 @@ class WebAppCore(Workload):
     role: ClassVar[str] = "web"
     props: WebAppProps
 
-    def __init__(self, id: str, props: WebAppProps, release: ReleaseContext) -> None:
-        super().__init__(id, props, release)
+    def _check(self) -> None:
+        props = self.props
         check_port(props.port, component=self.path)
         check_name(props.port_name, component=self.path, field="port_name", kind="port")
         check_replicas(props.replicas, component=self.path)

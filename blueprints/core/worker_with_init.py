@@ -9,7 +9,6 @@ from typing import ClassVar
 
 from blueprints.core.image import ImageRef, parse_image
 from blueprints.core.names import check_name, is_ip_literal
-from blueprints.core.release import ReleaseContext
 from blueprints.core.web_app import check_port, check_replicas
 from blueprints.core.workload import Manifest, Resources, Workload, WorkloadProps
 from blueprints.errors import ConfigError, Problem
@@ -129,8 +128,8 @@ class WorkerWithInitCore(Workload):
     serves: ClassVar[bool] = False
     props: WorkerWithInitProps
 
-    def __init__(self, id: str, props: WorkerWithInitProps, release: ReleaseContext) -> None:
-        super().__init__(id, props, release)
+    def _check(self) -> None:
+        props = self.props
         check_replicas(props.replicas, component=self.path)
         timeout = props.wait_timeout_seconds
         if isinstance(timeout, bool) or not isinstance(timeout, int) or not (

@@ -207,6 +207,8 @@ class Workload(ABC):
         self.selector = selector_labels(self.labels)
         self._clients: list[ClientRef] = []
         self._check_numbers()
+        self._check()
+        self._probes = self._render_probes()
 
     # -- identity -------------------------------------------------------------------------
 
@@ -232,6 +234,9 @@ class Workload(ABC):
     @abstractmethod
     def render(self) -> list[Manifest]:
         """The component's manifests, in apply order."""
+
+    def _check(self) -> None:  # noqa: B027 - an optional hook, not an abstract method
+        """Check the props of the subclass; runs in the constructor before probes are built."""
 
     # -- metadata -------------------------------------------------------------------------
 
@@ -365,12 +370,18 @@ class Workload(ABC):
         return container
 
     def _add_serving(self, container: Manifest) -> None:
+        if self.ports:
+            container["ports"] = [
+                {"name": name, "containerPort": number, "protocol": "TCP"}
+                for name, number in self.ports
+            ]
+        container.update(self._probes)
+        if self.pre_stop_seconds > 0:
+            container["lifecycle"] = {"preStop": {"sleep": {"seconds": self.pre_stop_seconds}}}
+
+    def _render_probes(self) -> Manifest:
         props, ports = self.props, self.ports
         main_port, main_name = (ports[0][1], ports[0][0]) if ports else (None, None)
-        if ports:
-            container["ports"] = [
-                {"name": name, "containerPort": number, "protocol": "TCP"} for name, number in ports
-            ]
         readiness = props.readiness
         if readiness is None and self.serves:
             readiness = Probe.tcp()
@@ -389,9 +400,7 @@ class Workload(ABC):
                 "identical to the readiness probe, so a busy pod is restarted instead of "
                 "taken out of rotation", "probe something cheaper for liveness, or drop it",
                 "BP017"))
-        container.update(probes)
-        if self.pre_stop_seconds > 0:
-            container["lifecycle"] = {"preStop": {"sleep": {"seconds": self.pre_stop_seconds}}}
+        return probes
 
     def _env(self) -> list[Manifest]:
         env: list[Manifest] = []

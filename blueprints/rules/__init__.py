@@ -14,6 +14,7 @@ from blueprints.rules._registry import (
     Rule,
     Violation,
     check,
+    raise_errors,
     suppressions,
 )
 
@@ -25,6 +26,7 @@ __all__ = [
     "Rule",
     "Violation",
     "check",
+    "raise_errors",
     "suppressions",
 ]
 

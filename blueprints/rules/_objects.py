@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 __all__ = [
     "CLUSTER_SCOPED",
     "LONG_RUNNING",
     "POD_SPEC_PATHS",
+    "SelectorIndex",
     "containers",
     "labels_of",
+    "memo",
     "pod_labels",
     "pod_spec",
 ]
@@ -44,17 +47,40 @@ CLUSTER_SCOPED = frozenset({
 
 def _get(obj: object, path: tuple[str, ...]) -> object:
     for key in path:
-        if not isinstance(obj, Mapping):
+        if not isinstance(obj, dict):
             return None
         obj = obj.get(key)
     return obj
 
 
+_MEMO: dict[int, tuple[str, Mapping[str, Any]] | None] | None = None
+
+
+@contextmanager
+def memo() -> Iterator[None]:
+    """Find each manifest's pod spec once for all rules of a check, not once per rule."""
+    global _MEMO  # noqa: PLW0603 - a cache that lives exactly as long as one check
+    _MEMO = {}
+    try:
+        yield
+    finally:
+        _MEMO = None
+
+
 def pod_spec(manifest: Manifest) -> tuple[str, Mapping[str, Any]] | None:
     """The pod spec of a pod-template kind, with its field path, or ``None``."""
+    if _MEMO is not None:
+        key = id(manifest)
+        if key not in _MEMO:
+            _MEMO[key] = _pod_spec(manifest)
+        return _MEMO[key]
+    return _pod_spec(manifest)
+
+
+def _pod_spec(manifest: Manifest) -> tuple[str, Mapping[str, Any]] | None:
     path = POD_SPEC_PATHS.get(str(manifest.get("kind")))
     spec = _get(manifest, path) if path else None
-    if path is None or not isinstance(spec, Mapping):
+    if path is None or not isinstance(spec, dict):
         return None
     return ".".join(path), spec
 
@@ -68,13 +94,13 @@ def pod_labels(manifest: Manifest) -> Mapping[str, Any]:
     if path is None:
         return {}
     template = _get(manifest, (*path[:-1], "metadata", "labels"))
-    return template if isinstance(template, Mapping) else {}
+    return template if isinstance(template, dict) else {}
 
 
 def labels_of(manifest: Manifest) -> Mapping[str, Any]:
     """``metadata.labels``, or an empty mapping."""
     labels = _get(manifest, ("metadata", "labels"))
-    return labels if isinstance(labels, Mapping) else {}
+    return labels if isinstance(labels, dict) else {}
 
 
 def containers(
@@ -92,5 +118,32 @@ def containers(
         if not isinstance(items, list):
             continue
         for i, container in enumerate(items):
-            if isinstance(container, Mapping):
+            if isinstance(container, dict):
                 yield f"{prefix}.{key}[{i}]", container, key
+
+
+class SelectorIndex:
+    """Label selectors by namespace, answering "is any selector matching these labels?" without
+    comparing every pod with every selector (a release of 1,000 apps has 1,000 of each)."""
+
+    def __init__(self) -> None:
+        self._by_pair: dict[tuple[object, str, str], list[Mapping[str, Any]]] = {}
+        self._match_all: set[object] = set()
+
+    def add(self, namespace: object, selector: Mapping[str, Any]) -> None:
+        """Add ``selector`` (matchLabels form); an empty one matches every pod of the namespace."""
+        if not selector:
+            self._match_all.add(namespace)
+            return
+        key, value = next(iter(selector.items()))
+        self._by_pair.setdefault((namespace, str(key), str(value)), []).append(selector)
+
+    def matches(self, namespace: object, labels: Mapping[str, Any]) -> bool:
+        """True when some selector of ``namespace`` selects ``labels``."""
+        if namespace in self._match_all:
+            return True
+        for key, value in labels.items():
+            for selector in self._by_pair.get((namespace, str(key), str(value)), ()):
+                if all(labels.get(k) == v for k, v in selector.items()):
+                    return True
+        return False

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from blueprints.core.labels import MANAGED_BY
+from blueprints.errors import Problem, ValidationError
 from blueprints.kube import DEFAULT, KubeVersion
 from blueprints.practices import IGNORE_ANNOTATION, Severity, practice
+from blueprints.rules._objects import memo
 
 __all__ = [
     "IGNORE_ANNOTATION",
@@ -19,6 +21,7 @@ __all__ = [
     "Violation",
     "check",
     "object_rule",
+    "raise_errors",
     "set_rule",
     "suppressions",
 ]
@@ -138,10 +141,11 @@ def check(
     context = context or Context()
     wanted = sorted(RULES if select is None else set(select) & set(RULES))
     findings: list[Finding] = []
-    for rule_id in wanted:
-        for rule in RULES[rule_id]:
-            for index, violation in _run(rule, manifests, context):
-                findings.append(_finding(rule_id, manifests[index], index, violation, context))
+    with memo():  # the caller holds the manifests, so their ids stay unique meanwhile
+        for rule_id in wanted:
+            for rule in RULES[rule_id]:
+                for index, violation in _run(rule, manifests, context):
+                    findings.append(_finding(rule_id, manifests[index], index, violation, context))
     findings = [
         f for f in findings if f.rule not in suppressions(manifests[f.index])
     ]
@@ -151,9 +155,9 @@ def check(
 
 def suppressions(manifest: Manifest) -> dict[str, str]:
     """Practices that the object opts out of, with their reasons (entries without one don't count)."""
-    metadata = manifest.get("metadata") if isinstance(manifest, Mapping) else None
-    annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
-    text = annotations.get(IGNORE_ANNOTATION) if isinstance(annotations, Mapping) else None
+    metadata = manifest.get("metadata") if isinstance(manifest, dict) else None
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    text = annotations.get(IGNORE_ANNOTATION) if isinstance(annotations, dict) else None
     if not isinstance(text, str):
         return {}
     result = {}
@@ -169,22 +173,22 @@ def _run(
 ) -> Iterator[tuple[int, Violation]]:
     if rule.object_check is not None:
         for index, manifest in enumerate(manifests):
-            if isinstance(manifest, Mapping):
+            if isinstance(manifest, dict):
                 for violation in rule.object_check(manifest, context):
                     yield index, violation
     if rule.set_check is not None:
         yield from rule.set_check(
-            [m if isinstance(m, Mapping) else {} for m in manifests], context)
+            [m if isinstance(m, dict) else {} for m in manifests], context)
 
 
 def _finding(
     rule_id: str, manifest: Manifest, index: int, violation: Violation, context: Context
 ) -> Finding:
     entry = practice(rule_id)
-    metadata = manifest.get("metadata") if isinstance(manifest, Mapping) else None
-    metadata = metadata if isinstance(metadata, Mapping) else {}
+    metadata = manifest.get("metadata") if isinstance(manifest, dict) else None
+    metadata = metadata if isinstance(metadata, dict) else {}
     labels = metadata.get("labels")
-    managed = isinstance(labels, Mapping) and labels.get(
+    managed = isinstance(labels, dict) and labels.get(
         "app.kubernetes.io/managed-by") == MANAGED_BY
     severity = entry.build if context.mode == "build" and managed else entry.lint
     namespace = metadata.get("namespace")
@@ -206,3 +210,17 @@ def _short(value: object) -> str:
     text = value if isinstance(value, str) else repr(value)
     text = " ".join(text.splitlines())
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def raise_errors(manifests: Sequence[Manifest], kube_version: KubeVersion) -> list[Finding]:
+    """Check ``manifests`` in build mode; raise on errors, return the other findings.
+
+    Raises:
+        ValidationError: Every error, one line each.
+    """
+    findings = check(manifests, context=Context(kube_version=kube_version, mode="build"))
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if errors:
+        raise ValidationError([
+            Problem(f.component, f.field, f.value, f.message, f.fix, f.rule) for f in errors])
+    return findings

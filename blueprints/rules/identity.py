@@ -56,8 +56,8 @@ def selectors_are_stable(manifest: Mapping[str, Any], context: Context) -> Itera
     path = _SELECTOR_PATHS.get(str(manifest.get("kind")))
     selector: object = manifest
     for key in path or ():
-        selector = selector.get(key) if isinstance(selector, Mapping) else None
-    if isinstance(selector, Mapping) and _VERSION in selector:
+        selector = selector.get(key) if isinstance(selector, dict) else None
+    if isinstance(selector, dict) and _VERSION in selector:
         yield Violation(".".join(path or ()) + f"[{_VERSION!r}]", selector[_VERSION],
                         "a version in a selector breaks every upgrade (selectors are immutable)",
                         "select on name, instance and component only")
@@ -67,7 +67,7 @@ def selectors_are_stable(manifest: Mapping[str, Any], context: Context) -> Itera
 def annotations_present(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """Objects carry annotations that describe them (description, owner, source, revision)."""
     metadata = manifest.get("metadata")
-    annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
     if not annotations:
         yield Violation("metadata.annotations", None, "no annotations describe the object",
                         "add description, owner or source annotations")
@@ -78,7 +78,7 @@ def names_are_valid(manifest: Mapping[str, Any], context: Context) -> Iterator[V
     """Object, container and port names are valid DNS names within Kubernetes' limits."""
     kind = str(manifest.get("kind"))
     metadata = manifest.get("metadata")
-    name = metadata.get("name") if isinstance(metadata, Mapping) else None
+    name = metadata.get("name") if isinstance(metadata, dict) else None
     name_kind, limit = _NAME_KIND.get(kind, ("label" if kind in _LABEL_NAMED else "subdomain",
                                              None))
     what = name_problem(name, kind=name_kind, max_length=limit)
@@ -90,7 +90,7 @@ def names_are_valid(manifest: Mapping[str, Any], context: Context) -> Iterator[V
             yield Violation(f"{path}.name", container.get("name"), f"container name {what}",
                             "rename it")
         for i, port in enumerate(container.get("ports") or ()):
-            if isinstance(port, Mapping) and "name" in port:
+            if isinstance(port, dict) and "name" in port:
                 what = name_problem(port["name"], kind="port")
                 if what is not None:
                     yield Violation(f"{path}.ports[{i}].name", port["name"],
@@ -104,7 +104,7 @@ def namespace_is_explicit(manifest: Mapping[str, Any], context: Context) -> Iter
     if kind in CLUSTER_SCOPED or kind is None:
         return
     metadata = manifest.get("metadata")
-    namespace = metadata.get("namespace") if isinstance(metadata, Mapping) else None
+    namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
     if not namespace:
         yield Violation("metadata.namespace", None, "no namespace: it lands wherever kubectl "
                         "points", "set metadata.namespace")

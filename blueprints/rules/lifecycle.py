@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from blueprints.core.names import is_ip_literal
-from blueprints.rules._objects import LONG_RUNNING, containers, pod_labels, pod_spec
+from blueprints.rules._objects import LONG_RUNNING, SelectorIndex, containers, pod_labels, pod_spec
 from blueprints.rules._registry import Context, Violation, object_rule, set_rule
 
 __all__ = [
@@ -38,7 +38,7 @@ def no_ip_literals(manifest: Mapping[str, Any], context: Context) -> Iterator[Vi
                         "use ClusterFirst (the default)")
     for path, container, _ in containers(manifest):
         for i, env in enumerate(container.get("env") or ()):
-            value = env.get("value") if isinstance(env, Mapping) else None
+            value = env.get("value") if isinstance(env, dict) else None
             if isinstance(value, str) and is_ip_literal(value):
                 yield Violation(f"{path}.env[{i}].value", value,
                                 "an IP address: pods move and their IPs change",
@@ -52,14 +52,14 @@ def stateful_set_has_headless_service(
     """A StatefulSet's ``serviceName`` names a headless Service among the same manifests."""
     headless = {
         (_namespace(m), _name(m)) for m in manifests
-        if m.get("kind") == "Service" and isinstance(m.get("spec"), Mapping)
+        if m.get("kind") == "Service" and isinstance(m.get("spec"), dict)
         and m["spec"].get("clusterIP") == "None"
     }
     for index, manifest in enumerate(manifests):
         if manifest.get("kind") != "StatefulSet":
             continue
         spec = manifest.get("spec")
-        service = spec.get("serviceName") if isinstance(spec, Mapping) else None
+        service = spec.get("serviceName") if isinstance(spec, dict) else None
         if (_namespace(manifest), service) not in headless:
             yield index, Violation("spec.serviceName", service,
                                    "no headless Service of that name: the pods get no stable "
@@ -98,17 +98,16 @@ def pre_stop_pause(
     manifests: Sequence[Mapping[str, Any]], context: Context
 ) -> Iterator[tuple[int, Violation]]:
     """Pods behind a Service pause in preStop, so endpoints drain before the stop signal."""
-    selectors = [
-        (_namespace(m), m["spec"]["selector"]) for m in manifests
-        if m.get("kind") == "Service" and isinstance(m.get("spec"), Mapping)
-        and isinstance(m["spec"].get("selector"), Mapping) and m["spec"]["selector"]
-    ]
+    services = SelectorIndex()
+    for m in manifests:
+        spec = m.get("spec")
+        if m.get("kind") == "Service" and isinstance(spec, dict) and isinstance(
+                spec.get("selector"), dict) and spec["selector"]:
+            services.add(_namespace(m), spec["selector"])
     for index, manifest in enumerate(manifests):
         if manifest.get("kind") not in LONG_RUNNING:
             continue
-        labels, namespace = pod_labels(manifest), _namespace(manifest)
-        if not any(ns == namespace and all(labels.get(k) == v for k, v in sel.items())
-                   for ns, sel in selectors):
+        if not services.matches(_namespace(manifest), pod_labels(manifest)):
             continue
         for path, container, _ in containers(manifest, init=False):
             if container.get("ports") and _pause_seconds(container) == 0:
@@ -151,11 +150,11 @@ def termination_message_policy(
 
 def _pause_seconds(container: Mapping[str, Any]) -> int:
     lifecycle = container.get("lifecycle")
-    pre_stop = lifecycle.get("preStop") if isinstance(lifecycle, Mapping) else None
-    if not isinstance(pre_stop, Mapping):
+    pre_stop = lifecycle.get("preStop") if isinstance(lifecycle, dict) else None
+    if not isinstance(pre_stop, dict):
         return 0
     sleep = pre_stop.get("sleep")
-    if isinstance(sleep, Mapping) and isinstance(sleep.get("seconds"), int):
+    if isinstance(sleep, dict) and isinstance(sleep.get("seconds"), int):
         return int(sleep["seconds"])
     command = pre_stop.get("exec", {}).get("command") if isinstance(
         pre_stop.get("exec"), Mapping) else None
@@ -168,9 +167,9 @@ def _pause_seconds(container: Mapping[str, Any]) -> int:
 
 def _namespace(manifest: Mapping[str, Any]) -> object:
     metadata = manifest.get("metadata")
-    return metadata.get("namespace") if isinstance(metadata, Mapping) else None
+    return metadata.get("namespace") if isinstance(metadata, dict) else None
 
 
 def _name(manifest: Mapping[str, Any]) -> object:
     metadata = manifest.get("metadata")
-    return metadata.get("name") if isinstance(metadata, Mapping) else None
+    return metadata.get("name") if isinstance(metadata, dict) else None

