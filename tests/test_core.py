@@ -173,3 +173,22 @@ class TestWorkloadChecks:
         kinds = [m["kind"] for m in WebAppCore("web", WebAppProps(image="nginx:1", replicas=1),
                                                RELEASE).render()]
         assert kinds == ["Deployment", "Service", "NetworkPolicy"]
+
+
+class TestOptOuts:
+    def test_every_loosening_is_recorded_with_its_reason(self) -> None:
+        props = WebAppProps(image="nginx:1", run_as_user=0, allow_root=True,
+                            read_only_root_filesystem=False, mount_service_account_token=True)
+        deploy = WebAppCore("web", props, RELEASE).render()[0]
+        assert deploy["metadata"]["annotations"]["blueprint.dev/ignore"] == (
+            "BP041: runs as root (allow_root=True), writable root filesystem "
+            "(read_only_root_filesystem=False), API token mounted "
+            "(mount_service_account_token=True)")
+
+    def test_opted_out_objects_pass_the_registry(self) -> None:
+        from blueprints.rules import check
+
+        props = WebAppProps(image="nginx:latest", allow_latest=True, run_as_user=0,
+                            allow_root=True, mount_service_account_token=True)
+        manifests = WebAppCore("web", props, RELEASE).render()
+        assert [f.rule for f in check(manifests) if f.rule in ("BP001", "BP041")] == []

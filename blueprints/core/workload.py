@@ -200,9 +200,9 @@ class Workload(ABC):
         self.path = f"{release.name}/{id}"
         check_name(id, component=self.path, field="id", kind="service")
         self.image = self._image()
-        self.opt_outs: dict[str, str] = {}
+        self.opt_outs: dict[str, list[str]] = {}
         if props.allow_latest and not self.image.pinned:
-            self.opt_outs["BP001"] = "unpinned image accepted with allow_latest=True"
+            self._opt_out("BP001", "unpinned image accepted with allow_latest=True")
         self.labels = self._labels()
         self.selector = selector_labels(self.labels)
         self._clients: list[ClientRef] = []
@@ -258,7 +258,7 @@ class Workload(ABC):
             annotations[DESCRIPTION_ANNOTATION] = self.props.description
         if self.opt_outs:
             annotations[IGNORE_ANNOTATION] = "; ".join(
-                f"{rule}: {reason}" for rule, reason in sorted(self.opt_outs.items())
+                f"{rule}: {', '.join(reasons)}" for rule, reasons in sorted(self.opt_outs.items())
             )
         return annotations
 
@@ -546,6 +546,10 @@ class Workload(ABC):
             labels[key] = value
         return labels
 
+    def _opt_out(self, practice: str, reason: str) -> None:
+        """Record a loosened practice on the objects, so that lint agrees with synth."""
+        self.opt_outs.setdefault(practice, []).append(reason)
+
     def _check_numbers(self) -> None:
         props, path = self.props, self.path
         for field_name, value in (("shutdown_seconds", props.shutdown_seconds),
@@ -571,10 +575,11 @@ class Workload(ABC):
                 raise ConfigError(Problem(
                     path, "run_as_user", 0, "runs as root", "pick a non-root user ID, or pass "
                     "allow_root=True to opt out on the record", "BP041"))
-            self.opt_outs["BP041"] = "runs as root (allow_root=True)"
+            self._opt_out("BP041", "runs as root (allow_root=True)")
         if not props.read_only_root_filesystem:
-            self.opt_outs.setdefault("BP041", "writable root filesystem "
-                                     "(read_only_root_filesystem=False)")
+            self._opt_out("BP041", "writable root filesystem (read_only_root_filesystem=False)")
+        if props.mount_service_account_token:
+            self._opt_out("BP041", "API token mounted (mount_service_account_token=True)")
         if props.image_pull_policy not in (None, "Always", "IfNotPresent", "Never"):
             raise ConfigError(Problem(path, "image_pull_policy", props.image_pull_policy,
                                       "not a pull policy", "use IfNotPresent, Always or Never",
