@@ -2,7 +2,9 @@
 
 Each run is a fresh process, timed wall-clock from start to YAML on disk, as a user meets it
 (Python start, Node start, build, write). Runs are interleaved across tools to spread the noise
-of a shared machine; the table shows medians, the ratio to cdk8s-plus-33 and objects per second.
+of a shared machine, after one discarded warm-up round. The table shows each tool's median and
+minimum, the median of the per-round ratios to cdk8s-plus-33 (paired, so a burst of noise on
+the machine hits both sides of a ratio), and objects per second at the median.
 
 - blueprint: ``blueprint synth`` of a blueprint.py with N ``WebApp`` (Deployment, Service,
   PodDisruptionBudget, NetworkPolicy: 4 objects per app).
@@ -159,15 +161,18 @@ def main() -> int:
         for n in args.sizes:
             commands = prepare(work / f"n{n}", n, blueprint, helm)
             times: dict[str, list[float]] = {tool: [] for tool in commands}
-            for _ in range(args.repeat):
+            for round_ in range(args.repeat + 1):
                 for tool, (command, cwd) in commands.items():
-                    times[tool].append(run(command, cwd))
-            base = statistics.median(times["cdk8s-plus-33"])
+                    elapsed = run(command, cwd)
+                    if round_:  # round 0 warms the disk cache and the jsii package cache
+                        times[tool].append(elapsed)
+            base = times["cdk8s-plus-33"]
             for tool, samples in times.items():
                 median = statistics.median(samples)
+                ratio = statistics.median(t / b for t, b in zip(samples, base, strict=True))
                 objects = OBJECTS_PER_APP[tool] * n
                 print(f"{n:>5} {tool:<14} {objects:>7} {median:>9.3f} {min(samples):>7.3f} "
-                      f"{median / base:>12.2f}x {objects / median:>10.0f}")
+                      f"{ratio:>12.2f}x {objects / median:>10.0f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

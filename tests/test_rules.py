@@ -164,3 +164,13 @@ class TestFindingDetails:
             {"name": "init", "image": "busybox"}]
         fields = [f.field for f in check([cron], select=["BP001"])]
         assert fields == ["spec.jobTemplate.spec.template.spec.initContainers[0].image"]
+
+
+class TestSuppressionFormat:
+    def test_id_lists_and_several_entries(self) -> None:
+        from blueprints.rules import suppressions
+
+        manifest = {"metadata": {"annotations": {
+            "blueprint.dev/ignore": "BP022, BP040: drained by the mesh; BP041: legacy\nBP001"}}}
+        assert suppressions(manifest) == {"BP022": "drained by the mesh",
+                                          "BP040": "drained by the mesh", "BP041": "legacy"}

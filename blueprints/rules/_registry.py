@@ -154,7 +154,12 @@ def check(
 
 
 def suppressions(manifest: Manifest) -> dict[str, str]:
-    """Practices that the object opts out of, with their reasons (entries without one don't count)."""
+    """Practices that the object opts out of, with their reasons.
+
+    The annotation holds entries separated by ``;`` or newlines, each a comma-separated ID list
+    and a reason: ``"BP022,BP040: drained by the mesh; BP041: legacy image"``. An entry without
+    a reason suppresses nothing: every opt-out must say why.
+    """
     metadata = manifest.get("metadata") if isinstance(manifest, dict) else None
     annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
     text = annotations.get(IGNORE_ANNOTATION) if isinstance(annotations, dict) else None
@@ -162,9 +167,11 @@ def suppressions(manifest: Manifest) -> dict[str, str]:
         return {}
     result = {}
     for entry in text.replace("\n", ";").split(";"):
-        rule_id, _, reason = entry.partition(":")
-        if rule_id.strip() and reason.strip():
-            result[rule_id.strip()] = reason.strip()
+        ids, _, reason = entry.partition(":")
+        if reason.strip():
+            for rule_id in ids.split(","):
+                if rule_id.strip():
+                    result[rule_id.strip()] = reason.strip()
     return result
 
 
