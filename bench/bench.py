@@ -97,7 +97,8 @@ spec:
           resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 128Mi}}
           readinessProbe: {tcpSocket: {port: http}}
           lifecycle: {preStop: {sleep: {seconds: 5}}}
-          securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+          securityContext:
+            {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
           terminationMessagePolicy: FallbackToLogsOnError
 ---
 apiVersion: v1
@@ -156,8 +157,10 @@ def main() -> int:
     try:
         helm = find_helm(work)
         blueprint = shutil.which("blueprint", path=str(Path(sys.executable).parent)) or "blueprint"
-        print(f"python {sys.version.split()[0]}, node {node_version()}, helm {tool_version([helm, 'version', '--short'])}")
-        print(f"{'N':>5} {'tool':<14} {'objects':>7} {'median s':>9} {'min s':>7} {'vs cdk8s-plus':>13} {'objects/s':>10}")
+        helm_version = tool_version([helm, "version", "--short"])
+        print(f"python {sys.version.split()[0]}, node {node_version()}, helm {helm_version}")
+        print(f"{'N':>5} {'tool':<14} {'objects':>7} {'median s':>9} {'min s':>7} "
+              f"{'vs cdk8s-plus':>13} {'objects/s':>10}")
         for n in args.sizes:
             commands = prepare(work / f"n{n}", n, blueprint, helm)
             times: dict[str, list[float]] = {tool: [] for tool in commands}
