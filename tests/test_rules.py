@@ -65,11 +65,24 @@ BAD: dict[str, tuple[Mutation, str]] = {
               f"{C0}.securityContext.allowPrivilegeEscalation"),
     "BP042": (lambda m: m.pop(), "metadata.labels"),
     "BP043": (lambda m: m[1]["metadata"].pop("namespace"), "metadata.namespace"),
+    "BP012": (lambda m: pod(m).update(volumes=[{"name": "data", "hostPath": {
+        "path": "/srv/data", "type": "Directory"}}]), "spec.template.spec.volumes[0].hostPath"),
+    "BP013": (lambda m: pod(m).update(volumes=[{"name": "data", "hostPath": {
+        "path": "/srv/data"}}]), "spec.template.spec.volumes[0].hostPath.type"),
+    "BP014": (lambda m: pod(m).update(volumes=[{"name": "src", "gitRepo": {
+        "repository": "https://example.com/r.git"}}]), "spec.template.spec.volumes[0].gitRepo"),
+    "BP020": (lambda m: container(m)["lifecycle"].update(postStart={"exec": {"command": ["x"]}}),
+              f"{C0}.lifecycle.postStart"),
+    "BP021": (lambda m: container(m).update(readinessProbe={"httpGet": {
+        "path": "/", "port": 80, "host": "example.com"}}), f"{C0}.readinessProbe.httpGet.host"),
+    "BP027": (lambda m: container(m).update(command=["sh", "-c", "setup; ./server"]),
+              f"{C0}.command"),
+    "BP030": (lambda m: container(m).update(image="k8s.gcr.io/pause:3.9"), f"{C0}.image"),
 }
 
 
 def test_every_registered_rule_has_a_bad_case() -> None:
-    assert sorted(set(RULES) - {"BP011"}) == sorted(BAD)
+    assert sorted(set(RULES) - {"BP011", "BP025"}) == sorted(BAD)
     assert set(RULES) <= set(PRACTICES)
 
 
@@ -97,6 +110,40 @@ class TestStatefulIdentity:
         findings = check(manifests, select=["BP011"])
         assert [(f.rule, f.kind, f.field, f.value) for f in findings] == [
             ("BP011", "StatefulSet", "spec.serviceName", "db-headless")]
+
+
+class TestStatefulBudget:
+    def test_pdb_present(self) -> None:
+        assert check(good_stateful(), select=["BP025"]) == []
+
+    def test_replicated_stateful_set_without_pdb(self) -> None:
+        manifests = [m for m in good_stateful() if m["kind"] != "PodDisruptionBudget"]
+        findings = check(manifests, select=["BP025"])
+        assert [(f.rule, f.kind, f.field, f.severity) for f in findings] == [
+            ("BP025", "StatefulSet", "spec.replicas", Severity.INFO)]
+
+
+class TestHostPathDetails:
+    def test_writable_mount_and_root_path(self) -> None:
+        manifests = good()
+        pod(manifests)["volumes"] = [{"name": "sock", "hostPath": {
+            "path": "/var/run/docker.sock", "type": "Socket"}}]
+        container(manifests)["volumeMounts"] = [{"name": "sock", "mountPath": "/s"}]
+        fields = [f.field for f in check(manifests, select=["BP013"])]
+        assert fields == ["spec.template.spec.volumes[0].hostPath.path",
+                          f"{C0}.volumeMounts[0].readOnly"]
+
+    def test_exec_at_the_end_passes(self) -> None:
+        manifests = good()
+        container(manifests)["command"] = ["sh", "-c", "setup && exec ./server"]
+        assert check(manifests, select=["BP027"]) == []
+
+    def test_slim_variant_passes(self) -> None:
+        manifests = good()
+        container(manifests)["image"] = "python:3.12-slim"
+        assert check(manifests, select=["BP030"]) == []
+        container(manifests)["image"] = "python:3.12"
+        assert [f.severity for f in check(manifests, select=["BP030"])] == [Severity.INFO]
 
 
 class TestSeverity:

@@ -11,7 +11,7 @@ from blueprints.errors import ConfigError
 from blueprints.rules._objects import containers, labels_of
 from blueprints.rules._registry import Context, Violation, object_rule
 
-__all__ = ["image_is_pinned", "pull_policy_follows_tag"]
+__all__ = ["image_is_pinned", "images_are_small_and_live", "pull_policy_follows_tag"]
 
 
 @object_rule("BP001")
@@ -56,3 +56,30 @@ def pull_policy_follows_tag(manifest: Mapping[str, Any], context: Context) -> It
             yield Violation(f"{path}.imagePullPolicy", policy,
                             "Always on a pinned image slows pod start and stops pods starting "
                             "when the registry is down", "use IfNotPresent")
+
+
+# Official images whose default variants carry a whole distribution (BP030).
+_HEAVY = frozenset({"library/ubuntu", "library/debian", "library/centos", "library/fedora",
+                    "library/amazonlinux", "library/node", "library/python", "library/golang",
+                    "library/openjdk", "library/ruby", "library/php", "library/perl"})
+_SMALL_VARIANTS = ("slim", "alpine", "distroless", "minimal", "micro")
+
+
+@object_rule("BP030")
+def images_are_small_and_live(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
+    """Images are small, and come from registries that still serve updates."""
+    for path, container, _ in containers(manifest):
+        image = container.get("image")
+        try:
+            ref = parse_image(image) if isinstance(image, str) else None
+        except ConfigError:
+            continue
+        if ref is None:
+            continue
+        if ref.registry == "k8s.gcr.io":
+            yield Violation(f"{path}.image", image, "k8s.gcr.io is frozen: it gets no new images",
+                            "pull from registry.k8s.io")
+        elif ref.repository in _HEAVY and not any(v in (ref.tag or "") for v in _SMALL_VARIANTS):
+            yield Violation(f"{path}.image", image,
+                            "a full distribution image: slow to pull, large to patch",
+                            "use a slim, alpine or distroless variant")

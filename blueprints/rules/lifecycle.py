@@ -12,12 +12,16 @@ from blueprints.rules._objects import LONG_RUNNING, SelectorIndex, containers, p
 from blueprints.rules._registry import Context, Violation, object_rule, set_rule
 
 __all__ = [
+    "app_gets_the_stop_signal",
     "grace_covers_pause",
     "liveness_differs_from_readiness",
+    "no_host_in_http_handlers",
     "no_ip_literals",
+    "post_start_is_visible",
     "pre_stop_pause",
     "readiness_on_serving_containers",
     "stateful_set_has_headless_service",
+    "stateful_sets_have_a_pdb",
     "termination_message_policy",
 ]
 
@@ -173,3 +177,77 @@ def _namespace(manifest: Mapping[str, Any]) -> object:
 def _name(manifest: Mapping[str, Any]) -> object:
     metadata = manifest.get("metadata")
     return metadata.get("name") if isinstance(metadata, dict) else None
+
+
+@object_rule("BP020")
+def post_start_is_visible(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
+    """postStart hooks run beside the app, hold the pod Pending, and their output is invisible."""
+    for path, container, _ in containers(manifest, init=False):
+        lifecycle = container.get("lifecycle")
+        if isinstance(lifecycle, dict) and "postStart" in lifecycle:
+            yield Violation(f"{path}.lifecycle.postStart", "postStart",
+                            "runs in parallel with the app, keeps the pod Pending until it ends, "
+                            "kills the container when it fails, and its output is invisible",
+                            "log to a file or the termination log; prefer an init container")
+
+
+@object_rule("BP021")
+def no_host_in_http_handlers(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
+    """HTTP hooks and probes do not set ``host`` (forbidden by Baseline Pod Security from 1.34)."""
+    for path, container, _ in containers(manifest):
+        handlers: list[tuple[str, object]] = [
+            (key, container.get(key)) for key in ("readinessProbe", "livenessProbe", "startupProbe")]
+        lifecycle = container.get("lifecycle")
+        if isinstance(lifecycle, dict):
+            handlers += [(f"lifecycle.{k}", v) for k, v in lifecycle.items()]
+        for key, handler in handlers:
+            http = handler.get("httpGet") if isinstance(handler, dict) else None
+            if isinstance(http, dict) and http.get("host"):
+                yield Violation(f"{path}.{key}.httpGet.host", http["host"],
+                                "an HTTP handler that reaches another host",
+                                "drop host: the kubelet calls the pod's own IP")
+
+
+@set_rule("BP025")
+def stateful_sets_have_a_pdb(
+    manifests: Sequence[Mapping[str, Any]], context: Context
+) -> Iterator[tuple[int, Violation]]:
+    """Replicated StatefulSets are guarded by a PodDisruptionBudget."""
+    budgets = SelectorIndex()
+    for m in manifests:
+        spec = m.get("spec")
+        selector = spec.get("selector") if isinstance(spec, dict) else None
+        labels = selector.get("matchLabels") if isinstance(selector, dict) else None
+        if m.get("kind") == "PodDisruptionBudget" and isinstance(labels, dict):
+            budgets.add(_namespace(m), labels)
+    for index, manifest in enumerate(manifests):
+        spec = manifest.get("spec")
+        replicas = spec.get("replicas", 1) if isinstance(spec, dict) else 1
+        if manifest.get("kind") != "StatefulSet" or not isinstance(replicas, int) or replicas < 2:
+            continue
+        if not budgets.matches(_namespace(manifest), pod_labels(manifest)):
+            yield index, Violation("spec.replicas", replicas,
+                                   "no PodDisruptionBudget: a drain may evict several members "
+                                   "at once (a PDB does not stop kubectl delete --force)",
+                                   "add a PodDisruptionBudget with maxUnavailable: 1")
+
+
+_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "/bin/sh", "/bin/bash", "/bin/ash",
+                     "/usr/bin/sh", "/usr/bin/bash", "/bin/dash"})
+
+
+@object_rule("BP027")
+def app_gets_the_stop_signal(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
+    """A ``sh -c`` wrapper as PID 1 does not pass the stop signal on unless it ``exec``s the app."""
+    if manifest.get("kind") not in LONG_RUNNING:
+        return
+    for path, container, _ in containers(manifest, init=False):
+        argv = [*(container.get("command") or ()), *(container.get("args") or ())]
+        if len(argv) >= 3 and str(argv[0]) in _SHELLS and argv[1] == "-c":
+            script = str(argv[2])
+            last = [line.strip() for line in re.split(r"[;\n&|]+", script) if line.strip()]
+            if not last or not last[-1].startswith("exec "):
+                yield Violation(f"{path}.command", " ".join(str(a) for a in argv[:3]),
+                                "the shell is PID 1 and does not pass the stop signal on, so the "
+                                "app is killed at the end of the grace period",
+                                "end the script with 'exec <app>', or use an exec-form command")

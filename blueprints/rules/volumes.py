@@ -1,0 +1,84 @@
+"""Volumes: BP012 (the right volume for the data), BP013 (hostPath), BP014 (gitRepo)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from blueprints.rules._objects import containers, pod_spec
+from blueprints.rules._registry import Context, Violation, object_rule
+
+__all__ = ["git_repo_is_gone", "host_path_for_node_agents_only", "host_path_is_scoped"]
+
+# Roots whose hostPath mount hands the node to the pod.
+_DANGEROUS_ROOTS = frozenset({
+    "/", "/etc", "/var", "/var/run", "/run", "/var/lib", "/var/lib/kubelet", "/proc", "/sys",
+    "/root", "/home", "/var/run/docker.sock", "/run/containerd/containerd.sock",
+    "/var/run/crio/crio.sock", "/run/containerd",
+})
+
+
+def _volumes(manifest: Mapping[str, Any]) -> Iterator[tuple[str, int, Mapping[str, Any]]]:
+    found = pod_spec(manifest)
+    if found is None:
+        return
+    prefix, spec = found
+    for i, volume in enumerate(spec.get("volumes") or ()):
+        if isinstance(volume, dict):
+            yield prefix, i, volume
+
+
+@object_rule("BP012")
+def host_path_for_node_agents_only(
+    manifest: Mapping[str, Any], context: Context
+) -> Iterator[Violation]:
+    """hostPath outside a DaemonSet keeps app data on one node (use a PersistentVolumeClaim)."""
+    if manifest.get("kind") == "DaemonSet":
+        return
+    for prefix, i, volume in _volumes(manifest):
+        if isinstance(volume.get("hostPath"), dict):
+            yield Violation(f"{prefix}.volumes[{i}].hostPath", volume["hostPath"].get("path"),
+                            "app data on a node's disk is lost when the pod moves, and hostPath "
+                            "is forbidden by the Baseline Pod Security level",
+                            "use a PersistentVolumeClaim (volumeClaimTemplates in a StatefulSet)")
+
+
+@object_rule("BP013")
+def host_path_is_scoped(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
+    """hostPath volumes are typed, not node roots, and mounted read-only everywhere."""
+    host_paths: dict[str, str] = {}
+    for prefix, i, volume in _volumes(manifest):
+        host_path = volume.get("hostPath")
+        if not isinstance(host_path, dict):
+            continue
+        path = str(host_path.get("path", "")).rstrip("/") or "/"
+        host_paths[str(volume.get("name"))] = path
+        where = f"{prefix}.volumes[{i}].hostPath"
+        if not host_path.get("type"):
+            yield Violation(f"{where}.type", None, "no type: anything at that path is mounted",
+                            "set type: File, Directory, Socket, ...")
+        if path in _DANGEROUS_ROOTS:
+            yield Violation(f"{where}.path", path, "mounts a node root or runtime socket",
+                            "scope it to the exact file or directory needed")
+    if not host_paths:
+        return
+    for path, container, _ in containers(manifest):
+        for j, mount in enumerate(container.get("volumeMounts") or ()):
+            if isinstance(mount, dict) and str(mount.get("name")) in host_paths and (
+                mount.get("readOnly") is not True
+            ):
+                yield Violation(f"{path}.volumeMounts[{j}].readOnly", mount.get("readOnly"),
+                                f"hostPath {host_paths[str(mount.get('name'))]} mounted writable",
+                                "mount it with readOnly: true")
+
+
+@object_rule("BP014")
+def git_repo_is_gone(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
+    """The gitRepo volume is disabled from 1.33 and impossible to enable from 1.36."""
+    for prefix, i, volume in _volumes(manifest):
+        if "gitRepo" in volume:
+            repo = volume["gitRepo"].get("repository") if isinstance(volume["gitRepo"], dict) \
+                else None
+            yield Violation(f"{prefix}.volumes[{i}].gitRepo", repo,
+                            "the gitRepo volume is gone (KEP-5040)",
+                            "clone with an init container into an emptyDir")
