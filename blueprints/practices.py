@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["IGNORE_ANNOTATION", "PRACTICES", "Practice", "Severity", "practice"]
+__all__ = ["IGNORE_ANNOTATION", "PRACTICES", "Practice", "Severity", "practice", "text"]
 
 #: Where an object records the practices it opts out of: ``"BP041: runs as root; BP001: ..."``.
 IGNORE_ANNOTATION = "blueprint.dev/ignore"
@@ -32,6 +32,18 @@ class Practice:
     title: str
     build: Severity
     lint: Severity
+
+    @property
+    def description(self) -> str:
+        """The practice as the catalogue states it."""
+        return text(self.id)["practice"]
+
+
+def text(practice_id: str) -> dict[str, str]:
+    """The catalogue's columns for a practice: practice, construct, build, lint."""
+    from blueprints._catalogue import CATALOGUE
+
+    return CATALOGUE[practice_id]
 
 
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO

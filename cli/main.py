@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from blueprints.cli.explain import explain
+from blueprints.cli.lint import lint
 from blueprints.cli.synth import synth
 
 from blueprints import __version__
@@ -18,6 +20,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command()(synth)
+app.command()(lint)
+app.command()(explain)
 
 
 def _version(value: bool) -> None:

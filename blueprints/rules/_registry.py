@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -72,6 +73,7 @@ class Finding:
     value: object
     message: str
     fix: str
+    suppressed: str | None = None
 
     @property
     def component(self) -> str:
@@ -129,14 +131,16 @@ def check(
     *,
     context: Context | None = None,
     select: Iterable[str] | None = None,
+    keep_suppressed: bool = False,
 ) -> list[Finding]:
     """Run the registered rules (or those in ``select``) over ``manifests``.
 
     Severity follows the practice: in ``build`` mode, objects labelled
     ``app.kubernetes.io/managed-by: blueprint`` get the build-time severity (constructs are
     stricter than lint); everything else gets the lint severity. Findings suppressed by a
-    ``blueprint.dev/ignore: "BPxxx: reason"`` annotation are dropped. Order: by manifest, then
-    practice ID.
+    ``blueprint.dev/ignore: "BPxxx: reason"`` annotation are dropped, or with
+    ``keep_suppressed`` kept with their reason in :attr:`Finding.suppressed`. Order: by
+    manifest, then practice ID.
     """
     context = context or Context()
     wanted = sorted(RULES if select is None else set(select) & set(RULES))
@@ -146,9 +150,14 @@ def check(
             for rule in RULES[rule_id]:
                 for index, violation in _run(rule, manifests, context):
                     findings.append(_finding(rule_id, manifests[index], index, violation, context))
-    findings = [
-        f for f in findings if f.rule not in suppressions(manifests[f.index])
-    ]
+    kept = []
+    for f in findings:
+        reason = suppressions(manifests[f.index]).get(f.rule)
+        if reason is None:
+            kept.append(f)
+        elif keep_suppressed:
+            kept.append(dataclasses.replace(f, suppressed=reason))
+    findings = kept
     findings.sort(key=lambda f: (f.index, f.rule))
     return findings
 

@@ -81,8 +81,10 @@ def names_are_valid(manifest: Mapping[str, Any], context: Context) -> Iterator[V
     name = metadata.get("name") if isinstance(metadata, dict) else None
     name_kind, limit = _NAME_KIND.get(kind, ("label" if kind in _LABEL_NAMED else "subdomain",
                                              None))
-    what = name_problem(name, kind=name_kind, max_length=limit)
-    if what is not None:
+    if name is None and not (isinstance(metadata, dict) and metadata.get("generateName")):
+        yield Violation("metadata.name", None, "no name", "set metadata.name")
+    elif name is not None and (what := name_problem(name, kind=name_kind,
+                                                    max_length=limit)) is not None:
         yield Violation("metadata.name", name, f"{kind} name {what}", "rename it")
     for path, container, _ in containers(manifest):
         what = name_problem(container.get("name"))

@@ -1,0 +1,109 @@
+"""Lint reports as text, JSON (the DESIGN.md fields) and SARIF 2.1.0 (GitHub code scanning)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from blueprints import __version__
+from blueprints.lint import MANIFEST_RULE, LintReport
+from blueprints.practices import PRACTICES, Severity
+
+__all__ = ["HELP_URI", "to_json", "to_sarif", "to_text"]
+
+HELP_URI = "https://blueprint.dev/explain/{id}"
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def to_text(report: LintReport) -> str:
+    """One line per finding, then a summary line."""
+    lines = [finding.text() for finding in report.findings]
+    counts = {s: 0 for s in Severity}
+    for f in report.findings:
+        if f.finding.suppressed is None:
+            counts[f.finding.severity] += 1
+    lines.append(f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, "
+                 f"{counts[Severity.INFO]} info in {report.objects} objects from "
+                 f"{report.files} files")
+    return "\n".join(lines) + "\n"
+
+
+def to_json(report: LintReport) -> str:
+    """A JSON array of findings (suppressed ones carry a ``suppressed`` reason)."""
+    items = []
+    for f in report.findings:
+        item = f.to_json()
+        if f.finding.suppressed is not None:
+            item["suppressed"] = f.finding.suppressed
+        items.append(item)
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_sarif(report: LintReport) -> str:
+    """A SARIF 2.1.0 log with one run; rules carry help URIs, results a file and a line."""
+    rule_ids = [*sorted(PRACTICES), MANIFEST_RULE]
+    rules = [_rule(rule_id) for rule_id in rule_ids]
+    results = []
+    for f in report.findings:
+        result: dict[str, Any] = {
+            "ruleId": f.finding.rule,
+            "ruleIndex": rule_ids.index(f.finding.rule),
+            "level": _SARIF_LEVEL[f.finding.severity],
+            "message": {"text": f"{f.finding.component}: {f.finding.message}; {f.finding.fix}"},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": _uri(f.file)},
+                "region": {"startLine": f.line},
+            }}],
+        }
+        if f.finding.suppressed is not None:
+            result["suppressions"] = [{"kind": "inSource",
+                                       "justification": f.finding.suppressed}]
+        results.append(result)
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "blueprint",
+                "version": __version__,
+                "informationUri": "https://blueprint.dev",
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _rule(rule_id: str) -> dict[str, Any]:
+    if rule_id == MANIFEST_RULE:
+        return {
+            "id": MANIFEST_RULE,
+            "name": "KubernetesObject",
+            "shortDescription": {"text": "every document is a Kubernetes object"},
+            "fullDescription": {"text": "Every YAML document names its apiVersion and kind."},
+            "help": {"text": "Give every document apiVersion and kind."},
+            "defaultConfiguration": {"level": "error"},
+        }
+    practice = PRACTICES[rule_id]
+    return {
+        "id": rule_id,
+        "name": "".join(word.capitalize() for word in practice.title.split()[:6]
+                        if word.isalnum()),
+        "shortDescription": {"text": practice.title},
+        "fullDescription": {"text": practice.description},
+        "helpUri": HELP_URI.format(id=rule_id),
+        "help": {"text": f"Run `blueprint explain {rule_id}`: {practice.title}."},
+        "defaultConfiguration": {"level": _SARIF_LEVEL[practice.lint]},
+    }
+
+
+def _uri(file: str) -> str:
+    if file == "<stdin>":
+        return "stdin"
+    path = Path(file)
+    try:
+        return path.resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.resolve().as_uri()
