@@ -128,7 +128,8 @@ class TestCdk8sInterop:
         WebApp(shop, "web", image=IMAGE)
         plus.ConfigMap(shop, "settings", data={"k": "v"})
         config = shop.manifests()[-1]
-        assert config["kind"] == "ConfigMap" and config["metadata"]["name"] == "shop-settings"  # cdk8s naming: chart id + construct id
+        # cdk8s names it: chart id + construct id
+        assert config["kind"] == "ConfigMap" and config["metadata"]["name"] == "shop-settings"
         assert config["metadata"]["namespace"] == "shop"
         assert config["metadata"]["labels"]["app.kubernetes.io/instance"] == "shop"
         assert config["metadata"]["annotations"] == {"blueprint.dev/owner": "a"}

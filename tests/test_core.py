@@ -103,7 +103,7 @@ class TestKubeVersion:
 
     @pytest.mark.parametrize("text", ["1.29", "1.38", "2.0", "latest", ""])
     def test_refused(self, text: str) -> None:
-        with pytest.raises(ConfigError, match="targets Kubernetes 1.30 to 1.37"):
+        with pytest.raises(ConfigError, match=r"targets Kubernetes 1\.30 to 1\.37"):
             parse_kube_version(text)
 
 

@@ -81,6 +81,10 @@ BAD: dict[str, tuple[Mutation, str]] = {
 }
 
 
+# Cases sharper than their practice's default severity.
+EXPECTED_SEVERITY = {"BP030": Severity.WARNING}  # k8s.gcr.io is frozen; heavy bases are info
+
+
 def test_every_registered_rule_has_a_bad_case() -> None:
     assert sorted(set(RULES) - {"BP011", "BP025"}) == sorted(BAD)
     assert set(RULES) <= set(PRACTICES)
@@ -98,7 +102,7 @@ def test_bad_manifest_is_flagged(rule: str) -> None:
     mutate(manifests)
     findings = check(manifests, select=[rule])
     assert [(f.rule, f.field) for f in findings][:1] == [(rule, field)]
-    assert findings[0].severity is PRACTICES[rule].lint
+    assert findings[0].severity is EXPECTED_SEVERITY.get(rule, PRACTICES[rule].lint)
 
 
 class TestStatefulIdentity:

@@ -39,6 +39,7 @@ class Violation:
     value: object
     message: str
     fix: str
+    severity: Severity | None = None  # overrides the practice's, for a sharper case of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +208,8 @@ def _finding(
     managed = isinstance(labels, dict) and labels.get(
         "app.kubernetes.io/managed-by") == MANAGED_BY
     severity = entry.build if context.mode == "build" and managed else entry.lint
+    if violation.severity is not None:
+        severity = violation.severity
     namespace = metadata.get("namespace")
     return Finding(
         rule=rule_id,

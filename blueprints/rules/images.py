@@ -8,6 +8,7 @@ from typing import Any
 from blueprints.core.image import parse_image
 from blueprints.core.labels import MANAGED_BY
 from blueprints.errors import ConfigError
+from blueprints.practices import Severity
 from blueprints.rules._objects import containers, labels_of
 from blueprints.rules._registry import Context, Violation, object_rule
 
@@ -78,7 +79,7 @@ def images_are_small_and_live(manifest: Mapping[str, Any], context: Context) -> 
             continue
         if ref.registry == "k8s.gcr.io":
             yield Violation(f"{path}.image", image, "k8s.gcr.io is frozen: it gets no new images",
-                            "pull from registry.k8s.io")
+                            "pull from registry.k8s.io", Severity.WARNING)
         elif ref.repository in _HEAVY and not any(v in (ref.tag or "") for v in _SMALL_VARIANTS):
             yield Violation(f"{path}.image", image,
                             "a full distribution image: slow to pull, large to patch",
