@@ -146,9 +146,13 @@ OBJECTS_PER_APP = {"blueprint": 4, "cdk8s-plus-33": 2, "helm": 4}
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 1000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1, 100, 1000])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--lint-documents", type=int, default=10000,
+                        help="documents for the lint benchmark (0 skips it)")
     args = parser.parse_args()
+    if args.lint_documents:
+        bench_lint(args.lint_documents, args.repeat)
 
     from blueprints._node import ensure_node
 
@@ -179,6 +183,32 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def bench_lint(documents: int, repeat: int) -> None:
+    """``blueprint lint`` of N documents (the synthesized web apps: 4 kinds), in one process."""
+    from blueprints.core.release import ReleaseContext
+    from blueprints.core.web_app import WebAppCore, WebAppProps
+    from blueprints.writer import dump_documents
+
+    release = ReleaseContext(name="bench", namespace="bench", part_of="bench")
+    manifests = [m for i in range(documents // 4 + 1)
+                 for m in WebAppCore(f"app{i}", WebAppProps(image=IMAGE), release).render()]
+    with tempfile.TemporaryDirectory(prefix="blueprint-lint-bench-") as folder:
+        path = Path(folder) / "all.yaml"
+        path.write_text(dump_documents(manifests[:documents]))
+        blueprint = shutil.which("blueprint", path=str(Path(sys.executable).parent)) or "blueprint"
+        samples = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            done = subprocess.run([blueprint, "lint", str(path), "--format", "json"],
+                                  capture_output=True, text=True, check=False)
+            samples.append(time.perf_counter() - start)
+            if done.returncode != 0:
+                raise SystemExit(f"bench: lint failed:\n{done.stderr}")
+    median = statistics.median(samples)
+    print(f"lint {documents} documents: median {median:.3f} s, min {min(samples):.3f} s, "
+          f"{documents / median:.0f} documents/s")
 
 
 def prepare(folder: Path, n: int, blueprint: str, helm: str) -> dict[str, tuple[list[str], Path]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+
 from blueprints.cli._errors import user_errors
 
 __all__ = ["explain"]

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
+
 from blueprints.cli._errors import user_errors
 
 __all__ = ["lint"]

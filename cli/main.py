@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+
+from blueprints import __version__
 from blueprints.cli.explain import explain
 from blueprints.cli.lint import lint
 from blueprints.cli.synth import synth
-
-from blueprints import __version__
 
 __all__ = ["app", "main"]
 

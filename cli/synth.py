@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
 from blueprints.cli._errors import user_errors
 
 __all__ = ["synth"]

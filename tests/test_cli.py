@@ -10,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from blueprints.cli.main import app
 from typer.testing import CliRunner
 
+from blueprints.cli.main import app
 from tests.conftest import EXAMPLES, load_all
 
 runner = CliRunner()

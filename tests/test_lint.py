@@ -199,7 +199,7 @@ class TestBadInput:
                                          ["apiVersion", "kind", "metadata", "spec", "name",
                                           "containers", "template", "image", "labels"]),
                                          c, max_size=4)),
-                 max_leaves=15).map(lambda v: json.dumps(v)),
+                 max_leaves=15).map(json.dumps),
 ))
 def test_random_input_never_raises(text: str) -> None:
     report = lint(["-"], stdin_text=text)
