@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +44,14 @@ def test_constructs_load_on_first_use() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=60)
     assert (done.stdout.strip(), done.stderr) == ("True", "")
+
+
+def test_lint_never_starts_node() -> None:
+    corpus = Path(__file__).parent / "lint_corpus" / "seeds"
+    code = ("import sys\nfrom blueprints.cli.main import app\n"
+            f"try:\n    app(['lint', {str(corpus)!r}])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('cdk8s', 'jsii') if m in sys.modules), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=60)
+    assert done.stderr.strip() == "[]"
+    assert "errors," in done.stdout

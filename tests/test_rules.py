@@ -225,3 +225,18 @@ class TestSuppressionFormat:
             "blueprint.dev/ignore": "BP022, BP040: drained by the mesh; BP041: legacy\nBP001"}}}
         assert suppressions(manifest) == {"BP022": "drained by the mesh",
                                           "BP040": "drained by the mesh", "BP041": "legacy"}
+
+
+class TestReadinessBehindServices:
+    def test_pod_selected_by_a_service_without_ports(self) -> None:
+        manifests = good()
+        container(manifests).pop("ports")
+        container(manifests).pop("readinessProbe")
+        assert [(f.rule, f.field) for f in check(manifests, select=["BP016"])] == [
+            ("BP016", f"{C0}.readinessProbe")]
+
+    def test_pod_no_service_selects(self) -> None:
+        manifests = [m for m in good() if m["kind"] != "Service"]
+        container(manifests).pop("ports")
+        container(manifests).pop("readinessProbe")
+        assert check(manifests, select=["BP016"]) == []

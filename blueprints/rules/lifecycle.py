@@ -19,6 +19,7 @@ __all__ = [
     "no_ip_literals",
     "post_start_is_visible",
     "pre_stop_pause",
+    "readiness_behind_services",
     "readiness_on_serving_containers",
     "stateful_set_has_headless_service",
     "stateful_sets_have_a_pdb",
@@ -84,6 +85,26 @@ def readiness_on_serving_containers(
                             "before it is ready", "add a readinessProbe")
 
 
+@set_rule("BP016")
+def readiness_behind_services(
+    manifests: Sequence[Mapping[str, Any]], context: Context
+) -> Iterator[tuple[int, Violation]]:
+    """Pods that a Service selects serve traffic even when no container declares a port."""
+    services = _service_index(manifests)
+    for index, manifest in enumerate(manifests):
+        if manifest.get("kind") not in LONG_RUNNING:
+            continue
+        found = list(containers(manifest, init=False))
+        if any(container.get("ports") for _, container, _ in found):
+            continue  # the object rule covers serving containers
+        if found and services.matches(_namespace(manifest), pod_labels(manifest)):
+            path, container, _ = found[0]
+            if "readinessProbe" not in container:
+                yield index, Violation(f"{path}.readinessProbe", None,
+                                       "a Service sends traffic to this pod before it is ready",
+                                       "add a readinessProbe")
+
+
 @object_rule("BP017")
 def liveness_differs_from_readiness(
     manifest: Mapping[str, Any], context: Context
@@ -102,12 +123,7 @@ def pre_stop_pause(
     manifests: Sequence[Mapping[str, Any]], context: Context
 ) -> Iterator[tuple[int, Violation]]:
     """Pods behind a Service pause in preStop, so endpoints drain before the stop signal."""
-    services = SelectorIndex()
-    for m in manifests:
-        spec = m.get("spec")
-        if m.get("kind") == "Service" and isinstance(spec, dict) and isinstance(
-                spec.get("selector"), dict) and spec["selector"]:
-            services.add(_namespace(m), spec["selector"])
+    services = _service_index(manifests)
     for index, manifest in enumerate(manifests):
         if manifest.get("kind") not in LONG_RUNNING:
             continue
@@ -150,6 +166,16 @@ def termination_message_policy(
             yield Violation(f"{path}.terminationMessagePolicy", policy,
                             "kubectl describe cannot show why the container died",
                             "set terminationMessagePolicy: FallbackToLogsOnError")
+
+
+def _service_index(manifests: Sequence[Mapping[str, Any]]) -> SelectorIndex:
+    services = SelectorIndex()
+    for m in manifests:
+        spec = m.get("spec")
+        if m.get("kind") == "Service" and isinstance(spec, dict) and isinstance(
+                spec.get("selector"), dict) and spec["selector"]:
+            services.add(_namespace(m), spec["selector"])
+    return services
 
 
 def _pause_seconds(container: Mapping[str, Any]) -> int:
