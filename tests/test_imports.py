@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,23 @@ def test_lint_never_starts_node() -> None:
                           check=True, timeout=60)
     assert done.stderr.strip() == "[]"
     assert "errors," in done.stdout
+
+
+class TestNode:
+    CODE = ("import os\nfrom blueprints._node import ensure_node, bundled_node\nensure_node()\n"
+            "print(os.environ['JSII_NODE'] == str(bundled_node()), os.environ['JSII_NODE'])")
+
+    def test_bundled_node_is_used(self) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "JSII_NODE"}
+        done = subprocess.run([sys.executable, "-c", self.CODE], capture_output=True, text=True,
+                              check=True, timeout=60, env=env)
+        assert done.stdout.split()[0] == "True"
+        version = subprocess.run([done.stdout.split()[1], "--version"], capture_output=True,
+                                 text=True, check=True, timeout=60).stdout
+        assert int(version.strip().lstrip("v").split(".")[0]) >= 22
+
+    def test_users_choice_is_kept(self) -> None:
+        env = {**os.environ, "JSII_NODE": "/opt/my/node"}
+        done = subprocess.run([sys.executable, "-c", self.CODE], capture_output=True, text=True,
+                              check=True, timeout=60, env=env)
+        assert done.stdout.split() == ["False", "/opt/my/node"]
