@@ -172,9 +172,12 @@ def _walk(root: Path) -> Iterable[Path]:
 
 def _is_object(document: Document, name: str, report: LintReport) -> bool:
     value = document.value
-    if not isinstance(value, dict) or not value.get("apiVersion") or not value.get("kind"):
+    if not isinstance(value, dict) or not all(
+        isinstance(value.get(key), str) and value[key] for key in ("apiVersion", "kind")
+    ):
         missing = "a mapping" if not isinstance(value, dict) else " and ".join(
-            key for key in ("apiVersion", "kind") if not value.get(key))
+            f"{key} as a string" for key in ("apiVersion", "kind")
+            if not (isinstance(value.get(key), str) and value[key]))
         finding = Finding(MANIFEST_RULE, Severity.ERROR, document.index, "<document>",
                           f"#{document.index}", None, "apiVersion" if isinstance(value, dict)
                           else "<root>", None, f"not a Kubernetes object: needs {missing}",

@@ -14,12 +14,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from blueprints.core.hooks import Hook
 from blueprints.core.image import ImageRef, parse_image, pull_policy
 from blueprints.core.labels import label_value_problem, recommended_labels, selector_labels
 from blueprints.core.names import check_name, is_ip_literal
 from blueprints.core.probes import Probe
 from blueprints.core.quantity import parse_quantity
 from blueprints.core.release import ReleaseContext
+from blueprints.core.volumes import Mount, Volume
 from blueprints.errors import ConfigError, Problem
 from blueprints.practices import IGNORE_ANNOTATION
 
@@ -32,6 +34,7 @@ __all__ = [
     "Resources",
     "SecretKeyRef",
     "SecretRef",
+    "Sidecar",
     "Workload",
     "WorkloadProps",
 ]
@@ -110,6 +113,30 @@ EnvValue = str | SecretKeyRef | ConfigMapKeyRef
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class Sidecar:
+    """A helper container beside the main one, sharing volumes with it (the seed's busybox
+    writes, nginx serves). It gets every container practice: a pinned image, the termination
+    message, requests and limits, the restricted security context.
+
+    Attributes:
+        name: The container's name (DNS-1123 label). image: a pinned image. Both required.
+        command, args: Exec form. Default: the image's.
+        env: Plain strings or key references. Default none.
+        mounts: Volumes to mount; share one with the main container by mounting the same
+            :class:`Volume`. Default none.
+        resources: Default ``Resources(cpu="50m", memory="64Mi")``.
+    """
+
+    name: str
+    image: str
+    command: Sequence[str] = ()
+    args: Sequence[str] = ()
+    env: Mapping[str, EnvValue] = field(default_factory=dict)
+    mounts: Sequence[Mount] = ()
+    resources: Resources = field(default_factory=lambda: Resources(cpu="50m", memory="64Mi"))
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class WorkloadProps:
     """Props that every workload component takes.
 
@@ -149,6 +176,13 @@ class WorkloadProps:
             Default: the whole release when nothing depends on the component.
         labels: Extra labels; they may add to the recommended labels, not replace them (BP003).
         annotations: Extra annotations on every object of the component.
+        mounts: Volumes mounted into the main container (:class:`Volume` chooses the kind by
+            what the data must survive). Default none.
+        post_start: A ``postStart`` hook (BP020): runs beside the app, holds the pod Pending,
+            kills the container when it fails. Default none.
+        pre_stop: A ``preStop`` hook (BP021) replacing the default pause; declare how long it
+            takes with ``pre_stop_seconds`` unless it is ``Hook.sleep``. Default: the pause.
+        sidecars: Helper containers sharing volumes with the main one. Default none.
     """
 
     image: str
@@ -181,6 +215,10 @@ class WorkloadProps:
     allow_from: Sequence[str | ClientRef] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] = field(default_factory=dict)
+    mounts: Sequence[Mount] = ()
+    post_start: Hook | None = None
+    pre_stop: Hook | None = None
+    sidecars: Sequence[Sidecar] = ()
 
 
 class Workload(ABC):
@@ -192,6 +230,8 @@ class Workload(ABC):
 
     role: ClassVar[str] = "app"
     serves: ClassVar[bool] = True
+    #: Whether hostPath belongs here without an opt-out: node agents only (BP012).
+    node_agent: ClassVar[bool] = False
 
     def __init__(self, id: str, props: WorkloadProps, release: ReleaseContext) -> None:
         self.id = id
@@ -209,6 +249,8 @@ class Workload(ABC):
         self._check_numbers()
         self._check()
         self._probes = self._render_probes()
+        self._lifecycle = self._render_lifecycle()
+        self._volumes, self._main_mounts, self._extra_inits, self._sidecars = self._render_volumes()
 
     # -- identity -------------------------------------------------------------------------
 
@@ -267,9 +309,12 @@ class Workload(ABC):
     @property
     def pre_stop_seconds(self) -> int:
         """The preStop pause (BP022): 5 s for Service-backed components unless set."""
+        hook = self.props.pre_stop
+        if hook is not None and hook.handler == "sleep":
+            return hook.seconds
         if self.props.pre_stop_seconds is not None:
             return self.props.pre_stop_seconds
-        return 5 if self.serves else 0
+        return 5 if self.serves and hook is None else 0
 
     @property
     def grace_seconds(self) -> int:
@@ -287,14 +332,14 @@ class Workload(ABC):
     ) -> Manifest:
         """The pod template: restricted security, probes, pause, grace, resources, volumes."""
         props = self.props
-        volumes, mounts = self._writable_volumes()
+        volumes = self._volumes
         container = self.container(
             self.id,
             self.image,
             command=props.command,
             args=props.args,
-            env=[*extra_env, *self._env()],
-            mounts=[*mounts, *extra_mounts],
+            env=[*extra_env, *_env(props.env)],
+            mounts=[*self._main_mounts, *extra_mounts],
             resources=props.resources,
         )
         if props.env_from:
@@ -320,9 +365,9 @@ class Workload(ABC):
             spec["serviceAccountName"] = props.service_account
         if props.image_pull_secrets:
             spec["imagePullSecrets"] = [{"name": name} for name in props.image_pull_secrets]
-        if init_containers:
-            spec["initContainers"] = list(init_containers)
-        spec["containers"] = [container]
+        if init_containers or self._extra_inits:
+            spec["initContainers"] = [*self._extra_inits, *init_containers]
+        spec["containers"] = [container, *self._sidecars]
         if volumes:
             spec["volumes"] = volumes
         if props.node_selector:
@@ -376,8 +421,112 @@ class Workload(ABC):
                 for name, number in self.ports
             ]
         container.update(self._probes)
-        if self.pre_stop_seconds > 0:
-            container["lifecycle"] = {"preStop": {"sleep": {"seconds": self.pre_stop_seconds}}}
+        if self._lifecycle:
+            container["lifecycle"] = dict(self._lifecycle)
+
+    def _render_lifecycle(self) -> Manifest:
+        props = self.props
+        port = self.ports[0][0] if self.ports else None
+        lifecycle: Manifest = {}
+        if props.post_start is not None:
+            lifecycle["postStart"] = props.post_start.render(
+                component=self.path, field="post_start", default_port=port)
+        if props.pre_stop is not None:
+            lifecycle["preStop"] = props.pre_stop.render(
+                component=self.path, field="pre_stop", default_port=port)
+        elif self.pre_stop_seconds > 0:
+            lifecycle["preStop"] = {"sleep": {"seconds": self.pre_stop_seconds}}
+        return lifecycle
+
+    def _render_volumes(
+        self,
+    ) -> tuple[list[Manifest], list[Manifest], list[Manifest], list[Manifest]]:
+        """Volumes, main mounts, git-clone init containers and sidecars, all checked."""
+        props = self.props
+        volumes: dict[str, Volume] = {}
+        writable: list[Mount] = []
+        for path in props.writable_paths:
+            base = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:50] or "root"
+            name, n = base, 2
+            while name in volumes:
+                name, n = f"{base}-{n}", n + 1
+            volumes[name] = Volume.empty_dir(name)
+            writable.append(Mount(volumes[name], path))
+        main_mounts = [*writable, *props.mounts]
+        owners: list[tuple[str, Sequence[Mount]]] = [(self.id, main_mounts)]
+        for sidecar in props.sidecars:
+            owners.append((sidecar.name, sidecar.mounts))
+        for owner, mounts in owners:
+            paths: set[str] = set()
+            for mount in mounts:
+                self._check_mount(owner, mount, paths, volumes)
+        inits = [self._clone_container(v) for v in volumes.values() if v.clone is not None]
+        sidecars = [self._sidecar(s) for s in props.sidecars]
+        names = [self.id, *(s.name for s in props.sidecars)]
+        for name in names:
+            if names.count(name) > 1:
+                raise ConfigError(Problem(self.path, "sidecars", name,
+                                          "two containers share the name", "rename one",
+                                          "BP006"))
+        return ([v.render() for v in volumes.values()], [m.render() for m in main_mounts],
+                inits, sidecars)
+
+    def _check_mount(self, owner: str, mount: Mount, paths: set[str],
+                     volumes: dict[str, Volume]) -> None:
+        path, volume = self.path, mount.volume
+        if not isinstance(mount, Mount):
+            raise ConfigError(Problem(path, "mounts", mount, "not a Mount",
+                                      'use Mount(Volume.empty_dir("cache"), "/cache")'))
+        check_name(volume.name, component=path, field="volume", kind="label")
+        if not isinstance(mount.path, str) or not mount.path.startswith("/"):
+            raise ConfigError(Problem(path, f"{owner}.mounts", mount.path,
+                                      "mount paths are absolute", 'e.g. "/cache"', "BP012"))
+        if mount.path in paths:
+            raise ConfigError(Problem(path, f"{owner}.mounts", mount.path,
+                                      "two volumes mounted at one path",
+                                      "mount each volume at its own path", "BP012"))
+        paths.add(mount.path)
+        known = volumes.get(volume.name)
+        if known is not None and known != volume:
+            raise ConfigError(Problem(path, "volume", volume.name,
+                                      "two different volumes share the name",
+                                      "rename one, or mount the same Volume object", "BP006"))
+        volumes[volume.name] = volume
+        host_path = "hostPath" in volume.source
+        if host_path and not self.node_agent and "BP012" not in volume.opt_outs:
+            raise ConfigError(Problem(
+                path, "volume", volume.name, "hostPath outside a DaemonSet ties app data to "
+                "one node and breaks the Baseline Pod Security level",
+                "use Volume.claim or storage=, or pass outside_daemon_reason=...", "BP012"))
+        if host_path and mount.read_only is False and "BP013" not in volume.opt_outs:
+            raise ConfigError(Problem(path, f"{owner}.mounts", mount.path,
+                                      "a writable hostPath mount",
+                                      "mount it read-only, or pass writable_reason=... to "
+                                      "Volume.host_path", "BP013"))
+        for practice, reason in volume.opt_outs.items():
+            if reason not in self.opt_outs.get(practice, []):
+                self._opt_out(practice, reason)
+
+    def _clone_container(self, volume: Volume) -> Manifest:
+        assert volume.clone is not None
+        repository, revision, image = volume.clone
+        return self.container(
+            f"clone-{volume.name}"[:63].rstrip("-"), parse_image(image, component=self.path),
+            command=["git", "clone", "--depth", "1", "--branch", revision, "--", repository,
+                     "/repository"],
+            env=[{"name": "HOME", "value": "/repository"}],
+            mounts=[{"name": volume.name, "mountPath": "/repository"}],
+            resources=Resources(cpu="50m", memory="128Mi"))
+
+    def _sidecar(self, sidecar: Sidecar) -> Manifest:
+        check_name(sidecar.name, component=self.path, field="sidecars.name")
+        image = parse_image(sidecar.image, component=self.path, field=f"{sidecar.name}.image")
+        if not image.pinned:
+            raise ConfigError(Problem(self.path, f"{sidecar.name}.image", sidecar.image,
+                                      "no version", "pin a tag or a digest", "BP001"))
+        return self.container(sidecar.name, image, command=sidecar.command, args=sidecar.args,
+                              env=_env(sidecar.env), mounts=[m.render() for m in sidecar.mounts],
+                              resources=sidecar.resources)
 
     def _render_probes(self) -> Manifest:
         props, ports = self.props, self.ports
@@ -401,31 +550,6 @@ class Workload(ABC):
                 "taken out of rotation", "probe something cheaper for liveness, or drop it",
                 "BP017"))
         return probes
-
-    def _env(self) -> list[Manifest]:
-        env: list[Manifest] = []
-        for name, value in self.props.env.items():
-            if isinstance(value, SecretKeyRef):
-                env.append({"name": name, "valueFrom": {
-                    "secretKeyRef": {"name": value.name, "key": value.key}}})
-            elif isinstance(value, ConfigMapKeyRef):
-                env.append({"name": name, "valueFrom": {
-                    "configMapKeyRef": {"name": value.name, "key": value.key}}})
-            else:
-                env.append({"name": name, "value": value})
-        return env
-
-    def _writable_volumes(self) -> tuple[list[Manifest], list[Manifest]]:
-        volumes: list[Manifest] = []
-        mounts: list[Manifest] = []
-        for path in self.props.writable_paths:
-            base = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:50] or "root"
-            name, n = base, 2
-            while any(v["name"] == name for v in volumes):
-                name, n = f"{base}-{n}", n + 1
-            volumes.append({"name": name, "emptyDir": {}})
-            mounts.append({"name": name, "mountPath": path})
-        return volumes, mounts
 
     def _resources(self, resources: Resources) -> Manifest:
         requests = {"cpu": resources.cpu, "memory": resources.memory}
@@ -620,6 +744,20 @@ class Workload(ABC):
             if isinstance(entry, str) and entry.startswith("namespace:"):
                 check_name(entry.removeprefix("namespace:"), component=path,
                            field="allow_from")
+
+
+def _env(values: Mapping[str, EnvValue]) -> list[Manifest]:
+    env: list[Manifest] = []
+    for name, value in values.items():
+        if isinstance(value, SecretKeyRef):
+            env.append({"name": name, "valueFrom": {
+                "secretKeyRef": {"name": value.name, "key": value.key}}})
+        elif isinstance(value, ConfigMapKeyRef):
+            env.append({"name": name, "valueFrom": {
+                "configMapKeyRef": {"name": value.name, "key": value.key}}})
+        else:
+            env.append({"name": name, "value": value})
+    return env
 
 
 def _peer(client: ClientRef, namespace: str) -> Manifest:
