@@ -25,8 +25,10 @@ if TYPE_CHECKING:
     from blueprints.cdk.stateful_web_app import StatefulWebApp
     from blueprints.cdk.web_app import WebApp
     from blueprints.cdk.worker_with_init import WorkerWithInit
+    from blueprints.core.hooks import Hook
     from blueprints.core.probes import Probe
     from blueprints.core.stateful_web_app import StatefulWebAppProps, Storage
+    from blueprints.core.volumes import Mount, Survives, Volume
     from blueprints.core.web_app import WebAppProps
     from blueprints.core.worker_with_init import WorkerWithInitProps
     from blueprints.core.workload import (
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
         Resources,
         SecretKeyRef,
         SecretRef,
+        Sidecar,
         WorkloadProps,
     )
     from blueprints.errors import BlueprintError, ConfigError, ValidationError
@@ -45,16 +48,21 @@ __all__ = [
     "ConfigError",
     "ConfigMapKeyRef",
     "ConfigMapRef",
+    "Hook",
+    "Mount",
     "Probe",
     "Release",
     "Resources",
     "SecretKeyRef",
     "SecretRef",
+    "Sidecar",
     "StatefulWebApp",
     "StatefulWebAppProps",
     "Storage",
+    "Survives",
     "Testing",
     "ValidationError",
+    "Volume",
     "WebApp",
     "WebAppProps",
     "WorkerWithInit",
@@ -70,6 +78,11 @@ _LAZY = {
     "ConfigError": "blueprints.errors",
     "ValidationError": "blueprints.errors",
     "Probe": "blueprints.core.probes",
+    "Hook": "blueprints.core.hooks",
+    "Mount": "blueprints.core.volumes",
+    "Survives": "blueprints.core.volumes",
+    "Volume": "blueprints.core.volumes",
+    "Sidecar": "blueprints.core.workload",
     "Storage": "blueprints.core.stateful_web_app",
     "StatefulWebAppProps": "blueprints.core.stateful_web_app",
     "WebAppProps": "blueprints.core.web_app",

@@ -132,7 +132,7 @@ class Volume:
         by the Baseline Pod Security level) needs ``outside_daemon_reason`` (BP012). Both
         reasons are recorded on the objects."""
         normal = posixpath.normpath(path) if isinstance(path, str) else ""
-        if not isinstance(path, str) or not path.startswith("/") or normal != path.rstrip("/"):
+        if not isinstance(path, str) or not path.startswith("/") or normal != (path.rstrip("/") or "/"):
             raise ConfigError(Problem(name, "path", path, "must be a normalized absolute path",
                                       'e.g. "/var/log"', "BP013"))
         if normal in _NODE_ROOTS:
