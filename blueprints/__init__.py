@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cdk8s import App, Testing
 
+    from blueprints.cdk.config_files import ConfigFiles
+    from blueprints.cdk.cron_job_app import CronJobApp
+    from blueprints.cdk.daemon_app import DaemonApp
     from blueprints.cdk.release import Release
     from blueprints.cdk.stateful_web_app import StatefulWebApp
     from blueprints.cdk.web_app import WebApp
@@ -46,8 +49,11 @@ __all__ = [
     "App",
     "BlueprintError",
     "ConfigError",
+    "ConfigFiles",
     "ConfigMapKeyRef",
     "ConfigMapRef",
+    "CronJobApp",
+    "DaemonApp",
     "Hook",
     "Mount",
     "Probe",
@@ -96,6 +102,9 @@ _LAZY = {
     "App": "cdk8s",
     "Testing": "cdk8s",
     "Release": "blueprints.cdk.release",
+    "ConfigFiles": "blueprints.cdk.config_files",
+    "CronJobApp": "blueprints.cdk.cron_job_app",
+    "DaemonApp": "blueprints.cdk.daemon_app",
     "StatefulWebApp": "blueprints.cdk.stateful_web_app",
     "WebApp": "blueprints.cdk.web_app",
     "WorkerWithInit": "blueprints.cdk.worker_with_init",

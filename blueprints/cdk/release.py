@@ -10,12 +10,18 @@ from constructs import Construct
 
 from blueprints.core.labels import LABEL_KEYS
 from blueprints.core.release import ReleaseContext, make_release_context
+from blueprints.core.workload import Workload
 from blueprints.errors import ConfigError, Problem
 from blueprints.kube import current_kube_version
 from blueprints.rules import raise_errors
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from blueprints.cdk._component import Component
+    from blueprints.cdk.config_files import ConfigFiles
+
+    Part: TypeAlias = Component | ConfigFiles
 
 __all__ = ["Release"]
 
@@ -57,7 +63,7 @@ class Release(cdk8s.Chart):
         super().__init__(
             scope, id, namespace=self.context.namespace, disable_resource_name_hashes=True,
             labels={_INSTANCE: self.context.name, _PART_OF: self.context.part_of})
-        self._components: dict[str, Component] = {}
+        self._components: dict[str, Part] = {}
 
     def manifests(self, *, validate: bool = True) -> list[dict[str, Any]]:
         """Every object of the release, rendered: components first, then other constructs.
@@ -70,11 +76,12 @@ class Release(cdk8s.Chart):
             ConfigError: A component's ``allow_from`` names no component of the release.
             ValidationError: Objects break practices whose build-time severity is *error*.
         """
-        cores = {id: component.core for id, component in self._components.items()}
+        workloads = {id: part.core for id, part in self._components.items()
+                     if isinstance(part.core, Workload)}
         problems: list[Problem] = []
-        for core in cores.values():
+        for core in workloads.values():
             try:
-                core.resolve_allow_from(cores)
+                core.resolve_allow_from(workloads)
             except ConfigError as error:
                 problems.extend(error.problems)
         if problems:
@@ -104,7 +111,7 @@ class Release(cdk8s.Chart):
         """cdk8s's hook (``cdk8s synth``, ``Testing.synth``): the rendered manifests."""
         return self.manifests()
 
-    def _add(self, component: Component, id: str) -> None:
+    def _add(self, component: Part, id: str) -> None:
         self._components[id] = component
 
     def _check_new_id(self, id: str) -> None:

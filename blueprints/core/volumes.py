@@ -47,6 +47,8 @@ class Volume:
         read_only: Whether mounts default to read-only (config, secrets, hostPath).
         opt_outs: Loosened practices with their reasons, recorded on the workload.
         clone: For :meth:`git_clone`: the repository, the revision and the git image.
+        content_hash: For configuration that blueprint itself writes: a hash of the content,
+            stamped on the pod template so that a change rolls the pods.
     """
 
     name: str
@@ -54,6 +56,7 @@ class Volume:
     read_only: bool = False
     opt_outs: Mapping[str, str] = field(default_factory=dict)
     clone: tuple[str, str, str] | None = None
+    content_hash: str | None = None
 
     @classmethod
     def for_data(

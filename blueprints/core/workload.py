@@ -42,6 +42,7 @@ __all__ = [
 Manifest = dict[str, Any]
 
 DESCRIPTION_ANNOTATION = "blueprint.dev/description"
+CONFIG_HASH_ANNOTATION = "blueprint.dev/config-hash"
 TERMINATION_MESSAGE_PATH = "/dev/termination-log"
 _CONTAINER_ORDER = (
     "name", "image", "imagePullPolicy", "command", "args", "ports", "env", "envFrom",
@@ -329,6 +330,7 @@ class Workload(ABC):
         init_containers: Sequence[Manifest] = (),
         extra_env: Sequence[Manifest] = (),
         extra_mounts: Sequence[Manifest] = (),
+        restart_policy: str | None = None,
     ) -> Manifest:
         """The pod template: restricted security, probes, pause, grace, resources, volumes."""
         props = self.props
@@ -361,6 +363,8 @@ class Workload(ABC):
             },
             "terminationGracePeriodSeconds": self.grace_seconds,
         }
+        if restart_policy is not None:
+            spec["restartPolicy"] = restart_policy
         if props.service_account:
             spec["serviceAccountName"] = props.service_account
         if props.image_pull_secrets:
@@ -376,7 +380,12 @@ class Workload(ABC):
             spec["tolerations"] = [dict(t) for t in props.tolerations]
         if props.affinity:
             spec["affinity"] = dict(props.affinity)
-        return {"metadata": {"labels": dict(self.labels)}, "spec": spec}
+        metadata: Manifest = {"labels": dict(self.labels)}
+        hashes = sorted({v.content_hash for v in self._volume_objects if v.content_hash})
+        if hashes:
+            # A change of mounted configuration changes the template, so the pods roll.
+            metadata["annotations"] = {CONFIG_HASH_ANNOTATION: ",".join(hashes)}
+        return {"metadata": metadata, "spec": spec}
 
     def container(
         self,
@@ -468,6 +477,7 @@ class Workload(ABC):
                 raise ConfigError(Problem(self.path, "sidecars", name,
                                           "two containers share the name", "rename one",
                                           "BP006"))
+        self._volume_objects = list(volumes.values())
         return ([v.render() for v in volumes.values()], [m.render() for m in main_mounts],
                 inits, sidecars)
 

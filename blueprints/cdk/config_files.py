@@ -1,0 +1,45 @@
+"""ConfigFiles: a ConfigMap written by blueprint, mounted as files."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from constructs import Construct
+
+from blueprints.cdk.release import Release
+from blueprints.core.config_files import ConfigFilesCore
+from blueprints.core.volumes import Volume
+from blueprints.errors import ConfigError, Problem
+
+__all__ = ["ConfigFiles"]
+
+
+class ConfigFiles(Construct):
+    """Configuration files as a ConfigMap of the release.
+
+    ``conf = ConfigFiles(release, "nginx-conf", data={"default.conf": text})``, then mount
+    ``conf.volume()``. The pod template of every component that mounts it carries a hash of
+    the content, so a change of the files rolls the pods.
+
+    Args:
+        scope: A :class:`Release`.
+        id: The ConfigMap's name.
+        data: File name to text. Required; at most 1 MiB in all.
+        description: A ``blueprint.dev/description`` annotation.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, data: Mapping[str, str],
+                 description: str | None = None) -> None:
+        if not isinstance(scope, Release):
+            raise ConfigError(Problem(id, "scope", type(scope).__name__,
+                                      "ConfigFiles belong to a Release", "create it in one"))
+        self.core = ConfigFilesCore(id, data, scope.context, description=description)
+        scope._check_new_id(id)
+        super().__init__(scope, id)
+        self.escaped: dict[tuple[str, str], object] = {}  # plain data: no escape hatch
+        scope._add(self, id)
+
+    def volume(self, name: str | None = None, *, items: Mapping[str, str] | None = None,
+               default_mode: int = 0o444) -> Volume:
+        """The files as a read-only volume to mount."""
+        return self.core.volume(name, items=items, default_mode=default_mode)
