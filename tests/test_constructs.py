@@ -9,6 +9,11 @@ import pytest
 
 from blueprints import (
     App,
+    ConfigFiles,
+    CronJobApp,
+    DaemonApp,
+    Mount,
+    Volume,
     ConfigMapKeyRef,
     Probe,
     Release,
@@ -59,12 +64,22 @@ def variant(name: str) -> Release:
         WorkerWithInit(shop, "worker", image="busybox:1.36.1", wait_for=[db, "cache:6379",
                                                                             "search.infra"],
                        command=["/bin/sh", "-c", "exec worker"], wait_timeout_seconds=60)
+    elif name == "node-agent-and-cron-job":
+        conf = ConfigFiles(shop, "agent-conf", data={"agent.conf": "level = info\n"})
+        DaemonApp(shop, "log-agent", image="busybox:1.36.1",
+                  command=["sh", "-c", "exec tail -F /var/log/app.log"],
+                  mounts=[Mount(Volume.host_path("logs", "/var/log/app"), "/var/log"),
+                          Mount(conf.volume(), "/etc/agent")])
+        CronJobApp(shop, "report", image="busybox:1.36.1", schedule="0 3 * * *",
+                   time_zone="Europe/Berlin", command=["echo", "report"],
+                   active_deadline_seconds=600)
     else:
         raise AssertionError(name)
     return shop
 
 
-VARIANTS = ["stateful-web-app", "web-app-defaults", "web-app-everything", "worker-with-init"]
+VARIANTS = ["node-agent-and-cron-job", "stateful-web-app", "web-app-defaults",
+            "web-app-everything", "worker-with-init"]
 
 
 @pytest.mark.parametrize("name", VARIANTS)
@@ -164,3 +179,32 @@ class TestCdk8sInterop:
         WebApp(shop, "web", image=IMAGE)
         with pytest.raises(ConfigError, match="two components of the release share the id"):
             WebApp(shop, "web", image=IMAGE)
+
+
+class TestJobsAndAgents:
+    def test_config_change_rolls_the_pods(self) -> None:
+        def template_annotations(text: str) -> dict[str, str]:
+            release = Release(App(), "shop")
+            conf = ConfigFiles(release, "conf", data={"a.conf": text})
+            WebApp(release, "web", image=IMAGE, mounts=[Mount(conf.volume(), "/etc/a")])
+            deploy = next(m for m in release.manifests() if m["kind"] == "Deployment")
+            return dict(deploy["spec"]["template"]["metadata"]["annotations"])
+
+        first, second = template_annotations("x = 1"), template_annotations("x = 2")
+        assert first != second
+        assert first == template_annotations("x = 1")
+
+    @pytest.mark.parametrize(("props", "what"), [
+        ({"schedule": "every day"}, "not a cron schedule"),
+        ({"schedule": "@hourly", "backoff_limit": 50}, "must be 0 to 10"),
+        ({"schedule": "@hourly", "concurrency_policy": "Sometimes"}, "not allowed"),
+    ])
+    def test_cron_job_refusals(self, props: dict[str, object], what: str) -> None:
+        with pytest.raises(ConfigError, match=what):
+            CronJobApp(Release(App(), "shop"), "report", image="busybox:1.36.1", **props)
+
+    def test_config_files_refusals(self) -> None:
+        with pytest.raises(ConfigError, match="needs at least one file"):
+            ConfigFiles(Release(App(), "shop"), "conf", data={})
+        with pytest.raises(ConfigError, match="not a ConfigMap key"):
+            ConfigFiles(Release(App(), "shop"), "conf", data={"a/b": "x"})

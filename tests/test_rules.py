@@ -240,3 +240,17 @@ class TestReadinessBehindServices:
         container(manifests).pop("ports")
         container(manifests).pop("readinessProbe")
         assert check(manifests, select=["BP016"]) == []
+
+
+class TestPauseDetection:
+    @pytest.mark.parametrize(("command", "pause"), [
+        (["sleep", "5"], True),
+        (["sh", "-c", "sleep 5 && nginx -s quit"], True),
+        (["/bin/sh", "-c", "echo bye; sleep 10"], True),
+        (["sh", "-c", "nginx -s quit"], False),
+        (["sh", "-c", "nosleep 5"], False),
+    ])
+    def test_exec_sleep_in_a_script(self, command: list[str], pause: bool) -> None:
+        manifests = good()
+        container(manifests)["lifecycle"] = {"preStop": {"exec": {"command": command}}}
+        assert (check(manifests, select=["BP022"]) == []) == pause

@@ -27,7 +27,8 @@ __all__ = [
 ]
 
 _DEFAULT_GRACE = 30
-_SLEEP = re.compile(r"(?:.*\s)?sleep\s+(\d+)\s*")
+# "sleep N" as a command of its own, anywhere in an exec hook or its shell script.
+_SLEEP = re.compile(r"(?:^|[\s;&|(])sleep\s+(\d+)(?=$|[\s;&|)])")
 
 
 @object_rule("BP010")
@@ -189,7 +190,7 @@ def _pause_seconds(container: Mapping[str, Any]) -> int:
     command = pre_stop.get("exec", {}).get("command") if isinstance(
         pre_stop.get("exec"), Mapping) else None
     if isinstance(command, list) and command:
-        match = _SLEEP.fullmatch(" ".join(str(part) for part in command))
+        match = _SLEEP.search(" ".join(str(part) for part in command))
         if match:
             return int(match[1])
     return 0
