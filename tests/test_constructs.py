@@ -10,11 +10,10 @@ import pytest
 from blueprints import (
     App,
     ConfigFiles,
+    ConfigMapKeyRef,
     CronJobApp,
     DaemonApp,
     Mount,
-    Volume,
-    ConfigMapKeyRef,
     Probe,
     Release,
     Resources,
@@ -22,6 +21,7 @@ from blueprints import (
     SecretRef,
     StatefulWebApp,
     Storage,
+    Volume,
     WebApp,
     WorkerWithInit,
 )

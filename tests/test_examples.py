@@ -32,7 +32,9 @@ class TestExamples:
 
 
 def test_every_scenario_has_an_example() -> None:
-    assert EXAMPLE_NAMES == ["graceful-shutdown", "kubia", "myapp", "nginx"]
+    assert EXAMPLE_NAMES == ["configmap-volume", "emptydir-cache", "graceful-shutdown",
+                             "hostpath-readonly", "kubia", "myapp", "nginx", "poststart-hook",
+                             "prestop-nginx", "sidecar-log-writer"]
 
 
 class TestScenarios:
@@ -75,6 +77,34 @@ class TestScenarios:
         container = deploy["spec"]["template"]["spec"]["containers"][0]
         assert deploy["spec"]["replicas"] == 3
         assert container["readinessProbe"]["exec"]["command"] == ["ls", "/var/ready"]
+
+    def test_configmap_volume_rolls_on_change(self) -> None:
+        objs = self.objects("configmap-volume")
+        template = objs["Deployment/test"]["spec"]["template"]
+        assert template["metadata"]["annotations"]["blueprint.dev/config-hash"].startswith(
+            "log-config-")
+        assert template["spec"]["volumes"][0]["configMap"]["items"] == [
+            {"key": "log_level", "path": "log_level"}]
+
+    def test_hostpath_is_read_only_in_a_daemon_set(self) -> None:
+        pod = self.objects("hostpath-readonly")["DaemonSet/test-webserver"]["spec"]["template"]
+        assert pod["spec"]["volumes"][0]["hostPath"] == {"path": "/var/local/aaa",
+                                                         "type": "Directory"}
+        assert pod["spec"]["containers"][0]["volumeMounts"][0]["readOnly"] is True
+
+    def test_hooks_log_to_the_main_process(self) -> None:
+        for name, kind, hook in (("poststart-hook", "Deployment/lifecycle-demo", "postStart"),
+                                 ("prestop-nginx", "Deployment/prestop-demo", "preStop")):
+            container = self.objects(name)[kind]["spec"]["template"]["spec"]["containers"][0]
+            command = container["lifecycle"][hook]["exec"]["command"]
+            assert command[:3] == ["sh", "-c", 'exec "$@" > /proc/1/fd/1 2>&1']
+
+    def test_sidecar_shares_the_volume(self) -> None:
+        pod = self.objects("sidecar-log-writer")["Deployment/sidecar-container-demo"][
+            "spec"]["template"]["spec"]
+        assert [c["name"] for c in pod["containers"]] == ["sidecar-container-demo", "writer"]
+        assert {m["name"] for c in pod["containers"] for m in c["volumeMounts"]} >= {
+            "shared-data"}
 
     def test_graceful_shutdown_grace_covers_pause_and_shutdown(self) -> None:
         pod = self.objects("graceful-shutdown")["Deployment/frontend"]["spec"]["template"]["spec"]

@@ -254,3 +254,9 @@ class TestPauseDetection:
         manifests = good()
         container(manifests)["lifecycle"] = {"preStop": {"exec": {"command": command}}}
         assert (check(manifests, select=["BP022"]) == []) == pause
+
+
+def test_a_script_that_traps_term_handles_the_stop_signal() -> None:
+    manifests = good()
+    container(manifests)["command"] = ["sh", "-c", "trap 'exit 0' TERM; while true; do :; done"]
+    assert check(manifests, select=["BP027"]) == []

@@ -259,13 +259,16 @@ def stateful_sets_have_a_pdb(
                                    "add a PodDisruptionBudget with maxUnavailable: 1")
 
 
+# A script that traps the stop signal handles it itself.
+_TRAPS_TERM = re.compile(r"\btrap\b[^;\n]*\b(?:TERM|SIGTERM|15)\b")
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "/bin/sh", "/bin/bash", "/bin/ash",
                      "/usr/bin/sh", "/usr/bin/bash", "/bin/dash"})
 
 
 @object_rule("BP027")
 def app_gets_the_stop_signal(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
-    """A ``sh -c`` wrapper as PID 1 does not pass the stop signal on unless it ``exec``s the app."""
+    """A ``sh -c`` wrapper as PID 1 does not pass the stop signal on unless it ``exec``s the app
+    (or traps the signal itself)."""
     if manifest.get("kind") not in LONG_RUNNING:
         return
     for path, container, _ in containers(manifest, init=False):
@@ -273,7 +276,8 @@ def app_gets_the_stop_signal(manifest: Mapping[str, Any], context: Context) -> I
         if len(argv) >= 3 and str(argv[0]) in _SHELLS and argv[1] == "-c":
             script = str(argv[2])
             last = [line.strip() for line in re.split(r"[;\n&|]+", script) if line.strip()]
-            if not last or not last[-1].startswith("exec "):
+            handles_term = _TRAPS_TERM.search(script) is not None
+            if not handles_term and (not last or not last[-1].startswith("exec ")):
                 yield Violation(f"{path}.command", " ".join(str(a) for a in argv[:3]),
                                 "the shell is PID 1 and does not pass the stop signal on, so the "
                                 "app is killed at the end of the grace period",
