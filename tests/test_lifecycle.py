@@ -18,8 +18,8 @@ IMAGE = "nginxinc/nginx-unprivileged:1.27.3"
 
 
 def pod(**props: Any) -> dict[str, Any]:
-    return WebAppCore("web", WebAppProps(image=IMAGE, **props), RELEASE).render()[0][
-        "spec"]["template"]["spec"]
+    manifests = WebAppCore("web", WebAppProps(image=IMAGE, **props), RELEASE).render()
+    return next(m for m in manifests if m["kind"] == "Deployment")["spec"]["template"]["spec"]
 
 
 class TestVolumeChoice:
@@ -185,3 +185,24 @@ class TestSidecars:
         manifests = release.manifests()
         assert_valid(manifests)
         assert [f.rule for f in check(manifests) if f.severity.value != "info"] == []
+
+
+class TestNewClaim:
+    def test_single_replica_creates_its_claim(self) -> None:
+        data = Volume.new_claim("data", size="10Gi", storage_class="fast")
+        manifests = WebAppCore("web", WebAppProps(image=IMAGE, replicas=1,
+                                                  mounts=[Mount(data, "/data")]),
+                               RELEASE).render()
+        claim = manifests[0]
+        assert (claim["kind"], claim["metadata"]["name"], claim["spec"]) == (
+            "PersistentVolumeClaim", "data", {"accessModes": ["ReadWriteOnce"], "resources": {
+                "requests": {"storage": "10Gi"}}, "storageClassName": "fast"})
+        assert_valid(manifests)
+
+    def test_read_write_once_cannot_serve_several_replicas(self) -> None:
+        data = Volume.new_claim("data", size="10Gi")
+        with pytest.raises(ConfigError, match=r"cannot serve several pods .*\(BP012\)"):
+            pod(replicas=2, mounts=[Mount(data, "/data")])
+        shared = Volume.new_claim("data", size="10Gi", access_modes=["ReadWriteMany"])
+        assert pod(replicas=2, mounts=[Mount(shared, "/data")])["volumes"] == [
+            {"name": "data", "persistentVolumeClaim": {"claimName": "data"}}]

@@ -46,7 +46,7 @@ class DaemonAppCore(Workload):
                                    "rollingUpdate": {"maxUnavailable": 1}},
             },
         }
-        return [daemon_set, self.network_policy()]
+        return [*self.claims(), daemon_set, self.network_policy()]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -130,4 +130,4 @@ class CronJobAppCore(Workload):
             spec["timeZone"] = props.time_zone
         cron_job = {"apiVersion": "batch/v1", "kind": "CronJob",
                     "metadata": self.metadata(self.id), "spec": spec}
-        return [cron_job, self.network_policy()]
+        return [*self.claims(), cron_job, self.network_policy()]

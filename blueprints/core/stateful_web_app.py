@@ -141,6 +141,7 @@ class StatefulWebAppCore(Workload):
         stateful_set = {"apiVersion": "apps/v1", "kind": "StatefulSet",
                         "metadata": self.metadata(self.id), "spec": spec}
         return [
+            *self.claims(),
             stateful_set,
             self.service(self.headless_service_name, headless=True),
             self.service(self.service_name),

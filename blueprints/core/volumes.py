@@ -4,7 +4,7 @@ gitRepo replacement (BP014)."""
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -49,6 +49,8 @@ class Volume:
         clone: For :meth:`git_clone`: the repository, the revision and the git image.
         content_hash: For configuration that blueprint itself writes: a hash of the content,
             stamped on the pod template so that a change rolls the pods.
+        claim_spec: For :meth:`new_claim`: the spec of the PersistentVolumeClaim the component
+            creates.
     """
 
     name: str
@@ -57,6 +59,7 @@ class Volume:
     opt_outs: Mapping[str, str] = field(default_factory=dict)
     clone: tuple[str, str, str] | None = None
     content_hash: str | None = None
+    claim_spec: Mapping[str, Any] | None = None
 
     @classmethod
     def for_data(
@@ -162,6 +165,31 @@ class Volume:
         if read_only:
             source["readOnly"] = True
         return cls(name=name, source={"persistentVolumeClaim": source}, read_only=read_only)
+
+    @classmethod
+    def new_claim(cls, name: str, *, size: str, claim_name: str | None = None,
+                  access_modes: Sequence[str] = ("ReadWriteOnce",),
+                  storage_class: str | None = None) -> Volume:
+        """A PersistentVolumeClaim that the component creates (``claim_name``, default the
+        volume's name): data that survives pod deletion and node changes. A ``ReadWriteOnce``
+        claim serves one replica; in a StatefulWebApp use ``storage=`` for a claim per pod."""
+        claim = claim_name or name
+        check_name(claim, component=name, field="claim_name", kind="subdomain")
+        amount = parse_quantity(size)
+        if amount is None or amount <= 0:
+            raise ConfigError(Problem(name, "size", size, "not a positive quantity",
+                                      'e.g. "10Gi"', "BP012"))
+        modes = tuple(access_modes)
+        allowed = {"ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"}
+        if not modes or not set(modes) <= allowed:
+            raise ConfigError(Problem(name, "access_modes", list(modes), "not access modes",
+                                      f"use {', '.join(sorted(allowed))}", "BP012"))
+        spec: dict[str, Any] = {"accessModes": list(modes),
+                                "resources": {"requests": {"storage": size}}}
+        if storage_class is not None:
+            spec["storageClassName"] = storage_class
+        return cls(name=name, source={"persistentVolumeClaim": {"claimName": claim}},
+                   claim_spec=spec)
 
     @classmethod
     def config_map(cls, name: str, config_map: str, *,

@@ -61,7 +61,7 @@ class WebAppCore(Workload):
                 "template": self.pod_template(),
             },
         }
-        manifests = [deployment, self.service(self.service_name)]
+        manifests = [*self.claims(), deployment, self.service(self.service_name)]
         if self.props.replicas > 1:
             manifests.append(self.pod_disruption_budget())
         manifests.append(self.network_policy())

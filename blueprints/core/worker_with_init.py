@@ -170,7 +170,7 @@ class WorkerWithInitCore(Workload):
                     init_containers=[self._wait_container(dep) for dep in self.dependencies]),
             },
         }
-        return [deployment, self.network_policy()]
+        return [*self.claims(), deployment, self.network_policy()]
 
     def _container_name(self, dep: Dependency) -> str:
         suffix = f"-{dep.namespace}" if dep.namespace and dep.component is None else ""

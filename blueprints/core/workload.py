@@ -516,6 +516,15 @@ class Workload(ABC):
         for practice, reason in volume.opt_outs.items():
             if reason not in self.opt_outs.get(practice, []):
                 self._opt_out(practice, reason)
+        modes = volume.claim_spec.get("accessModes", []) if volume.claim_spec is not None else []
+        many_pods = self.node_agent or getattr(self.props, "replicas", 1) > 1
+        if volume.claim_spec is not None and many_pods and not {"ReadWriteMany", "ReadOnlyMany"} & set(
+            modes
+        ):
+            raise ConfigError(Problem(
+                path, "volume", volume.name, f"one {'/'.join(modes)} claim cannot serve several "
+                "pods on several nodes", "use storage= in a StatefulWebApp for a claim per pod, "
+                "a ReadWriteMany class, or replicas=1", "BP012"))
 
     def _clone_container(self, volume: Volume) -> Manifest:
         assert volume.clone is not None
@@ -619,6 +628,17 @@ class Workload(ABC):
         spec["type"] = "ClusterIP"
         return {"apiVersion": "v1", "kind": "Service", "metadata": self.metadata(name),
                 "spec": spec}
+
+    def claims(self) -> list[Manifest]:
+        """The PersistentVolumeClaims of ``Volume.new_claim`` volumes, created before the pods."""
+        claims = []
+        for volume in self._volume_objects:
+            if volume.claim_spec is None:
+                continue
+            name = volume.source["persistentVolumeClaim"]["claimName"]
+            claims.append({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                           "metadata": self.metadata(name), "spec": dict(volume.claim_spec)})
+        return claims
 
     def pod_disruption_budget(self) -> Manifest:
         """At most one pod voluntarily evicted at a time (BP025)."""
