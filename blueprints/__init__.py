@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from blueprints.cdk.config_files import ConfigFiles
     from blueprints.cdk.cron_job_app import CronJobApp
     from blueprints.cdk.daemon_app import DaemonApp
+    from blueprints.cdk.data_migration import DataMigration
     from blueprints.cdk.release import Release
     from blueprints.cdk.stateful_web_app import StatefulWebApp
     from blueprints.cdk.web_app import WebApp
@@ -54,6 +55,7 @@ __all__ = [
     "ConfigMapRef",
     "CronJobApp",
     "DaemonApp",
+    "DataMigration",
     "Hook",
     "Mount",
     "Probe",
@@ -105,6 +107,7 @@ _LAZY = {
     "ConfigFiles": "blueprints.cdk.config_files",
     "CronJobApp": "blueprints.cdk.cron_job_app",
     "DaemonApp": "blueprints.cdk.daemon_app",
+    "DataMigration": "blueprints.cdk.data_migration",
     "StatefulWebApp": "blueprints.cdk.stateful_web_app",
     "WebApp": "blueprints.cdk.web_app",
     "WorkerWithInit": "blueprints.cdk.worker_with_init",

@@ -13,6 +13,7 @@ from blueprints import (
     ConfigMapKeyRef,
     CronJobApp,
     DaemonApp,
+    DataMigration,
     Mount,
     Probe,
     Release,
@@ -64,6 +65,12 @@ def variant(name: str) -> Release:
         WorkerWithInit(shop, "worker", image="busybox:1.36.1", wait_for=[db, "cache:6379",
                                                                             "search.infra"],
                        command=["/bin/sh", "-c", "exec worker"], wait_timeout_seconds=60)
+    elif name == "data-migration":
+        db = StatefulWebApp(shop, "db", image=IMAGE, replicas=2,
+                            storage=[Storage(size="10Gi", mount_path="/data")])
+        DataMigration(shop, "db-migrate", stateful=db, ordinals=[2], image="busybox:1.36.1",
+                      command=["sh", "-c", "exec cp -a /departed/2/data/. /tmp/out"],
+                      writable_paths=["/tmp/out"])
     elif name == "node-agent-and-cron-job":
         conf = ConfigFiles(shop, "agent-conf", data={"agent.conf": "level = info\n"})
         DaemonApp(shop, "log-agent", image="busybox:1.36.1",
@@ -78,7 +85,7 @@ def variant(name: str) -> Release:
     return shop
 
 
-VARIANTS = ["node-agent-and-cron-job", "stateful-web-app", "web-app-defaults",
+VARIANTS = ["data-migration", "node-agent-and-cron-job", "stateful-web-app", "web-app-defaults",
             "web-app-everything", "worker-with-init"]
 
 
@@ -208,3 +215,41 @@ class TestJobsAndAgents:
             ConfigFiles(Release(App(), "shop"), "conf", data={})
         with pytest.raises(ConfigError, match="not a ConfigMap key"):
             ConfigFiles(Release(App(), "shop"), "conf", data={"a/b": "x"})
+
+
+class TestDataMigration:
+    @staticmethod
+    def stateful(replicas: int = 2, **props: object) -> tuple[Release, StatefulWebApp]:
+        release = Release(App(), "shop")
+        return release, StatefulWebApp(release, "db", image=IMAGE, replicas=replicas,
+                                       storage=Storage(size="1Gi", mount_path="/data"), **props)
+
+    def test_departed_claims_and_peers(self) -> None:
+        release, db = self.stateful()
+        DataMigration(release, "migrate", stateful=db, ordinals=[3, 2], image="busybox:1.36.1",
+                      command=["true"])
+        job = next(m for m in release.manifests() if m["kind"] == "Job")
+        pod = job["spec"]["template"]["spec"]
+        assert [v["persistentVolumeClaim"] for v in pod["volumes"]] == [
+            {"claimName": "data-db-2", "readOnly": True},
+            {"claimName": "data-db-3", "readOnly": True}]
+        env = {e["name"]: e["value"] for e in pod["containers"][0]["env"]}
+        assert env == {"DEPARTED_ORDINALS": "2,3",
+                       "PEERS": "db-0.db-headless.shop.svc,db-1.db-headless.shop.svc"}
+        policy = next(m for m in release.manifests() if m["kind"] == "NetworkPolicy"
+                      and m["metadata"]["name"] == "db")
+        names = [p["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+                 for p in policy["spec"]["ingress"][0]["from"]]
+        assert names == ["db", "migrate"]
+
+    @pytest.mark.parametrize(("ordinals", "props", "what"), [
+        ([1], {}, "is still a member"),
+        ([], {}, "names no departing member"),
+        ([2, 2], {}, "lists an ordinal twice"),
+        ([2], {"retain_claims_on_scale_down": False}, "deletes its claims on scale-down"),
+    ])
+    def test_refusals(self, ordinals: list[int], props: dict[str, object], what: str) -> None:
+        release, db = self.stateful(**props)
+        with pytest.raises(ConfigError, match=what):
+            DataMigration(release, "migrate", stateful=db, ordinals=ordinals,
+                          image="busybox:1.36.1")

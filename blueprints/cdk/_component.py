@@ -28,7 +28,7 @@ class Component(Construct):
         release = scope if isinstance(scope, Release) else None
         context = release.context if release is not None else _context_of(scope)
         path = f"{context.name}/{id}"
-        self.core: Workload = self.core_class(id, self._props(context, path, props), context)
+        self.core: Workload = self._make_core(id, self._props(context, path, props), context)
         if release is not None:
             release._check_new_id(id)
         super().__init__(scope, id)
@@ -38,6 +38,9 @@ class Component(Construct):
         else:
             for manifest in self.core.render():
                 _api_object(self, manifest)
+
+    def _make_core(self, id: str, props: WorkloadProps, context: ReleaseContext) -> Workload:
+        return self.core_class(id, props, context)
 
     @property
     def namespace(self) -> str:

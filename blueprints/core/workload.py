@@ -278,6 +278,10 @@ class Workload(ABC):
     def render(self) -> list[Manifest]:
         """The component's manifests, in apply order."""
 
+    def departed_mounts(self) -> list[Mount]:
+        """Mounts that the component adds to the main container itself (none by default)."""
+        return []
+
     def _check(self) -> None:  # noqa: B027 - an optional hook, not an abstract method
         """Check the props of the subclass; runs in the constructor before probes are built."""
 
@@ -461,7 +465,7 @@ class Workload(ABC):
                 name, n = f"{base}-{n}", n + 1
             volumes[name] = Volume.empty_dir(name)
             writable.append(Mount(volumes[name], path))
-        main_mounts = [*writable, *props.mounts]
+        main_mounts = [*writable, *props.mounts, *self.departed_mounts()]
         owners: list[tuple[str, Sequence[Mount]]] = [(self.id, main_mounts)]
         for sidecar in props.sidecars:
             owners.append((sidecar.name, sidecar.mounts))
