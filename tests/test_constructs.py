@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import cdk8s
@@ -253,3 +254,13 @@ class TestDataMigration:
         with pytest.raises(ConfigError, match=what):
             DataMigration(release, "migrate", stateful=db, ordinals=ordinals,
                           image="busybox:1.36.1")
+
+
+def test_config_files_from_files(tmp_path: Path) -> None:
+    (tmp_path / "app.conf").write_text("level = debug\n")
+    release = Release(App(), "shop")
+    conf = ConfigFiles.from_files(release, "conf", [tmp_path / "app.conf"])
+    assert release.manifests()[0]["data"] == {"app.conf": "level = debug\n"}
+    assert conf.volume().content_hash is not None
+    with pytest.raises(ConfigError, match="no such file"):
+        ConfigFiles.from_files(Release(App(), "other"), "conf", [tmp_path / "missing.conf"])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from constructs import Construct
 
@@ -38,6 +39,32 @@ class ConfigFiles(Construct):
         super().__init__(scope, id)
         self.escaped: dict[tuple[str, str], object] = {}  # plain data: no escape hatch
         scope._add(self, id)
+
+    @classmethod
+    def from_files(cls, scope: Construct, id: str, paths: Sequence[str | Path], *,
+                   description: str | None = None) -> ConfigFiles:
+        """ConfigFiles from text files, each under its file name (relative paths are read from
+        the current directory, as ``blueprint synth`` runs the blueprint).
+
+        Raises:
+            ConfigError: A file is missing, not UTF-8 text, or two share a name.
+        """
+        data: dict[str, str] = {}
+        for raw in paths:
+            path = Path(raw)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                raise ConfigError(Problem(id, "paths", str(raw), "no such file",
+                                          "pass files that exist")) from None
+            except (UnicodeDecodeError, IsADirectoryError) as error:
+                raise ConfigError(Problem(id, "paths", str(raw), "not a UTF-8 text file",
+                                          "mount binary data from a volume instead")) from error
+            if path.name in data:
+                raise ConfigError(Problem(id, "paths", str(raw), "two files share the name",
+                                          "rename one"))
+            data[path.name] = text
+        return cls(scope, id, data=data, description=description)
 
     def volume(self, name: str | None = None, *, items: Mapping[str, str] | None = None,
                default_mode: int = 0o444) -> Volume:
