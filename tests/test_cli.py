@@ -228,3 +228,78 @@ def test_installed_blueprint_runs_as_a_subprocess(tmp_path: Path) -> None:
     expected = (Path(__file__).parent / "snapshots" / "test_examples"
                 / "TestExamples.test_snapshot[kubia].yaml").read_text()
     assert (tmp_path / "kubia" / "dist" / "kubia.k8s.yaml").read_text() == expected
+
+
+HEADER_ALL = "from blueprints import *\napp = App()\nshop = Release(app, 'shop')\n"
+
+# The bad inputs of the lifecycle issue, each through the CLI: case -> (body, stderr line).
+LIFECYCLE_BAD_INPUTS: dict[str, tuple[str, str]] = {
+    "volume choice that cannot meet the need": (
+        "v = Volume.for_data('data', survives='node-change', size_limit='1Gi')\n",
+        "error: volume/data: size_limit=1Gi: cannot serve data that must survive node-change "
+        "(BP012); drop size_limit, or state the need it serves"),
+    "mount naming a missing volume": (
+        "WebApp(shop, 'web', image='nginx:1.27.3', mounts=[Mount('config-vol', '/etc/c')])\n",
+        "error: shop/web: web.mounts=config-vol: names no volume: a mount takes the Volume "
+        "itself (BP012); e.g. Mount(Volume.config_map(\"config\", \"app\"), \"/etc/app\")"),
+    "two mounts on one path": (
+        "WebApp(shop, 'web', image='nginx:1.27.3', mounts=[Mount(Volume.empty_dir('a'), '/x'), "
+        "Mount(Volume.empty_dir('b'), '/x')])\n",
+        "error: shop/web: web.mounts=/x: two volumes mounted at one path (BP012); mount each "
+        "volume at its own path"),
+    "relative mount path": (
+        "WebApp(shop, 'web', image='nginx:1.27.3', mounts=[Mount(Volume.empty_dir('a'), "
+        "'cache')])\n",
+        "error: shop/web: web.mounts=cache: mount paths are absolute (BP012); e.g. \"/cache\""),
+    "writable hostPath without the opt-out": (
+        "DaemonApp(shop, 'agent', image='busybox:1.36.1', mounts=[Mount(Volume.host_path("
+        "'logs', '/var/log/app'), '/logs', read_only=False)])\n",
+        "error: shop/agent: agent.mounts=/logs: a writable hostPath mount (BP013); mount it "
+        "read-only, or pass writable_reason=... to Volume.host_path"),
+    "invalid cron schedule": (
+        "CronJobApp(shop, 'report', image='busybox:1.36.1', schedule='every day')\n",
+        "error: shop/report: schedule=every day: not a cron schedule; e.g. \"*/15 * * * *\" or "
+        "\"@hourly\""),
+    "hook with neither command nor URL": (
+        "WebApp(shop, 'web', image='nginx:1.27.3', post_start=Hook.exec())\n",
+        "error: shop/web: post_start=[]: an exec hook needs a command (BP020); e.g. "
+        "Hook.exec(\"nginx\", \"-s\", \"quit\")"),
+    "probe port not declared": (
+        "WebApp(shop, 'web', image='nginx:1.27.3', readiness=Probe.http('/', port=9090))\n",
+        "error: shop/web: readiness.port=9090: is not a port the container declares (8080) "
+        "(BP016); probe a declared port, or leave port out for the main one"),
+    "negative quantity": (
+        "WebApp(shop, 'web', image='nginx:1.27.3', resources=Resources(memory='-1Gi'))\n",
+        "error: shop/web: resources.memory=-1Gi: not a non-negative Kubernetes quantity "
+        "(BP040); write it like \"100m\", \"0.5\" or \"128Mi\""),
+    "malformed quantity": (
+        "WebApp(shop, 'web', image='nginx:1.27.3', resources=Resources(memory='1Gb'))\n",
+        "error: shop/web: resources.memory=1Gb: not a non-negative Kubernetes quantity "
+        "(BP040); write it like \"100m\", \"0.5\" or \"128Mi\""),
+    "unbounded wait": (
+        "WorkerWithInit(shop, 'w', image='busybox:1.36.1', wait_for=['db'], "
+        "wait_timeout_seconds=0)\n",
+        "error: shop/w: wait_timeout_seconds=0: the wait must be bounded: 1 to 86400 (BP015); "
+        "pass a number of seconds, e.g. 300"),
+    "migration of a current member": (
+        "db = StatefulWebApp(shop, 'db', image='nginx:1.27.3', storage=Storage(size='1Gi', "
+        "mount_path='/d'))\nDataMigration(shop, 'm', stateful=db, ordinals=[0], "
+        "image='busybox:1.36.1')\n",
+        "error: shop/m: ordinals=0: is still a member (shop/db has replicas=2) (BP026); lower "
+        "replicas to 0 or less first"),
+    "gitRepo replacement with an unpinned image": (
+        "WebApp(shop, 'web', image='nginx:1.27.3', mounts=[Mount(Volume.git_clone('src', "
+        "'https://example.com/r.git', image='alpine/git'), '/src')])\n",
+        "error: volume/src: image=alpine/git: no version (BP001); pin it, e.g. "
+        "alpine/git:2.47.2"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LIFECYCLE_BAD_INPUTS))
+def test_lifecycle_bad_input(case: str, project: Callable[[str], Path]) -> None:
+    body, expected = LIFECYCLE_BAD_INPUTS[case]
+    folder = project(HEADER_ALL + body + "app.synth()\n")
+    before = snapshot_dir(folder / "dist")
+    result = runner.invoke(app, ["synth", str(folder)])
+    assert (result.exit_code, result.stderr, result.stdout) == (1, expected + "\n", "")
+    assert snapshot_dir(folder / "dist") == before

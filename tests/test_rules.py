@@ -260,3 +260,12 @@ def test_a_script_that_traps_term_handles_the_stop_signal() -> None:
     manifests = good()
     container(manifests)["command"] = ["sh", "-c", "trap 'exit 0' TERM; while true; do :; done"]
     assert check(manifests, select=["BP027"]) == []
+
+
+@pytest.mark.parametrize("practice_id", [p for p in PRACTICES if "BP010" <= p <= "BP026"])
+def test_lifecycle_practice_is_checked_or_applied(practice_id: str) -> None:
+    """Each pod-lifecycle practice has a rule, or a construct that refuses its violation."""
+    from tests.test_cli import BAD_INPUTS, LIFECYCLE_BAD_INPUTS
+
+    lines = [line for _, line in (*BAD_INPUTS.values(), *LIFECYCLE_BAD_INPUTS.values())]
+    assert practice_id in RULES or any(f"({practice_id})" in line for line in lines)

@@ -85,7 +85,7 @@ class Volume:
         try:
             need = Survives(survives)
         except ValueError:
-            raise ConfigError(Problem(name, "survives", survives, "not a survival need",
+            raise ConfigError(Problem(f"volume/{name}", "survives", survives, "not a survival need",
                                       f"use one of {', '.join(s.value for s in Survives)}",
                                       "BP012")) from None
         details = {"path": path, "claim_name": claim_name, "size_limit": size_limit}
@@ -94,7 +94,7 @@ class Volume:
         for detail, value in details.items():
             if value is not None and detail not in allowed:
                 raise ConfigError(Problem(
-                    name, detail, value, f"cannot serve data that must survive {need.value}",
+                    f"volume/{name}", detail, value, f"cannot serve data that must survive {need.value}",
                     f"drop {detail}, or state the need it serves", "BP012"))
         if need is Survives.NOTHING:
             return None
@@ -102,12 +102,12 @@ class Volume:
             return cls.empty_dir(name, size_limit=size_limit)
         if need is Survives.POD_DELETION:
             if path is None:
-                raise ConfigError(Problem(name, "path", None, "a node directory is needed to "
+                raise ConfigError(Problem(f"volume/{name}", "path", None, "a node directory is needed to "
                                           "survive pod deletion on the same node",
                                           "pass path=...", "BP012"))
             return cls.host_path(name, path)
         if claim_name is None:
-            raise ConfigError(Problem(name, "claim_name", None, "data that survives a node "
+            raise ConfigError(Problem(f"volume/{name}", "claim_name", None, "data that survives a node "
                                       "change needs a PersistentVolumeClaim",
                                       "pass claim_name=..., or storage= in a StatefulWebApp",
                                       "BP012"))
@@ -124,7 +124,7 @@ class Volume:
         if size_limit is not None:
             amount = parse_quantity(size_limit)
             if amount is None or amount <= 0:
-                raise ConfigError(Problem(name, "size_limit", size_limit,
+                raise ConfigError(Problem(f"volume/{name}", "size_limit", size_limit,
                                           "not a positive quantity", 'e.g. "1Gi"', "BP012"))
             source["sizeLimit"] = size_limit
         return cls(name=name, source={"emptyDir": source})
@@ -139,14 +139,14 @@ class Volume:
         reasons are recorded on the objects."""
         normal = posixpath.normpath(path) if isinstance(path, str) else ""
         if not isinstance(path, str) or not path.startswith("/") or normal != (path.rstrip("/") or "/"):
-            raise ConfigError(Problem(name, "path", path, "must be a normalized absolute path",
+            raise ConfigError(Problem(f"volume/{name}", "path", path, "must be a normalized absolute path",
                                       'e.g. "/var/log"', "BP013"))
         if normal in _NODE_ROOTS:
-            raise ConfigError(Problem(name, "path", path, "hands a node root or runtime socket "
+            raise ConfigError(Problem(f"volume/{name}", "path", path, "hands a node root or runtime socket "
                                       "to the pod", "scope it to the exact file or directory "
                                       "the app needs", "BP013"))
         if type not in HOST_PATH_TYPES:
-            raise ConfigError(Problem(name, "type", type, "not a hostPath type",
+            raise ConfigError(Problem(f"volume/{name}", "type", type, "not a hostPath type",
                                       f"use one of {', '.join(sorted(HOST_PATH_TYPES))}",
                                       "BP013"))
         opt_outs = {}
@@ -160,7 +160,7 @@ class Volume:
     @classmethod
     def claim(cls, name: str, claim_name: str, *, read_only: bool = False) -> Volume:
         """An existing PersistentVolumeClaim: survives pod deletion and node changes."""
-        check_name(claim_name, component=name, field="claim_name", kind="subdomain")
+        check_name(claim_name, component=f"volume/{name}", field="claim_name", kind="subdomain")
         source: dict[str, Any] = {"claimName": claim_name}
         if read_only:
             source["readOnly"] = True
@@ -174,15 +174,15 @@ class Volume:
         volume's name): data that survives pod deletion and node changes. A ``ReadWriteOnce``
         claim serves one replica; in a StatefulWebApp use ``storage=`` for a claim per pod."""
         claim = claim_name or name
-        check_name(claim, component=name, field="claim_name", kind="subdomain")
+        check_name(claim, component=f"volume/{name}", field="claim_name", kind="subdomain")
         amount = parse_quantity(size)
         if amount is None or amount <= 0:
-            raise ConfigError(Problem(name, "size", size, "not a positive quantity",
+            raise ConfigError(Problem(f"volume/{name}", "size", size, "not a positive quantity",
                                       'e.g. "10Gi"', "BP012"))
         modes = tuple(access_modes)
         allowed = {"ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"}
         if not modes or not set(modes) <= allowed:
-            raise ConfigError(Problem(name, "access_modes", list(modes), "not access modes",
+            raise ConfigError(Problem(f"volume/{name}", "access_modes", list(modes), "not access modes",
                                       f"use {', '.join(sorted(allowed))}", "BP012"))
         spec: dict[str, Any] = {"accessModes": list(modes),
                                 "resources": {"requests": {"storage": size}}}
@@ -197,7 +197,7 @@ class Volume:
                    optional: bool = False) -> Volume:
         """Unchanging configuration: the ConfigMap's keys as files (``items`` maps a key to a
         relative path; default: every key under its own name). Mounted read-only."""
-        check_name(config_map, component=name, field="config_map", kind="subdomain")
+        check_name(config_map, component=f"volume/{name}", field="config_map", kind="subdomain")
         source: dict[str, Any] = {"name": config_map}
         if items:
             source["items"] = _items(name, items)
@@ -210,7 +210,7 @@ class Volume:
     def secret(cls, name: str, secret: str, *, items: Mapping[str, str] | None = None,
                default_mode: int = 0o400) -> Volume:
         """A Secret's keys as files, on tmpfs (never written to the node's disk). Read-only."""
-        check_name(secret, component=name, field="secret", kind="subdomain")
+        check_name(secret, component=f"volume/{name}", field="secret", kind="subdomain")
         source: dict[str, Any] = {"secretName": secret}
         if items:
             source["items"] = _items(name, items)
@@ -223,14 +223,14 @@ class Volume:
         """The replacement of the removed ``gitRepo`` volume (BP014): an ``emptyDir`` that an
         init container fills with a shallow clone of ``revision`` before the app starts."""
         if not isinstance(repository, str) or not repository or repository.startswith("-"):
-            raise ConfigError(Problem(name, "repository", repository, "not a repository URL",
+            raise ConfigError(Problem(f"volume/{name}", "repository", repository, "not a repository URL",
                                       'e.g. "https://github.com/org/repo.git"', "BP014"))
         if not isinstance(revision, str) or not revision or revision.startswith("-"):
-            raise ConfigError(Problem(name, "revision", revision, "not a branch or tag",
+            raise ConfigError(Problem(f"volume/{name}", "revision", revision, "not a branch or tag",
                                       'e.g. "v1.2.0"', "BP014"))
-        ref = parse_image(image, component=name, field="image")
+        ref = parse_image(image, component=f"volume/{name}", field="image")
         if not ref.pinned:
-            raise ConfigError(Problem(name, "image", image, "no version",
+            raise ConfigError(Problem(f"volume/{name}", "image", image, "no version",
                                       f"pin it, e.g. {GIT_IMAGE}", "BP001"))
         return cls(name=name, source={"emptyDir": {}}, clone=(repository, revision, image))
 
@@ -270,7 +270,7 @@ def _items(name: str, items: Mapping[str, str]) -> list[dict[str, str]]:
     rendered = []
     for key, path in items.items():
         if not isinstance(path, str) or path.startswith("/") or ".." in path.split("/"):
-            raise ConfigError(Problem(name, f"items[{key!r}]", path,
+            raise ConfigError(Problem(f"volume/{name}", f"items[{key!r}]", path,
                                       "must be a relative path inside the volume",
                                       'e.g. "log_level"', "BP012"))
         rendered.append({"key": key, "path": path})
@@ -279,6 +279,6 @@ def _items(name: str, items: Mapping[str, str]) -> list[dict[str, str]]:
 
 def _mode(name: str, mode: int) -> int:
     if isinstance(mode, bool) or not isinstance(mode, int) or not 0 <= mode <= 0o777:
-        raise ConfigError(Problem(name, "default_mode", mode, "not a file mode",
+        raise ConfigError(Problem(f"volume/{name}", "default_mode", mode, "not a file mode",
                                   "use an octal mode such as 0o444", "BP012"))
     return mode

@@ -487,10 +487,17 @@ class Workload(ABC):
 
     def _check_mount(self, owner: str, mount: Mount, paths: set[str],
                      volumes: dict[str, Volume]) -> None:
-        path, volume = self.path, mount.volume
+        path = self.path
         if not isinstance(mount, Mount):
-            raise ConfigError(Problem(path, "mounts", mount, "not a Mount",
-                                      'use Mount(Volume.empty_dir("cache"), "/cache")'))
+            raise ConfigError(Problem(path, f"{owner}.mounts", mount, "not a Mount",
+                                      'use Mount(Volume.empty_dir("cache"), "/cache")', "BP012"))
+        volume = mount.volume
+        if not isinstance(volume, Volume):
+            # A mount carries its volume, so it cannot name one that does not exist.
+            raise ConfigError(Problem(path, f"{owner}.mounts", volume,
+                                      "names no volume: a mount takes the Volume itself",
+                                      'e.g. Mount(Volume.config_map("config", "app"), "/etc/app")',
+                                      "BP012"))
         check_name(volume.name, component=path, field="volume", kind="label")
         if not isinstance(mount.path, str) or not mount.path.startswith("/"):
             raise ConfigError(Problem(path, f"{owner}.mounts", mount.path,
@@ -557,12 +564,19 @@ class Workload(ABC):
         readiness = props.readiness
         if readiness is None and self.serves:
             readiness = Probe.tcp()
+        declared = {number for _, number in ports}
         probes = {}
         for field_name, key, probe in (
             ("readiness", "readinessProbe", readiness),
             ("liveness", "livenessProbe", props.liveness),
             ("startup", "startupProbe", props.startup),
         ):
+            if probe is not None and probe.port is not None and probe.port not in declared:
+                raise ConfigError(Problem(
+                    self.path, f"{field_name}.port", probe.port,
+                    "is not a port the container declares"
+                    + (f" ({', '.join(map(str, sorted(declared)))})" if declared else ""),
+                    "probe a declared port, or leave port out for the main one", "BP016"))
             if probe is not None:
                 probes[key] = probe.render(component=self.path, field=field_name,
                                            default_port=main_port, port_name=main_name)
