@@ -17,6 +17,8 @@ __all__ = ["Document", "YAMLProblem", "parse_documents"]
 _SIMPLE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
 _MAX_NODES = 2_000_000  # per document: an alias bomb stops here instead of eating the memory
 # First characters after which PyYAML's implicit resolvers can only answer "string".
 _ALWAYS_STR = frozenset("abcdeghijklmpqrsuvwxzABCDEGHIJKLMPQRSUVWXZ/_")
@@ -81,6 +83,8 @@ def parse_documents(text: str) -> tuple[list[Document], YAMLProblem | None]:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
         return documents, YAMLProblem(line, " ".join(str(error.problem or error).split()))
+    except _NodeError as error:
+        return documents, YAMLProblem(error.line, str(error))
     except (yaml.YAMLError, RecursionError, ValueError, TypeError) as error:
         return documents, YAMLProblem(1, " ".join(str(error).split()) or type(error).__name__)
     finally:
@@ -120,6 +124,14 @@ def _loader_class() -> Any:
     return _LOADER
 
 
+class _NodeError(ValueError):
+    """A node that is valid YAML but not plain data; carries its line."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 class _Builder:
     def __init__(self, loader: Any) -> None:
         self.loader = loader
@@ -134,6 +146,9 @@ class _Builder:
         if kind == "scalar":
             return node.value if node.tag == _STR else self.loader.construct_object(node, deep=True)
         lines = self.lines
+        if node.tag not in (_MAP, _SEQ):
+            # Safe loading only: a tag asking for a Python object (or anything else) is refused.
+            raise _NodeError(node.start_mark.line + 1, f"unsupported tag {node.tag!r}")
         if kind == "mapping":
             if any(key.tag == _MERGE for key, _ in node.value):
                 self.loader.flatten_mapping(node)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import runpy
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +26,7 @@ from blueprints.writer import OUTPUT_SUFFIX, dump_documents, plan_output, write_
 __all__ = ["BLUEPRINT_FILE", "SynthResult", "find_blueprint", "synthesize", "write"]
 
 BLUEPRINT_FILE = "blueprint.py"
+YAML_BLUEPRINT_FILE = "blueprint.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,32 +53,50 @@ def find_blueprint(path: Path) -> Path:
         ConfigError: Nothing is there.
     """
     if path.is_dir():
-        candidate = path / BLUEPRINT_FILE
-        if not candidate.is_file():
-            raise ConfigError(Problem("synth", "PATH", str(path), f"holds no {BLUEPRINT_FILE}",
-                                      f"pass a folder with a {BLUEPRINT_FILE}, or the file itself"))
-        return candidate
+        found = [path / n for n in (BLUEPRINT_FILE, YAML_BLUEPRINT_FILE) if (path / n).is_file()]
+        if not found:
+            raise ConfigError(Problem("synth", "PATH", str(path),
+                                      f"holds no {BLUEPRINT_FILE} or {YAML_BLUEPRINT_FILE}",
+                                      "pass a folder with a blueprint, or the file itself"))
+        if len(found) > 1:
+            raise ConfigError(Problem("synth", "PATH", str(path),
+                                      f"holds both {BLUEPRINT_FILE} and {YAML_BLUEPRINT_FILE}",
+                                      "pass the file you mean"))
+        return found[0]
     if not path.exists():
         raise ConfigError(Problem("synth", "PATH", str(path), "no such file or directory",
                                   f"pass a {BLUEPRINT_FILE} or the folder that holds it"))
-    if path.suffix != ".py":
-        raise ConfigError(Problem("synth", "PATH", str(path), "not a Python blueprint",
-                                  f"pass a {BLUEPRINT_FILE} or the folder that holds it"))
+    if path.suffix not in (".py", ".yaml", ".yml"):
+        raise ConfigError(Problem("synth", "PATH", str(path), "not a blueprint",
+                                  f"pass a {BLUEPRINT_FILE}, a {YAML_BLUEPRINT_FILE} or the "
+                                  "folder that holds it"))
     return path
 
 
 def synthesize(
-    path: Path, *, kube_version: KubeVersion, validate_schema: bool = False
+    path: Path,
+    *,
+    kube_version: KubeVersion,
+    validate_schema: bool = False,
+    values: Sequence[Mapping[str, Any]] = (),
 ) -> SynthResult:
     """Run the blueprint at ``path`` and return its validated YAML, writing nothing.
+
+    A ``blueprint.yaml`` renders through the pure core without Node, with ``values`` merged
+    over its own; a ``blueprint.py`` runs as ``cdk8s synth`` would run it.
 
     Raises:
         ConfigError: Bad path or props. ValidationError: objects break practices (all listed).
         BlueprintFileError: The blueprint raised an exception of its own, or made no objects.
     """
     blueprint = find_blueprint(path).resolve()
-    with targeting(kube_version):
-        charts = _run(blueprint)
+    if blueprint.suffix in (".yaml", ".yml"):
+        from blueprints.yaml_blueprint import render_yaml_blueprint
+
+        charts = render_yaml_blueprint(blueprint, kube_version=kube_version, values=values)
+    else:
+        with targeting(kube_version):
+            charts = _run(blueprint)
     all_manifests = [m for _, manifests in charts for m in manifests]
     if not all_manifests:
         raise BlueprintFileError(Problem(

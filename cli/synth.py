@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -32,6 +32,20 @@ def synth(
         typer.Option("--validate-schema",
                      help="Also validate against the Kubernetes JSON schema (kubernetes-validate)."),
     ] = False,
+    values_files: Annotated[
+        list[Path] | None,
+        typer.Option("--values", help="YAML blueprints: a values file merged over values: "
+                     "(repeatable, in order)."),
+    ] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="YAML blueprints: a value, key.path=value (repeatable, last)."),
+    ] = None,
+    env: Annotated[
+        str | None,
+        typer.Option("--env", help="YAML blueprints: merge values/<env>.yaml next to the "
+                     "blueprint (before --values)."),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Synthesize a blueprint into release-ready YAML: one <release>.k8s.yaml per release.
@@ -44,7 +58,9 @@ def synth(
         from blueprints.synth import synthesize, write
 
         target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
-        result = synthesize(path, kube_version=target, validate_schema=validate_schema)
+        overlays = _values(path, env, values_files or [], sets or [])
+        result = synthesize(path, kube_version=target, validate_schema=validate_schema,
+                            values=overlays)
         destination = output if output is not None else _relative(result.blueprint.parent / "dist")
         changed = write(result, destination, check_only=check)
         for finding in result.warnings:
@@ -64,3 +80,43 @@ def _relative(path: Path) -> Path:
         return path.relative_to(Path.cwd())
     except ValueError:
         return path
+
+
+def _values(path: Path, env: str | None, files: list[Path], sets: list[str]) -> list[dict[str, Any]]:
+    """The value overlays of a YAML blueprint, in order: --env, --values, --set."""
+    from blueprints.errors import ConfigError, Problem
+    from blueprints.synth import find_blueprint
+    from blueprints.yaml_blueprint import load_values
+
+    overlays: list[dict[str, Any]] = []
+    if env is not None or files or sets:
+        blueprint = find_blueprint(path)
+        if blueprint.suffix == ".py":
+            raise ConfigError(Problem("synth", "--values/--set/--env", str(blueprint),
+                                      "values are for YAML blueprints",
+                                      "pass values through Python in a blueprint.py"))
+    if env is not None:
+        env_file = find_blueprint(path).parent / "values" / f"{env}.yaml"
+        if not env_file.is_file():
+            raise ConfigError(Problem("synth", "--env", env, f"no {env_file}",
+                                      "create it, or pass another environment"))
+        overlays.append(load_values(env_file.read_text(encoding="utf-8"), str(env_file)))
+    for file in files:
+        if not file.is_file():
+            raise ConfigError(Problem("synth", "--values", str(file), "no such file",
+                                      "pass a YAML values file"))
+        overlays.append(load_values(file.read_text(encoding="utf-8"), str(file)))
+    for item in sets:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(Problem("synth", "--set", item, "not key=value",
+                                      "write --set replicas=3 or --set image.tag=1.2.3"))
+        value = load_values(f"v: {raw}" if raw.strip() else "v: ''", "--set")["v"]
+        nested: dict[str, Any] = {}
+        cursor = nested
+        parts = key.strip().split(".")
+        for part in parts[:-1]:
+            cursor = cursor.setdefault(part, {})
+        cursor[parts[-1]] = value
+        overlays.append(nested)
+    return overlays

@@ -9,7 +9,7 @@ import cdk8s
 from constructs import Construct
 
 from blueprints.core.labels import LABEL_KEYS
-from blueprints.core.release import ReleaseContext, make_release_context
+from blueprints.core.release import ReleaseContext, make_release_context, resolve_clients
 from blueprints.core.workload import Workload
 from blueprints.errors import ConfigError, Problem
 from blueprints.kube import current_kube_version
@@ -76,16 +76,8 @@ class Release(cdk8s.Chart):
             ConfigError: A component's ``allow_from`` names no component of the release.
             ValidationError: Objects break practices whose build-time severity is *error*.
         """
-        workloads = {id: part.core for id, part in self._components.items()
-                     if isinstance(part.core, Workload)}
-        problems: list[Problem] = []
-        for core in workloads.values():
-            try:
-                core.resolve_allow_from(workloads)
-            except ConfigError as error:
-                problems.extend(error.problems)
-        if problems:
-            raise ConfigError(problems)
+        resolve_clients({id: part.core for id, part in self._components.items()
+                         if isinstance(part.core, Workload)})
         # One round trip for every object cdk8s itself holds: escape hatches and constructs
         # that are not ours (cdk8s-plus, ApiObject, imported CRDs).
         from_node = {_key(m): dict(m) for m in super().to_json()}

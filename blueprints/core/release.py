@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from blueprints.core.names import check_name
 from blueprints.errors import ConfigError, Problem
 from blueprints.kube import DEFAULT, KubeVersion
 
-__all__ = ["RELEASE_VERSION_ANNOTATION", "ReleaseContext", "make_release_context"]
+__all__ = [
+    "RELEASE_VERSION_ANNOTATION",
+    "ReleaseContext",
+    "make_release_context",
+    "resolve_clients",
+]
 
 #: Where the release version goes: object metadata only, never pod templates (it would restart pods).
 RELEASE_VERSION_ANNOTATION = "blueprint.dev/release-version"
@@ -71,3 +77,19 @@ def make_release_context(
                                       "quote the value", "BP005"))
     return ReleaseContext(name=name, namespace=namespace, part_of=part_of, version=version,
                           annotations=annotations, kube_version=kube_version)
+
+
+def resolve_clients(workloads: Mapping[str, Any]) -> None:
+    """Resolve every component's ``allow_from`` against the release's components (BP042).
+
+    Raises:
+        ConfigError: Every entry that names no component, all at once.
+    """
+    problems: list[Problem] = []
+    for core in workloads.values():
+        try:
+            core.resolve_allow_from(workloads)
+        except ConfigError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ConfigError(problems)
