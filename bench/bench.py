@@ -8,6 +8,7 @@ the machine hits both sides of a ratio), and objects per second at the median.
 
 - blueprint: ``blueprint synth`` of a blueprint.py with N ``WebApp`` (Deployment, Service,
   PodDisruptionBudget, NetworkPolicy: 4 objects per app).
+- blueprint-yaml: the same N ``WebApp`` as a blueprint.yaml (no Node; same output bytes).
 - cdk8s-plus-33: N ``Deployment`` + ``expose_via_service`` (2 objects per app), ``app.synth()``,
   on the same Node as blueprint.
 - helm: ``helm template`` of a chart rendering the same 4 objects per app from values.
@@ -141,7 +142,14 @@ spec:
 {{- end }}
 """
 
-OBJECTS_PER_APP = {"blueprint": 4, "cdk8s-plus-33": 2, "helm": 4}
+BLUEPRINT_YAML = """\
+apiVersion: blueprint.dev/v1
+release: bench
+version: 1.0.0
+components:
+{components}"""
+
+OBJECTS_PER_APP = {"blueprint": 4, "blueprint-yaml": 4, "cdk8s-plus-33": 2, "helm": 4}
 
 
 def main() -> int:
@@ -214,6 +222,10 @@ def bench_lint(documents: int, repeat: int) -> None:
 def prepare(folder: Path, n: int, blueprint: str, helm: str) -> dict[str, tuple[list[str], Path]]:
     (folder / "bp").mkdir(parents=True)
     (folder / "bp" / "blueprint.py").write_text(BLUEPRINT.format(n=n, image=IMAGE))
+    (folder / "bpy").mkdir()
+    (folder / "bpy" / "blueprint.yaml").write_text(BLUEPRINT_YAML.format(components="".join(
+        f"  - {{kind: WebApp, name: app{i}, image: \"{IMAGE}\", replicas: 2}}\n"
+        for i in range(n))))
     (folder / "plus").mkdir()
     script = folder / "plus" / "main.py"
     script.write_text(CDK8S_PLUS.format(n=n, image=IMAGE, outdir=str(folder / "plus" / "dist")))
@@ -227,6 +239,8 @@ def prepare(folder: Path, n: int, blueprint: str, helm: str) -> dict[str, tuple[
     return {
         "blueprint": ([blueprint, "synth", str(folder / "bp"), "-o", str(folder / "bp" / "dist")],
                       folder),
+        "blueprint-yaml": ([blueprint, "synth", str(folder / "bpy"), "-o",
+                            str(folder / "bpy" / "dist")], folder),
         "cdk8s-plus-33": ([sys.executable, str(script)], folder / "plus"),
         "helm": ([helm, "template", "bench", str(chart), "--namespace", "bench",
                   "--output-dir", str(folder / "helm-out")], folder),

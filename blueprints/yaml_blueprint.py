@@ -157,8 +157,7 @@ def _component(source: _Source, where: str, component: object, cores: Mapping[st
                              f"did you mean {near[0]}?" if near else
                              f"use one of {', '.join(KINDS)}")
     core_class, props_class = KINDS[kind]
-    hints = typing.get_type_hints(props_class)
-    fields = {_camel(f.name): f.name for f in dataclasses.fields(props_class)}
+    hints, fields = _shape(props_class)
     props: dict[str, Any] = {}
     for key, value in component.items():
         if key in ("kind", "name"):
@@ -233,8 +232,7 @@ def _typed(source: _Source, path: str, value: Any, hint: Any) -> Any:
 
 def _dataclass(source: _Source, path: str, value: Any, cls: type[Any]) -> Any:
     data = _mapping(source, path, value)
-    hints = typing.get_type_hints(cls)
-    fields = {_camel(f.name): f.name for f in dataclasses.fields(cls)}
+    hints, fields = _shape(cls)
     converted = {}
     for key, item in data.items():
         if key not in fields:
@@ -387,6 +385,19 @@ def _optional_string(source: _Source, path: str, value: Any) -> str | None:
 
 def _kind_of(component: object) -> object:
     return component.get("kind") if isinstance(component, dict) else None
+
+
+_SHAPES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
+
+
+def _shape(cls: type[Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A props class's resolved field types, and its camelCase keys to field names (resolving
+    string annotations is slow: once per class, not once per component)."""
+    key = f"{cls.__module__}.{cls.__qualname__}"
+    if key not in _SHAPES:
+        _SHAPES[key] = (typing.get_type_hints(cls),
+                        {_camel(f.name): f.name for f in dataclasses.fields(cls)})
+    return _SHAPES[key]
 
 
 def _camel(name: str) -> str:
