@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["OUTPUT_SUFFIX", "dump_documents", "plan_output", "write_output"]
+__all__ = ["OUTPUT_SUFFIX", "dump_documents", "plan_output", "write_files", "write_output"]
 
 OUTPUT_SUFFIX = ".k8s.yaml"
 
@@ -80,6 +80,26 @@ def write_output(directory: Path, files: Mapping[str, str]) -> None:
                 stale.unlink()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_files(directory: Path, files: Mapping[str, str]) -> list[Path]:
+    """Write ``files`` (relative paths to text) under ``directory``: all staged first, then
+    moved into place, so a failure leaves nothing half-written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".blueprint-", dir=directory))
+    written = []
+    try:
+        for name, text in files.items():
+            staged = staging / name.replace("/", "__")
+            staged.write_text(text, encoding="utf-8", newline="\n")
+        for name in files:
+            target = directory / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name.replace("/", "__"), target)
+            written.append(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written
 
 
 class _Writer:

@@ -8,7 +8,9 @@ import typer
 
 from blueprints import __version__
 from blueprints.cli.explain import explain
+from blueprints.cli.init import init
 from blueprints.cli.lint import lint
+from blueprints.cli.schema import schema
 from blueprints.cli.synth import synth
 
 __all__ = ["app", "main"]
@@ -22,6 +24,8 @@ app = typer.Typer(
 app.command()(synth)
 app.command()(lint)
 app.command()(explain)
+app.command()(schema)
+app.command()(init)
 
 
 def _version(value: bool) -> None:

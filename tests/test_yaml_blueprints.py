@@ -150,3 +150,71 @@ def test_values_file_not_a_mapping(blueprint_yaml: Callable[[str], Path],
     result = runner.invoke(app, ["synth", str(folder), "--values", str(bad)])
     assert (result.exit_code, result.stderr) == (1, (
         f"error: {bad}:1: values=list: a values file is a mapping; write key: value pairs\n"))
+
+
+class TestSchema:
+    def test_shipped_schema_is_the_generated_one(self) -> None:
+        from blueprints.yaml_schema import schema_text
+
+        shipped = Path(__file__).parent.parent / "templates" / "blueprint.schema.json"
+        assert shipped.read_text() == schema_text()
+        result = runner.invoke(app, ["schema"])
+        assert (result.exit_code, result.stdout) == (0, schema_text())
+
+    def test_examples_validate_and_typos_do_not(self) -> None:
+        import json
+
+        import jsonschema
+        import yaml
+
+        from blueprints.yaml_schema import schema_text
+
+        schema = json.loads(schema_text())
+        jsonschema.Draft202012Validator.check_schema(schema)
+        for name in TWINS:
+            jsonschema.validate(yaml.safe_load(
+                (EXAMPLES / "yaml" / name / "blueprint.yaml").read_text()), schema)
+        typo = yaml.safe_load(BASE + "    replica: 3\n")
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(typo, schema)
+
+
+KIND_NAMES = ["CronJobApp", "DaemonApp", "StatefulWebApp", "WebApp", "WorkerWithInit"]
+
+
+class TestInit:
+    @pytest.mark.parametrize("kind", KIND_NAMES)
+    @pytest.mark.parametrize("output_format", ["yaml", "python"])
+    def test_init_then_synth_then_lint(self, kind: str, output_format: str, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+        folder = tmp_path / "orders"
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        made = runner.invoke(app, ["init", "--kind", kind, "--format", output_format])
+        assert made.exit_code == 0, made.stderr
+        synth = runner.invoke(app, ["synth"])
+        assert synth.exit_code == 0, synth.stderr
+        assert synth.stderr == ""
+        linted = runner.invoke(app, ["lint", "dist", "--strict"])
+        assert linted.exit_code == 0, linted.stdout
+        expected = {".gitignore", "dist", f"blueprint.{'yaml' if output_format == 'yaml' else 'py'}"}
+        if output_format == "yaml":
+            expected.add("values")
+        assert {p.name for p in folder.iterdir()} == expected
+
+    def test_refuses_to_overwrite(self, tmp_path: Path) -> None:
+        (tmp_path / "blueprint.yaml").write_text("mine\n")
+        result = runner.invoke(app, ["init", str(tmp_path)])
+        assert (result.exit_code, result.stderr) == (1, (
+            f"error: init: DIR={tmp_path / 'blueprint.yaml'}: already exists; pass --force to "
+            "overwrite, or choose another folder\n"))
+        assert (tmp_path / "blueprint.yaml").read_text() == "mine\n"
+        assert not (tmp_path / ".gitignore").exists()
+        assert runner.invoke(app, ["init", str(tmp_path), "--force"]).exit_code == 0
+        assert (tmp_path / "blueprint.yaml").read_text() != "mine\n"
+
+    def test_unknown_kind(self, tmp_path: Path) -> None:
+        result = runner.invoke(app, ["init", str(tmp_path), "--kind", "Database"])
+        assert result.exit_code == 1
+        assert result.stderr.startswith("error: init: --kind=Database: not a kind")
+        assert list(tmp_path.iterdir()) == []

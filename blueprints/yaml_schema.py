@@ -1,0 +1,116 @@
+"""The JSON Schema of ``blueprint.yaml``, generated from the props dataclasses."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from blueprints.yaml_blueprint import _PYTHON_ONLY, API_VERSION, KINDS, _camel, _shape
+
+__all__ = ["blueprint_schema", "schema_text"]
+
+_TEMPLATE = {"type": "string", "pattern": r"\{\{.*\}\}"}
+_TIMING = {k: {"anyOf": [{"type": "integer", "minimum": 0}, _TEMPLATE]} for k in (
+    "initialDelaySeconds", "periodSeconds", "timeoutSeconds", "failureThreshold", "port")}
+_PROBE = {
+    "type": "object",
+    "description": "Exactly one of http, tcp, exec, grpc, plus timings.",
+    "properties": {"http": {"type": "string"}, "tcp": {}, "grpc": {},
+                   "exec": {"type": "array", "items": {"type": "string"}}, **_TIMING},
+    "additionalProperties": False,
+    "minProperties": 1,
+}
+_REF = {"type": "object", "properties": {"name": {"type": "string"}, "key": {"type": "string"}},
+        "required": ["name", "key"], "additionalProperties": False}
+_ENV = {"type": "object", "additionalProperties": {"anyOf": [
+    {"type": "string"},
+    {"type": "object", "properties": {"secretKeyRef": _REF, "configMapKeyRef": _REF},
+     "minProperties": 1, "maxProperties": 1, "additionalProperties": False}]}}
+
+
+def blueprint_schema() -> dict[str, Any]:
+    """The schema: top-level keys and one component shape per kind."""
+    components = []
+    for kind, (_, props_class) in KINDS.items():
+        hints, _ = _shape(props_class)
+        properties: dict[str, Any] = {"kind": {"const": kind}, "name": {"type": "string"}}
+        for field in dataclasses.fields(props_class):
+            if field.name in _PYTHON_ONLY:
+                continue
+            properties[_camel(field.name)] = _field_schema(field.name, hints[field.name])
+        components.append({"type": "object", "title": kind, "properties": properties,
+                           "required": ["kind", "name", "image"],
+                           "additionalProperties": False})
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://blueprint.dev/schema/blueprint.schema.json",
+        "title": "blueprint.yaml",
+        "type": "object",
+        "properties": {
+            "apiVersion": {"const": API_VERSION},
+            "release": {"type": "string"},
+            "version": {"type": "string"},
+            "namespace": {"type": "string"},
+            "partOf": {"type": "string"},
+            "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
+            "values": {"type": "object"},
+            "components": {"type": "array", "minItems": 1, "items": {"oneOf": components}},
+        },
+        "required": ["apiVersion", "release", "components"],
+        "additionalProperties": False,
+    }
+
+
+def schema_text() -> str:
+    """The schema as deterministic JSON text."""
+    return json.dumps(blueprint_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def _field_schema(name: str, hint: Any) -> dict[str, Any]:
+    if name in ("readiness", "liveness", "startup"):
+        return _PROBE
+    if name == "env":
+        return _ENV
+    if name == "storage":
+        item = _dataclass_schema("Storage")
+        return {"anyOf": [item, {"type": "array", "items": item}]}
+    if name == "resources":
+        return _dataclass_schema("Resources")
+    if name == "wait_for":
+        return {"type": "array", "items": {"type": "string"}}
+    if name == "allow_from":
+        return {"type": "array", "items": {"type": "string"}}
+    return _type_schema(hint)
+
+
+def _type_schema(hint: Any) -> dict[str, Any]:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, type(int | None)):
+        options = [_type_schema(a) for a in args if a is not type(None)]
+        if type(None) in args:
+            options.append({"type": "null"})
+        return options[0] if len(options) == 1 else {"anyOf": options}
+    if origin in (Sequence, list, tuple):
+        return {"type": "array", "items": _type_schema(args[0]) if args else {}}
+    if origin in (Mapping, dict):
+        return {"type": "object",
+                "additionalProperties": _type_schema(args[1]) if len(args) > 1 else {}}
+    scalar = {int: "integer", str: "string", bool: "boolean"}.get(hint)
+    if scalar is not None:
+        return {"anyOf": [{"type": scalar}, _TEMPLATE]} if scalar != "string" else {
+            "type": "string"}
+    return {}
+
+
+def _dataclass_schema(name: str) -> dict[str, Any]:
+    from blueprints.core.stateful_web_app import Storage
+    from blueprints.core.workload import Resources
+
+    cls = {"Storage": Storage, "Resources": Resources}[name]
+    hints, keys = _shape(cls)
+    return {"type": "object", "title": name,
+            "properties": {key: _type_schema(hints[field]) for key, field in keys.items()},
+            "additionalProperties": False}
