@@ -11,7 +11,7 @@ from blueprints.core.labels import MANAGED_BY
 from blueprints.errors import Problem, ValidationError
 from blueprints.kube import DEFAULT, KubeVersion
 from blueprints.practices import IGNORE_ANNOTATION, Severity, practice
-from blueprints.rules._objects import memo
+from blueprints.rules._objects import POD_SPEC_PATHS, memo
 
 __all__ = [
     "IGNORE_ANNOTATION",
@@ -100,17 +100,22 @@ class Rule:
     name: str
     object_check: ObjectCheck | None = None
     set_check: SetCheck | None = None
+    pods_only: bool = False
 
 
 RULES: dict[str, list[Rule]] = {}
 
 
-def object_rule(practice_id: str) -> Callable[[ObjectCheck], ObjectCheck]:
-    """Register a check over single manifests under ``practice_id``."""
+def object_rule(
+    practice_id: str, *, pods_only: bool = False
+) -> Callable[[ObjectCheck], ObjectCheck]:
+    """Register a check over single manifests under ``practice_id``; with ``pods_only`` it
+    only sees the kinds that carry a pod spec (the others are skipped without a call)."""
     practice(practice_id)
 
     def register(fn: ObjectCheck) -> ObjectCheck:
-        RULES.setdefault(practice_id, []).append(Rule(practice_id, fn.__name__, object_check=fn))
+        RULES.setdefault(practice_id, []).append(
+            Rule(practice_id, fn.__name__, object_check=fn, pods_only=pods_only))
         return fn
 
     return register
@@ -190,9 +195,12 @@ def _run(
 ) -> Iterator[tuple[int, Violation]]:
     if rule.object_check is not None:
         for index, manifest in enumerate(manifests):
-            if isinstance(manifest, dict):
-                for violation in rule.object_check(manifest, context):
-                    yield index, violation
+            if not isinstance(manifest, dict) or (
+                rule.pods_only and manifest.get("kind") not in POD_SPEC_PATHS
+            ):
+                continue
+            for violation in rule.object_check(manifest, context):
+                yield index, violation
     if rule.set_check is not None:
         yield from rule.set_check(
             [m if isinstance(m, dict) else {} for m in manifests], context)

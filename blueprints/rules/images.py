@@ -15,7 +15,7 @@ from blueprints.rules._registry import Context, Violation, object_rule
 __all__ = ["image_is_pinned", "images_are_small_and_live", "pull_policy_follows_tag"]
 
 
-@object_rule("BP001")
+@object_rule("BP001", pods_only=True)
 def image_is_pinned(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """Every container image names a tag other than ``latest``, or a digest."""
     for path, container, _ in containers(manifest):
@@ -34,7 +34,7 @@ def image_is_pinned(manifest: Mapping[str, Any], context: Context) -> Iterator[V
                             "pin a tag such as :1.27.3 or a digest")
 
 
-@object_rule("BP002")
+@object_rule("BP002", pods_only=True)
 def pull_policy_follows_tag(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """``Always`` only for mutable tags; a missing policy is read as the API server defaults it."""
     managed = labels_of(manifest).get("app.kubernetes.io/managed-by") == MANAGED_BY
@@ -66,7 +66,7 @@ _HEAVY = frozenset({"library/ubuntu", "library/debian", "library/centos", "libra
 _SMALL_VARIANTS = ("slim", "alpine", "distroless", "minimal", "micro")
 
 
-@object_rule("BP030")
+@object_rule("BP030", pods_only=True)
 def images_are_small_and_live(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """Images are small, and come from registries that still serve updates."""
     for path, container, _ in containers(manifest):

@@ -31,7 +31,7 @@ _DEFAULT_GRACE = 30
 _SLEEP = re.compile(r"(?:^|[\s;&|(])sleep\s+(\d+)(?=$|[\s;&|)])")
 
 
-@object_rule("BP010")
+@object_rule("BP010", pods_only=True)
 def no_ip_literals(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """Env values are Service names, not IPs; ``dnsPolicy: Default`` hides Service names."""
     found = pod_spec(manifest)
@@ -72,7 +72,7 @@ def stateful_set_has_headless_service(
                                    "DNS names", "add a Service with clusterIP: None and that name")
 
 
-@object_rule("BP016")
+@object_rule("BP016", pods_only=True)
 def readiness_on_serving_containers(
     manifest: Mapping[str, Any], context: Context
 ) -> Iterator[Violation]:
@@ -106,7 +106,7 @@ def readiness_behind_services(
                                        "add a readinessProbe")
 
 
-@object_rule("BP017")
+@object_rule("BP017", pods_only=True)
 def liveness_differs_from_readiness(
     manifest: Mapping[str, Any], context: Context
 ) -> Iterator[Violation]:
@@ -137,7 +137,7 @@ def pre_stop_pause(
                                        "add a preStop sleep of a few seconds")
 
 
-@object_rule("BP023")
+@object_rule("BP023", pods_only=True)
 def grace_covers_pause(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """``terminationGracePeriodSeconds`` exceeds the preStop pause."""
     found = pod_spec(manifest)
@@ -154,7 +154,7 @@ def grace_covers_pause(manifest: Mapping[str, Any], context: Context) -> Iterato
                             "app's shutdown time")
 
 
-@object_rule("BP024")
+@object_rule("BP024", pods_only=True)
 def termination_message_policy(
     manifest: Mapping[str, Any], context: Context
 ) -> Iterator[Violation]:
@@ -206,7 +206,7 @@ def _name(manifest: Mapping[str, Any]) -> object:
     return metadata.get("name") if isinstance(metadata, dict) else None
 
 
-@object_rule("BP020")
+@object_rule("BP020", pods_only=True)
 def post_start_is_visible(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """postStart hooks run beside the app, hold the pod Pending, and their output is invisible."""
     for path, container, _ in containers(manifest, init=False):
@@ -218,7 +218,7 @@ def post_start_is_visible(manifest: Mapping[str, Any], context: Context) -> Iter
                             "log to a file or the termination log; prefer an init container")
 
 
-@object_rule("BP021")
+@object_rule("BP021", pods_only=True)
 def no_host_in_http_handlers(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """HTTP hooks and probes do not set ``host`` (forbidden by Baseline Pod Security from 1.34)."""
     for path, container, _ in containers(manifest):
@@ -265,7 +265,7 @@ _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "/bin/sh", "/bin/bash",
                      "/usr/bin/sh", "/usr/bin/bash", "/bin/dash"})
 
 
-@object_rule("BP027")
+@object_rule("BP027", pods_only=True)
 def app_gets_the_stop_signal(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """A ``sh -c`` wrapper as PID 1 does not pass the stop signal on unless it ``exec``s the app
     (or traps the signal itself)."""

@@ -12,7 +12,7 @@ from blueprints.rules._registry import Context, Violation, object_rule, set_rule
 __all__ = ["network_policy_selects_pods", "resources_are_set", "restricted_security"]
 
 
-@object_rule("BP040")
+@object_rule("BP040", pods_only=True)
 def resources_are_set(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """CPU and memory requests and a memory limit on every container; quantities well formed."""
     for path, container, key in containers(manifest):
@@ -33,7 +33,7 @@ def resources_are_set(manifest: Mapping[str, Any], context: Context) -> Iterator
                                 'write it like "100m" or "128Mi"')
 
 
-@object_rule("BP041")
+@object_rule("BP041", pods_only=True)
 def restricted_security(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """The restricted Pod Security settings, each reported where it is missing."""
     found = pod_spec(manifest)

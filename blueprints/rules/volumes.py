@@ -28,7 +28,7 @@ def _volumes(manifest: Mapping[str, Any]) -> Iterator[tuple[str, int, Mapping[st
             yield prefix, i, volume
 
 
-@object_rule("BP012")
+@object_rule("BP012", pods_only=True)
 def host_path_for_node_agents_only(
     manifest: Mapping[str, Any], context: Context
 ) -> Iterator[Violation]:
@@ -43,7 +43,7 @@ def host_path_for_node_agents_only(
                             "use a PersistentVolumeClaim (volumeClaimTemplates in a StatefulSet)")
 
 
-@object_rule("BP013")
+@object_rule("BP013", pods_only=True)
 def host_path_is_scoped(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """hostPath volumes are typed, not node roots, and mounted read-only everywhere."""
     host_paths: dict[str, str] = {}
@@ -72,7 +72,7 @@ def host_path_is_scoped(manifest: Mapping[str, Any], context: Context) -> Iterat
                                 "mount it with readOnly: true")
 
 
-@object_rule("BP014")
+@object_rule("BP014", pods_only=True)
 def git_repo_is_gone(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """The gitRepo volume is disabled from 1.33 and impossible to enable from 1.36."""
     for prefix, i, volume in _volumes(manifest):
