@@ -126,3 +126,13 @@ def test_readme_quick_start_synthesizes(tmp_path: Path) -> None:
         "StatefulSet/db", "Service/db-headless", "Service/db", "PodDisruptionBudget/db",
         "NetworkPolicy/db", "Deployment/web", "Service/web", "PodDisruptionBudget/web",
         "NetworkPolicy/web", "Deployment/worker", "NetworkPolicy/worker"]
+
+
+def test_readme_yaml_example_synthesizes(tmp_path: Path) -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    source = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "blueprint.yaml").write_text(source)
+    result = synthesize(tmp_path, kube_version=DEFAULT)
+    docs = load_all(result.files["shop.k8s.yaml"])
+    assert_valid(docs)
+    assert docs[0]["spec"]["replicas"] == 2
