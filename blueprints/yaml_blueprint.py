@@ -17,10 +17,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from blueprints.core.config_files import ConfigFilesCore
+from blueprints.core.data_migration import DataMigrationCore, DataMigrationProps
+from blueprints.core.hooks import Hook
 from blueprints.core.jobs import CronJobAppCore, CronJobAppProps, DaemonAppCore, DaemonAppProps
 from blueprints.core.probes import Probe
 from blueprints.core.release import make_release_context, resolve_clients
 from blueprints.core.stateful_web_app import StatefulWebAppCore, StatefulWebAppProps, Storage
+from blueprints.core.volumes import Mount, Volume
 from blueprints.core.web_app import WebAppCore, WebAppProps
 from blueprints.core.worker_with_init import (
     WorkerWithInitCore,
@@ -29,9 +33,12 @@ from blueprints.core.worker_with_init import (
 )
 from blueprints.core.workload import (
     ConfigMapKeyRef,
+    ConfigMapRef,
     Manifest,
     Resources,
     SecretKeyRef,
+    SecretRef,
+    Sidecar,
     Workload,
     WorkloadProps,
 )
@@ -51,9 +58,8 @@ KINDS: dict[str, tuple[type[Workload], type[WorkloadProps]]] = {
 }
 _TOP = ("apiVersion", "release", "version", "namespace", "partOf", "annotations", "values",
         "components")
-# Props that take Python objects; YAML forms for them are not designed yet.
-_PYTHON_ONLY = {"mounts", "post_start", "pre_stop", "sidecars", "env_from", "tolerations",
-                "affinity"}
+# Props without a YAML form.
+_PYTHON_ONLY: set[str] = set()
 _SINGLE_EXPRESSION = re.compile(r"\s*\{\{(.*)\}\}\s*", re.S)
 
 
@@ -128,35 +134,75 @@ def render_yaml_blueprint(
     if not isinstance(components, list) or not components:
         raise source.problem("components", components, "needs a list of components",
                              "add components: [...]")
-    cores: dict[str, Workload] = {}
-    ordered: list[str] = []
-    # Workers come last, so that waitFor may name any component of the file.
-    indexed = sorted(enumerate(components), key=lambda item: _kind_of(item[1]) == "WorkerWithInit")
+    parts: dict[str, Any] = {}
+    # Configuration first, dependents last: a component may name any other of the file.
+    indexed = sorted(enumerate(components), key=lambda item: _ORDER.get(_kind_of(item[1]), 1))
     for index, component in indexed:
         where = f"components[{index}]"
-        core = _component(source, where, component, cores, context)
-        if core.id in cores:
-            raise source.problem(f"{where}.name", core.id, "two components share the name",
+        given = component.get("name") if isinstance(component, dict) else None
+        if isinstance(given, str) and given in parts:
+            raise source.problem(f"{where}.name", given, "two components share the name",
                                  "give each component its own name", "BP006")
-        cores[core.id] = core
-    for component in components:
-        ordered.append(str(component.get("name")))
-    resolve_clients(cores)
-    return [(context.name, [m for id in ordered for m in cores[id].render()])]
+        part = _part(source, where, component, parts, context)
+        parts[part.id] = part
+    resolve_clients({id: p for id, p in parts.items() if isinstance(p, Workload)})
+    ordered = [str(component.get("name")) for component in components]
+    return [(context.name, [m for id in ordered for m in parts[id].render()])]
 
 
-def _component(source: _Source, where: str, component: object, cores: Mapping[str, Workload],
+_ORDER = {"ConfigFiles": 0, "WorkerWithInit": 2, "DataMigration": 2}
+
+
+def _part(source: _Source, where: str, component: object, parts: Mapping[str, Any],
+          context: Any) -> Any:
+    """A component of any kind: a workload, ConfigFiles or a DataMigration."""
+    kind = component.get("kind") if isinstance(component, dict) else None
+    if isinstance(component, dict) and kind == "ConfigFiles":
+        _known_keys(source, f"{where}.", component, ("kind", "name", "data", "description"))
+        data = {k: _typed(source, f"{where}.data.{k}", v, str)
+                for k, v in _mapping(source, f"{where}.data", component.get("data")).items()}
+        return ConfigFilesCore(_string(source, f"{where}.name", component.get("name")), data,
+                               context, description=component.get("description"))
+    if isinstance(component, dict) and kind == "DataMigration":
+        target = component.get("stateful")
+        stateful = parts.get(target) if isinstance(target, str) else None
+        if not isinstance(stateful, StatefulWebAppCore):
+            raise source.problem(f"{where}.stateful", target,
+                                 "names no StatefulWebApp of the blueprint",
+                                 "name the StatefulWebApp whose members depart", "BP026")
+        rest = {k: v for k, v in component.items() if k != "stateful"}
+        props = _props(source, where, rest, DataMigrationProps, parts, context)
+        assert isinstance(props, DataMigrationProps)
+        return DataMigrationCore(_string(source, f"{where}.name", rest.get("name")), props,
+                                 stateful)
+    return _component(source, where, component, parts, context)
+
+
+def _component(source: _Source, where: str, component: object, cores: Mapping[str, Any],
                context: Any) -> Workload:
     if not isinstance(component, dict):
         raise source.problem(where, component, "a component is a mapping",
                              "write kind:, name: and props")
     kind = component.get("kind")
     if kind not in KINDS:
-        near = difflib.get_close_matches(str(kind), KINDS, n=1)
+        known = [*KINDS, "ConfigFiles", "DataMigration"]
+        near = difflib.get_close_matches(str(kind), known, n=1)
         raise source.problem(f"{where}.kind", kind, "unknown kind",
                              f"did you mean {near[0]}?" if near else
-                             f"use one of {', '.join(KINDS)}")
+                             f"use one of {', '.join(known)}")
     core_class, props_class = KINDS[kind]
+    props = _props(source, where, component, props_class, cores, context)
+    name = component.get("name")
+    if not isinstance(name, str):
+        raise source.problem(f"{where}.name", name, "every component needs a name",
+                             "add name: web")
+    return core_class(name, props, context)
+
+
+def _props(source: _Source, where: str, component: Mapping[str, Any],
+           props_class: type[WorkloadProps], cores: Mapping[str, Any], context: Any
+           ) -> WorkloadProps:
+    kind = component.get("kind")
     hints, fields = _shape(props_class)
     props: dict[str, Any] = {}
     for key, value in component.items():
@@ -172,12 +218,8 @@ def _component(source: _Source, where: str, component: object, cores: Mapping[st
             raise source.problem(path, key, f"unknown key for {kind}",
                                  f"did you mean {near[0]}?" if near else "remove it")
         props[field] = _convert(source, path, value, hints[field], cores, context, field)
-    name = component.get("name")
-    if not isinstance(name, str):
-        raise source.problem(f"{where}.name", name, "every component needs a name",
-                             "add name: web")
     try:
-        return core_class(name, props_class(**props), context)
+        return props_class(**props)
     except TypeError as error:
         raise source.problem(where, kind, str(error), "check the props") from None
 
@@ -198,7 +240,133 @@ def _convert(source: _Source, path: str, value: Any, hint: Any, cores: Mapping[s
         return _dataclass(source, path, value, Resources)
     if field in ("readiness", "liveness", "startup"):
         return None if value is None else _probe(source, path, value)
+    if field == "mounts":
+        return [_mount(source, f"{path}[{i}]", item, cores)
+                for i, item in enumerate(_list(source, path, value))]
+    if field in ("post_start", "pre_stop"):
+        return None if value is None else _hook(source, path, value)
+    if field == "sidecars":
+        return [_sidecar(source, f"{path}[{i}]", item, cores)
+                for i, item in enumerate(_list(source, path, value))]
+    if field == "env_from":
+        return [_env_from(source, f"{path}[{i}]", item)
+                for i, item in enumerate(_list(source, path, value))]
     return _typed(source, path, value, hint)
+
+
+_VOLUME_KINDS = ("emptyDir", "hostPath", "claim", "newClaim", "configMap", "secret",
+                 "gitClone", "forData", "configFiles")
+
+
+def _volume(source: _Source, path: str, value: Any, parts: Mapping[str, Any]) -> Volume:
+    data = dict(_mapping(source, path, value))
+    name = _string(source, f"{path}.name", data.pop("name", None))
+    kinds = [k for k in _VOLUME_KINDS if k in data]
+    if len(kinds) != 1:
+        raise source.problem(path, value, "a volume names exactly one of "
+                             + ", ".join(_VOLUME_KINDS), "e.g. {name: cache, emptyDir: {}}",
+                             "BP012")
+    kind = kinds[0]
+    spec = data.pop(kind)
+    extra = {_snake(k): v for k, v in data.items()}
+    try:
+        if kind == "configFiles":
+            files = parts.get(spec) if isinstance(spec, str) else None
+            if not isinstance(files, ConfigFilesCore):
+                raise source.problem(f"{path}.configFiles", spec,
+                                     "names no ConfigFiles of the blueprint",
+                                     "name a ConfigFiles component", "BP012")
+            return files.volume(name, **extra)
+        if kind in ("claim", "configMap", "secret"):
+            target = _typed(source, f"{path}.{kind}", spec, str)
+            if kind == "claim":
+                return Volume.claim(name, target, **extra)
+            if kind == "configMap":
+                return Volume.config_map(name, target, **extra)
+            return Volume.secret(name, target, **extra)
+        options = {_snake(k): v for k, v in _mapping(source, f"{path}.{kind}", spec or {}).items()}
+        if kind == "emptyDir":
+            return Volume.empty_dir(name, **options)
+        if kind == "hostPath":
+            host = options.pop("path", None)
+            return Volume.host_path(name, _typed(source, f"{path}.hostPath.path", host, str),
+                                    **options)
+        if kind == "newClaim":
+            return Volume.new_claim(name, **options)
+        if kind == "gitClone":
+            repository = options.pop("repository", None)
+            return Volume.git_clone(name, repository, **options)
+        volume = Volume.for_data(name, **options)
+        if volume is None:
+            raise source.problem(f"{path}.forData", spec, "the data survives nothing: no "
+                                 "volume is needed", "drop the mount", "BP012")
+        return volume
+    except TypeError as error:
+        raise source.problem(path, value, f"unexpected keys: {error}",
+                             "see blueprint schema", "BP012") from None
+
+
+def _mount(source: _Source, path: str, value: Any, parts: Mapping[str, Any]) -> Mount:
+    data = _mapping(source, path, value)
+    _known_keys(source, f"{path}.", data, ("volume", "path", "subPath", "readOnly"))
+    read_only = data.get("readOnly")
+    return Mount(_volume(source, f"{path}.volume", data.get("volume"), parts),
+                 _typed(source, f"{path}.path", data.get("path"), str),
+                 sub_path=data.get("subPath"),
+                 read_only=None if read_only is None else _typed(source, f"{path}.readOnly",
+                                                                  read_only, bool))
+
+
+def _hook(source: _Source, path: str, value: Any) -> Hook:
+    data = dict(_mapping(source, path, value))
+    log = data.pop("logToMain", False)
+    port = data.pop("port", None)
+    if set(data) == {"exec"}:
+        command = [_typed(source, f"{path}.exec", c, str)
+                   for c in _list(source, f"{path}.exec", data["exec"])]
+        return Hook.exec(*command, log_to_main=_typed(source, f"{path}.logToMain", log, bool))
+    if set(data) == {"http"}:
+        return Hook.http(_typed(source, f"{path}.http", data["http"], str), port=port)
+    if set(data) == {"sleep"}:
+        return Hook.sleep(_typed(source, f"{path}.sleep", data["sleep"], int))
+    raise source.problem(path, value, "a hook names exactly one of exec, http, sleep",
+                         "e.g. {exec: [nginx, -s, quit]} or {sleep: 5}", "BP020")
+
+
+def _sidecar(source: _Source, path: str, value: Any, parts: Mapping[str, Any]) -> Sidecar:
+    data = _mapping(source, path, value)
+    hints, fields = _shape(Sidecar)
+    converted: dict[str, Any] = {}
+    for key, item in data.items():
+        field = fields.get(key)
+        if field is None:
+            near = difflib.get_close_matches(key, fields, n=1)
+            raise source.problem(f"{path}.{key}", key, "unknown key for a sidecar",
+                                 f"did you mean {near[0]}?" if near else "remove it")
+        if field == "mounts":
+            converted[field] = [_mount(source, f"{path}.mounts[{i}]", m, parts)
+                                for i, m in enumerate(_list(source, f"{path}.mounts", item))]
+        elif field == "env":
+            converted[field] = {k: _env_value(source, f"{path}.env.{k}", v)
+                                for k, v in _mapping(source, f"{path}.env", item).items()}
+        elif field == "resources":
+            converted[field] = _dataclass(source, f"{path}.resources", item, Resources)
+        else:
+            converted[field] = _typed(source, f"{path}.{key}", item, hints[field])
+    try:
+        return Sidecar(**converted)
+    except TypeError as error:
+        raise source.problem(path, value, str(error), "a sidecar needs name and image") from None
+
+
+def _env_from(source: _Source, path: str, value: Any) -> SecretRef | ConfigMapRef:
+    data = _mapping(source, path, value)
+    if set(data) == {"secretRef"}:
+        return SecretRef(_typed(source, f"{path}.secretRef", data["secretRef"], str))
+    if set(data) == {"configMapRef"}:
+        return ConfigMapRef(_typed(source, f"{path}.configMapRef", data["configMapRef"], str))
+    raise source.problem(path, value, "envFrom items are {secretRef: name} or "
+                         "{configMapRef: name}", "name a Secret or a ConfigMap")
 
 
 def _typed(source: _Source, path: str, value: Any, hint: Any) -> Any:
@@ -383,8 +551,9 @@ def _optional_string(source: _Source, path: str, value: Any) -> str | None:
     return _string(source, path, value)
 
 
-def _kind_of(component: object) -> object:
-    return component.get("kind") if isinstance(component, dict) else None
+def _kind_of(component: object) -> str:
+    kind = component.get("kind") if isinstance(component, dict) else None
+    return kind if isinstance(kind, str) else ""
 
 
 _SHAPES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}

@@ -31,12 +31,62 @@ _ENV = {"type": "object", "additionalProperties": {"anyOf": [
      "minProperties": 1, "maxProperties": 1, "additionalProperties": False}]}}
 
 
+_VOLUME = {
+    "type": "object",
+    "description": "name plus exactly one of emptyDir, hostPath, claim, newClaim, configMap, "
+                   "secret, gitClone, forData, configFiles",
+    "properties": {"name": {"type": "string"}, "emptyDir": {"type": "object"},
+                   "hostPath": {"type": "object"}, "claim": {"type": "string"},
+                   "newClaim": {"type": "object"}, "configMap": {"type": "string"},
+                   "secret": {"type": "string"}, "gitClone": {"type": "object"},
+                   "forData": {"type": "object"}, "configFiles": {"type": "string"},
+                   "items": {"type": "object", "additionalProperties": {"type": "string"}},
+                   "defaultMode": {"type": "integer"}, "readOnly": {"type": "boolean"}},
+    "required": ["name"],
+    "additionalProperties": False,
+}
+_MOUNT = {"type": "object", "properties": {"volume": _VOLUME, "path": {"type": "string"},
+                                           "subPath": {"type": "string"},
+                                           "readOnly": {"type": "boolean"}},
+          "required": ["volume", "path"], "additionalProperties": False}
+_HOOK = {"type": "object", "properties": {
+    "exec": {"type": "array", "items": {"type": "string"}}, "http": {"type": "string"},
+    "sleep": {"anyOf": [{"type": "integer"}, _TEMPLATE]}, "port": {"type": "integer"},
+    "logToMain": {"type": "boolean"}}, "additionalProperties": False, "minProperties": 1}
+_SIDECAR = {"type": "object", "properties": {
+    "name": {"type": "string"}, "image": {"type": "string"},
+    "command": {"type": "array", "items": {"type": "string"}},
+    "args": {"type": "array", "items": {"type": "string"}}, "env": _ENV,
+    "mounts": {"type": "array", "items": _MOUNT}, "resources": {"type": "object"}},
+    "required": ["name", "image"], "additionalProperties": False}
+_SPECIAL: dict[str, dict[str, Any]] = {
+    "mounts": {"type": "array", "items": _MOUNT},
+    "post_start": _HOOK,
+    "pre_stop": _HOOK,
+    "sidecars": {"type": "array", "items": _SIDECAR},
+    "env_from": {"type": "array", "items": {"type": "object", "properties": {
+        "secretRef": {"type": "string"}, "configMapRef": {"type": "string"}},
+        "minProperties": 1, "maxProperties": 1, "additionalProperties": False}},
+}
+
+
 def blueprint_schema() -> dict[str, Any]:
     """The schema: top-level keys and one component shape per kind."""
-    components = []
-    for kind, (_, props_class) in KINDS.items():
+    from blueprints.core.data_migration import DataMigrationProps
+
+    components: list[dict[str, Any]] = [{
+        "type": "object", "title": "ConfigFiles",
+        "properties": {"kind": {"const": "ConfigFiles"}, "name": {"type": "string"},
+                       "data": {"type": "object", "additionalProperties": {"type": "string"}},
+                       "description": {"type": "string"}},
+        "required": ["kind", "name", "data"], "additionalProperties": False}]
+    shapes = [(kind, props_class) for kind, (_, props_class) in KINDS.items()]
+    shapes.append(("DataMigration", DataMigrationProps))
+    for kind, props_class in shapes:
         hints, _ = _shape(props_class)
         properties: dict[str, Any] = {"kind": {"const": kind}, "name": {"type": "string"}}
+        if kind == "DataMigration":
+            properties["stateful"] = {"type": "string"}
         for field in dataclasses.fields(props_class):
             if field.name in _PYTHON_ONLY:
                 continue
@@ -70,6 +120,8 @@ def schema_text() -> str:
 
 
 def _field_schema(name: str, hint: Any) -> dict[str, Any]:
+    if name in _SPECIAL:
+        return _SPECIAL[name]
     if name in ("readiness", "liveness", "startup"):
         return _PROBE
     if name == "env":
