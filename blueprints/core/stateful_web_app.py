@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from blueprints.core.names import check_name
 from blueprints.core.quantity import parse_quantity
-from blueprints.core.web_app import check_port, check_replicas
+from blueprints.core.web_app import check_extra_ports, check_port, check_replicas
 from blueprints.core.workload import Manifest, Workload, WorkloadProps
 from blueprints.errors import ConfigError, Problem
 
@@ -49,6 +49,7 @@ class StatefulWebAppProps(WorkloadProps):
         retain_claims_on_scale_down: Keep the claims of removed ordinals, so their data can be
             moved (BP026). Default True.
         retain_claims_on_delete: Keep the claims when the StatefulSet is deleted. Default True.
+        extra_ports: More ports by name, e.g. ``{"transport": 9300}``. Default none.
     """
 
     port: int = 8080
@@ -57,6 +58,7 @@ class StatefulWebAppProps(WorkloadProps):
     storage: Sequence[Storage] | Storage = ()
     retain_claims_on_scale_down: bool = True
     retain_claims_on_delete: bool = True
+    extra_ports: Mapping[str, int] = field(default_factory=dict)
 
 
 class StatefulWebAppCore(Workload):
@@ -71,6 +73,7 @@ class StatefulWebAppCore(Workload):
         check_port(props.port, component=self.path)
         check_name(props.port_name, component=self.path, field="port_name", kind="port")
         check_replicas(props.replicas, component=self.path)
+        check_extra_ports(self.path, props.port_name, props.port, props.extra_ports)
         storage = props.storage
         self.storage: tuple[Storage, ...] = (storage,) if isinstance(storage, Storage) else tuple(
             storage)
@@ -93,7 +96,7 @@ class StatefulWebAppCore(Workload):
 
     @property
     def ports(self) -> tuple[tuple[str, int], ...]:
-        return ((self.props.port_name, self.props.port),)
+        return ((self.props.port_name, self.props.port), *self.props.extra_ports.items())
 
     @property
     def service_name(self) -> str:

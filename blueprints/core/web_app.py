@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from blueprints.core.names import check_name
 from blueprints.core.workload import Manifest, Workload, WorkloadProps
 from blueprints.errors import ConfigError, Problem
 
-__all__ = ["WebAppCore", "WebAppProps", "check_port", "check_replicas"]
+__all__ = ["WebAppCore", "WebAppProps", "check_extra_ports", "check_port", "check_replicas"]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -20,11 +21,14 @@ class WebAppProps(WorkloadProps):
         port: The port the app listens on; the Service exposes it too. Default 8080.
         port_name: The port's name, used by probes and the Service. Default ``http``.
         replicas: Pods to run; a PodDisruptionBudget is added when more than one. Default 2.
+        extra_ports: More ports by name, e.g. ``{"metrics": 9090}``; the Service and the
+            NetworkPolicy carry them too. Default none.
     """
 
     port: int = 8080
     port_name: str = "http"
     replicas: int = 2
+    extra_ports: Mapping[str, int] = field(default_factory=dict)
 
 
 class WebAppCore(Workload):
@@ -38,10 +42,11 @@ class WebAppCore(Workload):
         check_port(props.port, component=self.path)
         check_name(props.port_name, component=self.path, field="port_name", kind="port")
         check_replicas(props.replicas, component=self.path)
+        check_extra_ports(self.path, props.port_name, props.port, props.extra_ports)
 
     @property
     def ports(self) -> tuple[tuple[str, int], ...]:
-        return ((self.props.port_name, self.props.port),)
+        return ((self.props.port_name, self.props.port), *self.props.extra_ports.items())
 
     @property
     def service_name(self) -> str:
@@ -78,6 +83,24 @@ def check_port(port: object, *, component: str, field: str = "port") -> int:
         raise ConfigError(Problem(component, field, port, "ports are 1 to 65535",
                                   "pass a port in that range, e.g. 8080"))
     return port
+
+
+def check_extra_ports(component: str, main_name: str, main_port: int,
+                      extra: Mapping[str, int]) -> None:
+    """Check extra ports: valid names and numbers, none repeating another.
+
+    Raises:
+        ConfigError: A name or number is invalid or taken.
+    """
+    names, numbers = {main_name}, {main_port}
+    for name, number in extra.items():
+        check_name(name, component=component, field="extra_ports", kind="port")
+        check_port(number, component=component, field=f"extra_ports[{name!r}]")
+        if name in names or number in numbers:
+            raise ConfigError(Problem(component, "extra_ports", f"{name}={number}",
+                                      "repeats a port name or number", "use each once"))
+        names.add(name)
+        numbers.add(number)
 
 
 def check_replicas(replicas: object, *, component: str) -> int:

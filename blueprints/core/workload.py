@@ -278,6 +278,10 @@ class Workload(ABC):
     def render(self) -> list[Manifest]:
         """The component's manifests, in apply order."""
 
+    def extra_init_containers(self) -> list[Manifest]:
+        """Init containers that the component adds itself, before any other (none by default)."""
+        return []
+
     def departed_mounts(self) -> list[Mount]:
         """Mounts that the component adds to the main container itself (none by default)."""
         return []
@@ -473,7 +477,8 @@ class Workload(ABC):
             paths: set[str] = set()
             for mount in mounts:
                 self._check_mount(owner, mount, paths, volumes)
-        inits = [self._clone_container(v) for v in volumes.values() if v.clone is not None]
+        inits = [*self.extra_init_containers(),
+                 *(self._clone_container(v) for v in volumes.values() if v.clone is not None)]
         sidecars = [self._sidecar(s) for s in props.sidecars]
         names = [self.id, *(s.name for s in props.sidecars)]
         for name in names:
