@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from blueprints.cdk.cron_job_app import CronJobApp
     from blueprints.cdk.daemon_app import DaemonApp
     from blueprints.cdk.data_migration import DataMigration
+    from blueprints.cdk.logging_stack import LoggingStack
     from blueprints.cdk.release import Release
     from blueprints.cdk.stateful_web_app import StatefulWebApp
     from blueprints.cdk.web_app import WebApp
@@ -57,6 +58,7 @@ __all__ = [
     "DaemonApp",
     "DataMigration",
     "Hook",
+    "LoggingStack",
     "Mount",
     "Probe",
     "Release",
@@ -107,6 +109,7 @@ _LAZY = {
     "ConfigFiles": "blueprints.cdk.config_files",
     "CronJobApp": "blueprints.cdk.cron_job_app",
     "DaemonApp": "blueprints.cdk.daemon_app",
+    "LoggingStack": "blueprints.cdk.logging_stack",
     "DataMigration": "blueprints.cdk.data_migration",
     "StatefulWebApp": "blueprints.cdk.stateful_web_app",
     "WebApp": "blueprints.cdk.web_app",

@@ -21,6 +21,7 @@ from blueprints.core.config_files import ConfigFilesCore
 from blueprints.core.data_migration import DataMigrationCore, DataMigrationProps
 from blueprints.core.hooks import Hook
 from blueprints.core.jobs import CronJobAppCore, CronJobAppProps, DaemonAppCore, DaemonAppProps
+from blueprints.core.logging_stack import LoggingStackCore, LoggingStackProps
 from blueprints.core.probes import Probe
 from blueprints.core.release import make_release_context, resolve_clients
 from blueprints.core.stateful_web_app import StatefulWebAppCore, StatefulWebAppProps, Storage
@@ -145,9 +146,21 @@ def render_yaml_blueprint(
                                  "give each component its own name", "BP006")
         part = _part(source, where, component, parts, context)
         parts[part.id] = part
-    resolve_clients({id: p for id, p in parts.items() if isinstance(p, Workload)})
+    resolve_clients({id: p for id, p in parts.items() if isinstance(p, Workload)}
+                    | {p.id: p for s in parts.values() if isinstance(s, _Stack)
+                       for p in s.core.parts() if isinstance(p, Workload)})
     ordered = [str(component.get("name")) for component in components]
     return [(context.name, [m for id in ordered for m in parts[id].render()])]
+
+
+class _Stack:
+    """A LoggingStack in a YAML blueprint: its parts render in order."""
+
+    def __init__(self, core: LoggingStackCore) -> None:
+        self.core, self.id = core, core.id
+
+    def render(self) -> list[Manifest]:
+        return [m for part in self.core.parts() for m in part.render()]
 
 
 _ORDER = {"ConfigFiles": 0, "WorkerWithInit": 2, "DataMigration": 2}
@@ -163,6 +176,23 @@ def _part(source: _Source, where: str, component: object, parts: Mapping[str, An
                 for k, v in _mapping(source, f"{where}.data", component.get("data")).items()}
         return ConfigFilesCore(_string(source, f"{where}.name", component.get("name")), data,
                                context, description=component.get("description"))
+    if isinstance(component, dict) and kind == "LoggingStack":
+        hints, fields = _shape(LoggingStackProps)
+        stack_props: dict[str, Any] = {}
+        for key, value in component.items():
+            if key in ("kind", "name"):
+                continue
+            if key not in fields:
+                near = difflib.get_close_matches(key, fields, n=1)
+                raise source.problem(f"{where}.{key}", key, "unknown key for LoggingStack",
+                                     f"did you mean {near[0]}?" if near else "remove it")
+            stack_props[fields[key]] = _typed(source, f"{where}.{key}", value, hints[fields[key]])
+        if "credentials_secret" not in stack_props:
+            raise source.problem(f"{where}.credentialsSecret", None, "required",
+                                 "name the Secret with the elastic and kibana_system passwords",
+                                 "BP031")
+        return _Stack(LoggingStackCore(_string(source, f"{where}.name", component.get("name")),
+                                       LoggingStackProps(**stack_props), context))
     if isinstance(component, dict) and kind == "DataMigration":
         target = component.get("stateful")
         stateful = parts.get(target) if isinstance(target, str) else None

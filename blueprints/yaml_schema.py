@@ -80,6 +80,14 @@ def blueprint_schema() -> dict[str, Any]:
                        "data": {"type": "object", "additionalProperties": {"type": "string"}},
                        "description": {"type": "string"}},
         "required": ["kind", "name", "data"], "additionalProperties": False}]
+    from blueprints.core.logging_stack import LoggingStackProps
+
+    hints, keys = _shape(LoggingStackProps)
+    components.append({
+        "type": "object", "title": "LoggingStack",
+        "properties": {"kind": {"const": "LoggingStack"}, "name": {"type": "string"},
+                       **{key: _type_schema(hints[field]) for key, field in keys.items()}},
+        "required": ["kind", "name", "credentialsSecret"], "additionalProperties": False})
     shapes = [(kind, props_class) for kind, (_, props_class) in KINDS.items()]
     shapes.append(("DataMigration", DataMigrationProps))
     for kind, props_class in shapes:

@@ -33,8 +33,8 @@ class TestExamples:
 
 def test_every_scenario_has_an_example() -> None:
     assert EXAMPLE_NAMES == ["configmap-volume", "emptydir-cache", "graceful-shutdown",
-                             "hostpath-readonly", "kubia", "myapp", "nginx", "poststart-hook",
-                             "prestop-nginx", "sidecar-log-writer"]
+                             "hostpath-readonly", "kubia", "logging", "myapp", "nginx",
+                             "poststart-hook", "prestop-nginx", "sidecar-log-writer"]
 
 
 class TestScenarios:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import cdk8s
 from constructs import Construct
@@ -15,15 +15,19 @@ from blueprints.errors import ConfigError, Problem
 from blueprints.kube import current_kube_version
 from blueprints.rules import raise_errors
 
-if TYPE_CHECKING:
-    from typing import TypeAlias
+__all__ = ["Part", "Release"]
 
-    from blueprints.cdk._component import Component
-    from blueprints.cdk.config_files import ConfigFiles
 
-    Part: TypeAlias = Component | ConfigFiles
+class Part(Protocol):
+    """What a release holds: something whose ``core`` renders, and its escape hatches."""
 
-__all__ = ["Release"]
+    @property
+    def core(self) -> Any:
+        """The pure core: ``render()`` and ``resolve_allow_from()``."""
+
+    @property
+    def escaped(self) -> Mapping[tuple[str, str], Any]:
+        """Objects handed to cdk8s as real ApiObjects, by kind and name."""
 
 _INSTANCE, _PART_OF = LABEL_KEYS[1], LABEL_KEYS[4]
 
