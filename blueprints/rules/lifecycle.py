@@ -91,14 +91,11 @@ def readiness_behind_services(
     manifests: Sequence[Mapping[str, Any]], context: Context
 ) -> Iterator[tuple[int, Violation]]:
     """Pods that a Service selects serve traffic even when no container declares a port."""
-    services = _service_index(manifests)
-    for index, manifest in enumerate(manifests):
-        if manifest.get("kind") not in LONG_RUNNING:
-            continue
+    for index, manifest in _behind_services(manifests):
         found = list(containers(manifest, init=False))
         if any(container.get("ports") for _, container, _ in found):
             continue  # the object rule covers serving containers
-        if found and services.matches(_namespace(manifest), pod_labels(manifest)):
+        if found:
             path, container, _ = found[0]
             if "readinessProbe" not in container:
                 yield index, Violation(f"{path}.readinessProbe", None,
@@ -124,12 +121,7 @@ def pre_stop_pause(
     manifests: Sequence[Mapping[str, Any]], context: Context
 ) -> Iterator[tuple[int, Violation]]:
     """Pods behind a Service pause in preStop, so endpoints drain before the stop signal."""
-    services = _service_index(manifests)
-    for index, manifest in enumerate(manifests):
-        if manifest.get("kind") not in LONG_RUNNING:
-            continue
-        if not services.matches(_namespace(manifest), pod_labels(manifest)):
-            continue
+    for index, manifest in _behind_services(manifests):
         for path, container, _ in containers(manifest, init=False):
             if container.get("ports") and _pause_seconds(container) == 0:
                 yield index, Violation(f"{path}.lifecycle.preStop", None,
@@ -167,6 +159,18 @@ def termination_message_policy(
             yield Violation(f"{path}.terminationMessagePolicy", policy,
                             "kubectl describe cannot show why the container died",
                             "set terminationMessagePolicy: FallbackToLogsOnError")
+
+
+def _behind_services(
+    manifests: Sequence[Mapping[str, Any]],
+) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """Long-running pod objects that some Service of their namespace selects."""
+    services = _service_index(manifests)
+    for index, manifest in enumerate(manifests):
+        if manifest.get("kind") in LONG_RUNNING and services.matches(
+            _namespace(manifest), pod_labels(manifest)
+        ):
+            yield index, manifest
 
 
 def _service_index(manifests: Sequence[Mapping[str, Any]]) -> SelectorIndex:
