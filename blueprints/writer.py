@@ -122,13 +122,7 @@ class _Writer:
             lead = pad
             kind = type(value)
             if kind is str:
-                text = self.strings.get(value, "")
-                if text == "":
-                    text = self.strings[value] = _string(value)
-                if text is None:
-                    _block(head, value, indent, lines)
-                else:
-                    lines.append(f"{head} {text}")
+                self.string(head, value, indent, lines)
             elif kind is dict or (kind is not list and isinstance(value, Mapping)):
                 if value:
                     lines.append(head)
@@ -160,15 +154,20 @@ class _Writer:
                 else:
                     lines.append(f"{pad}- []")
             elif kind is str:
-                text = self.strings.get(item, "")
-                if text == "":
-                    text = self.strings[item] = _string(item)
-                if text is None:
-                    _block(f"{pad}-", item, indent, lines)
-                else:
-                    lines.append(f"{pad}- {text}")
+                self.string(f"{pad}-", item, indent, lines)
             else:
                 lines.append(f"{pad}- {_scalar(item)}")
+
+
+    def string(self, head: str, value: str, indent: int, lines: list[str]) -> None:
+        """A string after ``head``: a scalar on the line, or a literal block below it."""
+        text = self.strings.get(value, "")  # "" is never a rendering: it marks "not cached"
+        if text == "":
+            text = self.strings[value] = _string(value)
+        if text is None:
+            _block(head, value, indent, lines)
+        else:
+            lines.append(f"{head} {text}")
 
 
 def _block(head: str, value: str, indent: int, lines: list[str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from blueprints.core.image import parse_image
+from blueprints.core.image import ImageRef, parse_image
 from blueprints.core.labels import MANAGED_BY
 from blueprints.errors import ConfigError
 from blueprints.practices import Severity
@@ -15,18 +15,28 @@ from blueprints.rules._registry import Context, Violation, object_rule
 __all__ = ["image_is_pinned", "images_are_small_and_live", "pull_policy_follows_tag"]
 
 
-@object_rule("BP001", pods_only=True)
-def image_is_pinned(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
-    """Every container image names a tag other than ``latest``, or a digest."""
+def _images(
+    manifest: Mapping[str, Any],
+) -> Iterator[tuple[str, Mapping[str, Any], object, ImageRef | None, bool]]:
+    """Each container with its image, the parsed reference (``None`` when there is none or it
+    is invalid) and whether the text is a valid reference."""
     for path, container, _ in containers(manifest):
         image = container.get("image")
         try:
-            ref = parse_image(image) if isinstance(image, str) else None
+            yield path, container, image, parse_image(image) if isinstance(
+                image, str) else None, True
         except ConfigError:
+            yield path, container, image, None, False
+
+
+@object_rule("BP001", pods_only=True)
+def image_is_pinned(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
+    """Every container image names a tag other than ``latest``, or a digest."""
+    for path, _, image, ref, valid in _images(manifest):
+        if not valid:
             yield Violation(f"{path}.image", image, "not a valid image reference",
                             "write registry/repository:tag or @sha256:digest")
-            continue
-        if ref is None:
+        elif ref is None:
             yield Violation(f"{path}.image", image, "no image", "name a pinned image")
         elif not ref.pinned:
             yield Violation(f"{path}.image", image,
@@ -38,14 +48,9 @@ def image_is_pinned(manifest: Mapping[str, Any], context: Context) -> Iterator[V
 def pull_policy_follows_tag(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """``Always`` only for mutable tags; a missing policy is read as the API server defaults it."""
     managed = labels_of(manifest).get("app.kubernetes.io/managed-by") == MANAGED_BY
-    for path, container, _ in containers(manifest):
-        image = container.get("image")
-        try:
-            ref = parse_image(image) if isinstance(image, str) else None
-        except ConfigError:
-            continue  # BP001 reports it
+    for path, container, _, ref, _ in _images(manifest):
         if ref is None:
-            continue
+            continue  # BP001 reports it
         policy = container.get("imagePullPolicy")
         if policy is None:
             policy = "IfNotPresent" if ref.tag not in (None, "latest") else "Always"
@@ -69,12 +74,7 @@ _SMALL_VARIANTS = ("slim", "alpine", "distroless", "minimal", "micro")
 @object_rule("BP030", pods_only=True)
 def images_are_small_and_live(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """Images are small, and come from registries that still serve updates."""
-    for path, container, _ in containers(manifest):
-        image = container.get("image")
-        try:
-            ref = parse_image(image) if isinstance(image, str) else None
-        except ConfigError:
-            continue
+    for path, _, image, ref, _ in _images(manifest):
         if ref is None:
             continue
         if ref.registry == "k8s.gcr.io":
