@@ -1,7 +1,5 @@
 """Turning user errors into one line each on stderr, exit code 1; tracebacks only with --debug."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 

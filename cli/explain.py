@@ -1,7 +1,5 @@
 """``blueprint explain``."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,6 @@
 """The ``blueprint`` application: commands are composed here, each in its own module."""
 
-from __future__ import annotations
-
+import gc
 from typing import Annotated
 
 import typer
@@ -46,4 +45,11 @@ def _root(
 
 def main() -> None:
     """Entry point of the ``blueprint`` script."""
-    app()
+    try:
+        app()
+    finally:
+        # The command is done and its files are written and closed; what is left is the
+        # interpreter's teardown, whose garbage collections walk every object of cdk8s's
+        # bindings. Nothing needs collecting in a process about to end: freezing the heap
+        # takes ~11% off a 100-app synth (bench/exit_cost.py).
+        gc.freeze()

@@ -1,7 +1,5 @@
 """``blueprint schema``."""
 
-from __future__ import annotations
-
 import typer
 
 __all__ = ["schema"]

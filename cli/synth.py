@@ -1,7 +1,5 @@
 """``blueprint synth``."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -86,15 +84,17 @@ def _values(path: Path, env: str | None, files: list[Path], sets: list[str]) -> 
     """The value overlays of a YAML blueprint, in order: --env, --values, --set."""
     from blueprints.errors import ConfigError, Problem
     from blueprints.synth import find_blueprint
-    from blueprints.yaml_blueprint import load_values
 
     overlays: list[dict[str, Any]] = []
-    if env is not None or files or sets:
-        blueprint = find_blueprint(path)
-        if blueprint.suffix == ".py":
-            raise ConfigError(Problem("synth", "--values/--set/--env", str(blueprint),
-                                      "values are for YAML blueprints",
-                                      "pass values through Python in a blueprint.py"))
+    if env is None and not files and not sets:
+        return overlays  # a blueprint.py: the YAML machinery is not even imported
+    from blueprints.yaml_blueprint import load_values
+
+    blueprint = find_blueprint(path)
+    if blueprint.suffix == ".py":
+        raise ConfigError(Problem("synth", "--values/--set/--env", str(blueprint),
+                                  "values are for YAML blueprints",
+                                  "pass values through Python in a blueprint.py"))
     if env is not None:
         env_file = find_blueprint(path).parent / "values" / f"{env}.yaml"
         if not env_file.is_file():
