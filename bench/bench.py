@@ -13,6 +13,10 @@ the machine hits both sides of a ratio), and objects per second at the median.
   on the same Node as blueprint.
 - helm: ``helm template`` of ``bench/chart``, which renders exactly blueprint's 4 objects per
   app (checked in the warm-up round: the outputs parse to equal documents).
+- cdk8s-floor: no app at all, only what every cdk8s program in Python pays before its first
+  object: Python, ``import cdk8s`` (jsii, Node and its handshake, the constructs and cdk8s
+  assemblies), ``cdk8s.App()`` (jsii's first type check imports typeguard) and Node's exit.
+  Neither blueprint's Python path nor cdk8s-plus-33 can go below it.
 
 Usage (from the repository, in the environment that has blueprint installed):
 
@@ -70,7 +74,10 @@ version: 1.0.0
 components:
 {components}"""
 
-OBJECTS_PER_APP = {"blueprint": 4, "blueprint-yaml": 4, "cdk8s-plus-33": 2, "helm": 4}
+FLOOR = "import cdk8s; cdk8s.App()"
+
+OBJECTS_PER_APP = {"blueprint": 4, "blueprint-yaml": 4, "cdk8s-plus-33": 2, "helm": 4,
+                   "cdk8s-floor": 0}
 
 
 def main() -> int:
@@ -113,8 +120,9 @@ def main() -> int:
                 median = statistics.median(samples)
                 ratio = statistics.median(t / b for t, b in zip(samples, base, strict=True))
                 objects = OBJECTS_PER_APP[tool] * n
+                rate = f"{objects / median:>10.0f}" if objects else f"{'-':>10}"
                 print(f"{n:>5} {tool:<14} {objects:>7} {median:>9.3f} {min(samples):>7.3f} "
-                      f"{ratio:>12.2f}x {objects / median:>10.0f}")
+                      f"{ratio:>12.2f}x {rate}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
@@ -167,6 +175,7 @@ def prepare(folder: Path, n: int, blueprint: str, helm: str) -> dict[str, tuple[
         "cdk8s-plus-33": ([sys.executable, str(script)], folder / "plus"),
         "helm": ([helm, "template", "bench", str(chart), "--namespace", "bench",
                   "--output-dir", str(folder / "helm-out")], folder),
+        "cdk8s-floor": ([sys.executable, "-c", FLOOR], folder / "plus"),
     }
 
 
