@@ -1,7 +1,7 @@
 """What Python's garbage collector costs ``blueprint synth``, and what the CLI's settings save.
 
-``blueprint``'s entry point (``blueprints.cli.main:main``) raises the collector's threshold for
-its one command and freezes the heap before the interpreter's teardown. This script runs
+``blueprint``'s entry point (``blueprints.cli:main``) raises the collector's threshold for its
+one command and freezes the heap before the interpreter's teardown. This script runs
 ``blueprint synth`` of N web apps both ways, in fresh processes, interleaved, after one
 discarded warm-up round:
 
@@ -30,7 +30,7 @@ from pathlib import Path
 from bench import BLUEPRINT, IMAGE
 
 ENTRIES = {
-    "main() (CLI)": "from blueprints.cli.main import main; main()",
+    "main() (CLI)": "from blueprints.cli import main; main()",
     "app() (defaults)": "from blueprints.cli.main import app; app()",
 }
 

@@ -12,7 +12,7 @@ from blueprints.cli.lint import lint
 from blueprints.cli.schema import schema
 from blueprints.cli.synth import synth
 
-__all__ = ["app", "main"]
+__all__ = ["app", "run"]
 
 app = typer.Typer(
     name="blueprint",
@@ -43,13 +43,8 @@ def _root(
     """Kubernetes practices as code: synthesize release-ready manifests without Helm."""
 
 
-def main() -> None:
-    """Entry point of the ``blueprint`` script."""
-    # One command, then exit: the objects of a synth (and of cdk8s's bindings) form no garbage
-    # cycles worth collecting, yet Python's collector keeps walking them. Measured with
-    # bench/gc_cost.py: 765 collections and 0.59 s of a 5,000-app synth, with the same peak
-    # memory without them. The high threshold still bounds a blueprint that makes cyclic garbage.
-    gc.set_threshold(1_000_000, 10, 10)
+def run() -> None:
+    """Run the command line on ``sys.argv`` (the ``blueprint`` script, after its set-up)."""
     try:
         app()
     finally:
