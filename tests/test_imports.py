@@ -76,3 +76,27 @@ class TestNode:
         done = subprocess.run([sys.executable, "-c", self.CODE], capture_output=True, text=True,
                               check=True, timeout=60, env=env)
         assert done.stdout.split() == ["False", "/opt/my/node"]
+
+
+class TestCollector:
+    """Only the ``blueprint`` script tunes the garbage collector, never an import."""
+
+    def test_imports_leave_the_collector_alone(self) -> None:
+        code = ("import gc\nbefore = gc.get_threshold()\n"
+                "import blueprints, blueprints.cli, blueprints.cli.main, blueprints.synth\n"
+                "print(gc.get_threshold() == before, gc.get_freeze_count())")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True, timeout=60)
+        assert done.stdout.split() == ["True", "0"]
+
+    def test_the_script_raises_the_threshold_and_freezes_at_exit(self) -> None:
+        code = ("import atexit, gc, sys\n"
+                "atexit.register(lambda: print(gc.get_threshold()[0], gc.get_freeze_count() > 0,"
+                " file=sys.stderr))\n"
+                "sys.argv = ['blueprint', '--version']\n"
+                "from blueprints.cli import main\nmain()")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=False, timeout=60)
+        assert done.returncode == 0
+        assert done.stdout.startswith("blueprint ")
+        assert done.stderr.split() == ["1000000", "True"]
