@@ -53,6 +53,16 @@ class TestImage:
         assert parse_image("nginx:1").text == "nginx:1"
         assert isinstance(parse_image("nginx:1"), ImageRef)
 
+    def test_repeated_references_parse_alike_and_errors_name_each_caller(self) -> None:
+        first = parse_image("registry.example.com:5000/team/app:2.1.0", component="a")
+        again = parse_image("registry.example.com:5000/team/app:2.1.0", component="b")
+        assert again == first and (again.registry, again.repository, again.tag) == (
+            "registry.example.com:5000", "team/app", "2.1.0")
+        for component in ("shop/web", "shop/worker"):
+            with pytest.raises(ConfigError) as error:
+                parse_image("Bad Image:1", component=component)
+            assert str(error.value).startswith(f"error: {component}: ")
+
 
 class TestNames:
     @pytest.mark.parametrize(("value", "kind", "limit", "ok"), [

@@ -53,6 +53,12 @@ class ImageRef:
         return "latest"
 
 
+# Valid references already parsed, by text: a release repeats a few images in every object and
+# every rule. Bounded, so that linting a huge corpus cannot grow it without end.
+_PARSED: dict[str, ImageRef] = {}
+_PARSED_MAX = 4096
+
+
 def parse_image(text: str, *, component: str = "image", field: str = "image") -> ImageRef:
     """Parse an image reference; refuse one that breaks the reference grammar.
 
@@ -61,6 +67,9 @@ def parse_image(text: str, *, component: str = "image", field: str = "image") ->
     Raises:
         ConfigError: ``text`` is not a valid image reference.
     """
+    cached = _PARSED.get(text) if isinstance(text, str) else None
+    if cached is not None:
+        return cached
     match = _REFERENCE.fullmatch(text) if isinstance(text, str) else None
     if match is None or len(match["path"]) + len(match["domain"] or "") > 255:
         raise ConfigError(
@@ -87,7 +96,10 @@ def parse_image(text: str, *, component: str = "image", field: str = "image") ->
         domain = "docker.io"
         if "/" not in path:
             path = f"library/{path}"
-    return ImageRef(domain, path, match["tag"], match["digest"], text)
+    parsed = ImageRef(domain, path, match["tag"], match["digest"], text)
+    if len(_PARSED) < _PARSED_MAX:
+        _PARSED[text] = parsed
+    return parsed
 
 
 def pull_policy(image: ImageRef) -> str:

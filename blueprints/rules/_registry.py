@@ -151,10 +151,13 @@ def check(
     context = context or Context()
     wanted = sorted(RULES if select is None else set(select) & set(RULES))
     findings: list[Finding] = []
+    # The objects with a pod spec, found once for the many rules that only look at those.
+    pods = [i for i, m in enumerate(manifests)
+            if isinstance(m, dict) and m.get("kind") in POD_SPEC_PATHS]
     with memo():  # the caller holds the manifests, so their ids stay unique meanwhile
         for rule_id in wanted:
             for rule in RULES[rule_id]:
-                for index, violation in _run(rule, manifests, context):
+                for index, violation in _run(rule, manifests, pods, context):
                     findings.append(_finding(rule_id, manifests[index], index, violation, context))
     kept = []
     for f in findings:
@@ -191,16 +194,15 @@ def suppressions(manifest: Manifest) -> dict[str, str]:
 
 
 def _run(
-    rule: Rule, manifests: Sequence[Manifest], context: Context
+    rule: Rule, manifests: Sequence[Manifest], pods: Sequence[int], context: Context
 ) -> Iterator[tuple[int, Violation]]:
     if rule.object_check is not None:
-        for index, manifest in enumerate(manifests):
-            if not isinstance(manifest, dict) or (
-                rule.pods_only and manifest.get("kind") not in POD_SPEC_PATHS
-            ):
-                continue
-            for violation in rule.object_check(manifest, context):
-                yield index, violation
+        indices = pods if rule.pods_only else range(len(manifests))
+        for index in indices:
+            manifest = manifests[index]
+            if isinstance(manifest, dict):
+                for violation in rule.object_check(manifest, context):
+                    yield index, violation
     if rule.set_check is not None:
         yield from rule.set_check(
             [m if isinstance(m, dict) else {} for m in manifests], context)
