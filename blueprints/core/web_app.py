@@ -54,19 +54,7 @@ class WebAppCore(Workload):
         return self.id
 
     def render(self) -> list[Manifest]:
-        deployment = {
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
-            "metadata": self.metadata(self.id),
-            "spec": {
-                "replicas": self.props.replicas,
-                "selector": {"matchLabels": dict(self.selector)},
-                "strategy": {"type": "RollingUpdate",
-                             "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
-                "template": self.pod_template(),
-            },
-        }
-        manifests = [*self.claims(), deployment, self.service(self.service_name)]
+        manifests = [*self.claims(), self.deployment(self.props.replicas), self.service(self.service_name)]
         if self.props.replicas > 1:
             manifests.append(self.pod_disruption_budget())
         manifests.append(self.network_policy())

@@ -157,19 +157,8 @@ class WorkerWithInitCore(Workload):
                 dep.component.add_client(self.client_ref())
 
     def render(self) -> list[Manifest]:
-        deployment = {
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
-            "metadata": self.metadata(self.id),
-            "spec": {
-                "replicas": self.props.replicas,
-                "selector": {"matchLabels": dict(self.selector)},
-                "strategy": {"type": "RollingUpdate",
-                             "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
-                "template": self.pod_template(
-                    init_containers=[self._wait_container(dep) for dep in self.dependencies]),
-            },
-        }
+        waits = [self._wait_container(dep) for dep in self.dependencies]
+        deployment = self.deployment(self.props.replicas, init_containers=waits)
         return [*self.claims(), deployment, self.network_policy()]
 
     def _container_name(self, dep: Dependency) -> str:

@@ -637,6 +637,22 @@ class Workload(ABC):
             },
         }
 
+    def deployment(self, replicas: int, *, init_containers: Sequence[Manifest] = ()) -> Manifest:
+        """The Deployment of ``replicas`` pods: rolling updates that never take a ready pod away
+        before its replacement is ready (``maxUnavailable: 0``)."""
+        return {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": self.metadata(self.id),
+            "spec": {
+                "replicas": replicas,
+                "selector": {"matchLabels": dict(self.selector)},
+                "strategy": {"type": "RollingUpdate",
+                             "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+                "template": self.pod_template(init_containers=init_containers),
+            },
+        }
+
     def service(self, name: str, *, headless: bool = False) -> Manifest:
         """A Service on this component's ports; headless ones publish not-ready pods (BP011)."""
         spec: Manifest = {}
