@@ -151,13 +151,15 @@ def check(
     context = context or Context()
     wanted = sorted(RULES if select is None else set(select) & set(RULES))
     findings: list[Finding] = []
-    # The objects with a pod spec, found once for the many rules that only look at those.
+    # Found once for all rules: the objects with a pod spec (most object rules look only at
+    # those), and the manifests as set rules see them (anything that is not a mapping as {}).
     pods = [i for i, m in enumerate(manifests)
             if isinstance(m, dict) and m.get("kind") in POD_SPEC_PATHS]
+    objects = [m if isinstance(m, dict) else {} for m in manifests]
     with memo():  # the caller holds the manifests, so their ids stay unique meanwhile
         for rule_id in wanted:
             for rule in RULES[rule_id]:
-                for index, violation in _run(rule, manifests, pods, context):
+                for index, violation in _run(rule, manifests, objects, pods, context):
                     findings.append(_finding(rule_id, manifests[index], index, violation, context))
     kept = []
     for f in findings:
@@ -194,18 +196,20 @@ def suppressions(manifest: Manifest) -> dict[str, str]:
 
 
 def _run(
-    rule: Rule, manifests: Sequence[Manifest], pods: Sequence[int], context: Context
+    rule: Rule,
+    manifests: Sequence[Manifest],
+    objects: Sequence[Manifest],
+    pods: Sequence[int],
+    context: Context,
 ) -> Iterator[tuple[int, Violation]]:
     if rule.object_check is not None:
-        indices = pods if rule.pods_only else range(len(manifests))
-        for index in indices:
+        for index in pods if rule.pods_only else range(len(manifests)):
             manifest = manifests[index]
             if isinstance(manifest, dict):
                 for violation in rule.object_check(manifest, context):
                     yield index, violation
     if rule.set_check is not None:
-        yield from rule.set_check(
-            [m if isinstance(m, dict) else {} for m in manifests], context)
+        yield from rule.set_check(objects, context)
 
 
 def _finding(
