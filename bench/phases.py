@@ -16,13 +16,12 @@ import argparse
 import statistics
 import time
 
+from bench import IMAGE
 from blueprints.core.release import make_release_context, resolve_clients
 from blueprints.core.web_app import WebAppCore, WebAppProps
 from blueprints.kube import DEFAULT
 from blueprints.rules import raise_errors
 from blueprints.writer import dump_documents
-
-IMAGE = "nginxinc/nginx-unprivileged:1.27.3"
 
 
 def one_round(n: int) -> tuple[float, float, float]:

@@ -96,7 +96,7 @@ def _values(path: Path, env: str | None, files: list[Path], sets: list[str]) -> 
                                   "values are for YAML blueprints",
                                   "pass values through Python in a blueprint.py"))
     if env is not None:
-        env_file = find_blueprint(path).parent / "values" / f"{env}.yaml"
+        env_file = blueprint.parent / "values" / f"{env}.yaml"
         if not env_file.is_file():
             raise ConfigError(Problem("synth", "--env", env, f"no {env_file}",
                                       "create it, or pass another environment"))
