@@ -132,7 +132,7 @@ def bench_lint(documents: int, repeat: int) -> None:
     """``blueprint lint`` of N documents (the synthesized web apps: 4 kinds), in one process."""
     from blueprints.core.release import ReleaseContext
     from blueprints.core.web_app import WebAppCore, WebAppProps
-    from blueprints.writer import dump_documents
+    from blueprints.release.writer import dump_documents
 
     release = ReleaseContext(name="bench", namespace="bench", part_of="bench")
     manifests = [m for i in range(documents // 4 + 1)

@@ -20,8 +20,8 @@ from bench import IMAGE
 from blueprints.core.release import make_release_context, resolve_clients
 from blueprints.core.web_app import WebAppCore, WebAppProps
 from blueprints.kube import DEFAULT
+from blueprints.release.writer import dump_documents
 from blueprints.rules import raise_errors
-from blueprints.writer import dump_documents
 
 
 def one_round(n: int) -> tuple[float, float, float]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from blueprints.errors import ConfigError, Problem
-from blueprints.writer import write_files
+from blueprints.release.writer import write_files
 
 __all__ = ["FORMATS", "KINDS", "init"]
 

@@ -26,7 +26,7 @@ __all__ = ["snapshot_yaml", "to_yaml"]
 
 def to_yaml(value: Any) -> str:
     """YAML text of a release (or any cdk8s Chart), a list of manifests, or a string."""
-    from blueprints.writer import dump_documents
+    from blueprints.release.writer import dump_documents
 
     if isinstance(value, str):
         return value

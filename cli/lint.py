@@ -48,8 +48,8 @@ def lint(
     """
     with user_errors(debug):
         from blueprints.kube import DEFAULT, parse_kube_version
-        from blueprints.lint import lint as run_lint
-        from blueprints.report import to_json, to_sarif, to_text
+        from blueprints.lint.lint import lint as run_lint
+        from blueprints.lint.report import to_json, to_sarif, to_text
 
         target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
         stdin_text = sys.stdin.read() if "-" in paths else None

@@ -10,6 +10,6 @@ def schema() -> None:
 
     The same schema ships in the wheel as blueprints/templates/blueprint.schema.json.
     """
-    from blueprints.yaml_schema import schema_text
+    from blueprints.yaml.schema import schema_text
 
     typer.echo(schema_text(), nl=False)

@@ -53,7 +53,7 @@ def synth(
     """
     with user_errors(debug):
         from blueprints.kube import DEFAULT, parse_kube_version
-        from blueprints.synth import synthesize, write
+        from blueprints.release.synth import synthesize, write
 
         target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
         overlays = _values(path, env, values_files or [], sets or [])
@@ -83,12 +83,12 @@ def _relative(path: Path) -> Path:
 def _values(path: Path, env: str | None, files: list[Path], sets: list[str]) -> list[dict[str, Any]]:
     """The value overlays of a YAML blueprint, in order: --env, --values, --set."""
     from blueprints.errors import ConfigError, Problem
-    from blueprints.synth import find_blueprint
+    from blueprints.release.synth import find_blueprint
 
     overlays: list[dict[str, Any]] = []
     if env is None and not files and not sets:
         return overlays  # a blueprint.py: the YAML machinery is not even imported
-    from blueprints.yaml_blueprint import load_values
+    from blueprints.yaml.blueprint import load_values
 
     blueprint = find_blueprint(path)
     if blueprint.suffix == ".py":

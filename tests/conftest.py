@@ -11,7 +11,7 @@ import yaml
 
 from blueprints.core.labels import LABEL_KEYS
 from blueprints.kube import DEFAULT
-from blueprints.schema import schema_problems
+from blueprints.release.schema import schema_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

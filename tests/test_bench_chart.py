@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from blueprints.kube import DEFAULT
-from blueprints.synth import synthesize
+from blueprints.release.synth import synthesize
 
 BENCH = Path(__file__).parent.parent / "bench"
 

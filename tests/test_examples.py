@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from blueprints.kube import DEFAULT
-from blueprints.synth import synthesize
+from blueprints.release.synth import synthesize
 from tests.conftest import EXAMPLE_NAMES, EXAMPLES, assert_valid, load_all
 
 

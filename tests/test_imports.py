@@ -22,7 +22,7 @@ print(",".join(heavy))
     "import blueprints.cli.main",
     "import blueprints.testing",
     "from blueprints import Probe, Storage, WebAppProps",
-    "import blueprints.rules, blueprints.writer, blueprints.synth",
+    "import blueprints.rules, blueprints.release.writer, blueprints.release.synth",
 ])
 def test_light_imports(statement: str) -> None:
     done = subprocess.run([sys.executable, "-c", PROBE.format(statement=statement)],
@@ -83,7 +83,7 @@ class TestCollector:
 
     def test_imports_leave_the_collector_alone(self) -> None:
         code = ("import gc\nbefore = gc.get_threshold()\n"
-                "import blueprints, blueprints.cli, blueprints.cli.main, blueprints.synth\n"
+                "import blueprints, blueprints.cli, blueprints.cli.main, blueprints.release.synth\n"
                 "print(gc.get_threshold() == before, gc.get_freeze_count())")
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               check=True, timeout=60)

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from blueprints.cli.main import app
 from blueprints.kube import DEFAULT
-from blueprints.lint import lint
+from blueprints.lint.lint import lint
 from blueprints.practices import Severity
-from blueprints.synth import synthesize
+from blueprints.release.synth import synthesize
 from tests.conftest import EXAMPLE_NAMES, EXAMPLES
 
 CORPUS = Path(__file__).parent / "lint_corpus"

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from blueprints.writer import dump_documents, plan_output, write_output
+from blueprints.release.writer import dump_documents, plan_output, write_output
 
 _YAML12 = YAML(typ="safe", pure=True)
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from blueprints.cli.main import app
 from blueprints.kube import DEFAULT
-from blueprints.synth import synthesize
+from blueprints.release.synth import synthesize
 from tests.conftest import EXAMPLES, load_all
 
 runner = CliRunner()
@@ -28,7 +28,7 @@ def test_yaml_twin_is_byte_identical_to_python(name: str) -> None:
 
 
 def test_yaml_path_never_starts_node(tmp_path: Path) -> None:
-    code = ("import sys\nfrom pathlib import Path\nfrom blueprints.synth import synthesize\n"
+    code = ("import sys\nfrom pathlib import Path\nfrom blueprints.release.synth import synthesize\n"
             "from blueprints.kube import DEFAULT\n"
             f"synthesize(Path({str(EXAMPLES / 'yaml' / 'nginx')!r}), kube_version=DEFAULT)\n"
             "print(sorted(m for m in ('cdk8s', 'jsii') if m in sys.modules))")
@@ -154,7 +154,7 @@ def test_values_file_not_a_mapping(blueprint_yaml: Callable[[str], Path],
 
 class TestSchema:
     def test_shipped_schema_is_the_generated_one(self) -> None:
-        from blueprints.yaml_schema import schema_text
+        from blueprints.yaml.schema import schema_text
 
         shipped = Path(__file__).parent.parent / "templates" / "blueprint.schema.json"
         assert shipped.read_text() == schema_text()
@@ -167,7 +167,7 @@ class TestSchema:
         import jsonschema
         import yaml
 
-        from blueprints.yaml_schema import schema_text
+        from blueprints.yaml.schema import schema_text
 
         schema = json.loads(schema_text())
         jsonschema.Draft202012Validator.check_schema(schema)

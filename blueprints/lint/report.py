@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from blueprints import __version__
-from blueprints.lint import MANIFEST_RULE, LintReport
+from blueprints.lint.lint import MANIFEST_RULE, LintReport
 from blueprints.practices import PRACTICES, Severity
 
 __all__ = ["HELP_URI", "to_json", "to_sarif", "to_text"]

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from blueprints.documents import Document, parse_documents
 from blueprints.errors import ConfigError, Problem
 from blueprints.kube import DEFAULT, KubeVersion
+from blueprints.lint.documents import Document, parse_documents
 from blueprints.practices import PRACTICES, Severity
 from blueprints.rules import Context, Finding, check
 

@@ -43,9 +43,9 @@ from blueprints.core.workload import (
     Workload,
     WorkloadProps,
 )
-from blueprints.documents import Document, parse_documents
 from blueprints.errors import ConfigError, Problem
 from blueprints.kube import KubeVersion
+from blueprints.lint.documents import Document, parse_documents
 
 __all__ = ["API_VERSION", "KINDS", "load_values", "render_yaml_blueprint"]
 

@@ -20,8 +20,8 @@ from blueprints.errors import (
 )
 from blueprints.kube import KubeVersion, targeting
 from blueprints.practices import Severity
+from blueprints.release.writer import OUTPUT_SUFFIX, dump_documents, plan_output, write_output
 from blueprints.rules import Finding, raise_errors
-from blueprints.writer import OUTPUT_SUFFIX, dump_documents, plan_output, write_output
 
 __all__ = ["BLUEPRINT_FILE", "SynthResult", "find_blueprint", "synthesize", "write"]
 
@@ -91,7 +91,7 @@ def synthesize(
     """
     blueprint = find_blueprint(path).resolve()
     if blueprint.suffix in (".yaml", ".yml"):
-        from blueprints.yaml_blueprint import render_yaml_blueprint
+        from blueprints.yaml.blueprint import render_yaml_blueprint
 
         charts = render_yaml_blueprint(blueprint, kube_version=kube_version, values=values)
     else:
@@ -105,7 +105,7 @@ def synthesize(
     _check_unique(charts)
     findings = raise_errors(all_manifests, kube_version)
     if validate_schema:
-        from blueprints.schema import schema_problems
+        from blueprints.release.schema import schema_problems
 
         problems = schema_problems(all_manifests, kube_version)
         if problems:

@@ -8,7 +8,7 @@ import typing
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from blueprints.yaml_blueprint import _PYTHON_ONLY, API_VERSION, KINDS, _camel, _shape
+from blueprints.yaml.blueprint import _PYTHON_ONLY, API_VERSION, KINDS, _camel, _shape
 
 __all__ = ["blueprint_schema", "schema_text"]
 

@@ -1,0 +1,1 @@
+"""`blueprint lint`: reading documents from anywhere, checking them, reporting findings."""
