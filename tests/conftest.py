@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from blueprints.core.labels import LABEL_KEYS
 from blueprints.kube import DEFAULT
@@ -16,6 +18,16 @@ from blueprints.release.schema import schema_problems
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 EXAMPLE_NAMES = sorted(p.name for p in EXAMPLES.iterdir() if (p / "blueprint.py").is_file())
+
+# Hypothesis keeps every failing example it finds in a committed folder, so that a case found
+# once (here or in CI) is replayed first on every later run.
+settings.register_profile(
+    "blueprint",
+    database=DirectoryBasedExampleDatabase(ROOT / "tests" / "hypothesis-examples"),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("blueprint")
 
 
 def assert_valid(manifests: Sequence[Mapping[str, Any]], version: tuple[int, int] = DEFAULT) -> None:
