@@ -11,8 +11,9 @@ __all__ = ["user_errors"]
 
 
 @contextmanager
-def user_errors(debug: bool) -> Iterator[None]:
-    """Report a :class:`BlueprintError` as its lines on stderr and exit 1."""
+def user_errors(debug: bool, code: int = 1) -> Iterator[None]:
+    """Report a :class:`BlueprintError` as its lines on stderr and exit ``code`` (1; lint
+    uses 2, as its 1 means findings)."""
     try:
         yield
     except BlueprintError as error:
@@ -20,5 +21,5 @@ def user_errors(debug: bool) -> Iterator[None]:
             raise
         for line in error.lines():
             typer.echo(line, err=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(code) from None
 

@@ -1,20 +1,26 @@
 """Reading manifests from YAML text with the line of every field (for ``blueprint lint``).
 
-The YAML is composed once by PyYAML's C parser. The values are built from the node tree, which
-is kept: the line of a field is looked up in it only when a finding needs it, so findings point
-at the offending line without searching the text.
+The YAML is composed by PyYAML's C parser, one document at a time. Values are built from the
+node tree, and beside each value a small tree of lines (a mapping's keys to ``(line, subtree)``,
+a sequence's items likewise), so findings point at the offending line without searching the
+text and without keeping the nodes.
+
+Two modes: strict (blueprints and values files: a duplicate key or a scalar that its tag cannot
+read, such as ``!!int ''``, is the file's problem) and lenient (lint: each is a problem of its
+document, at its line, and reading goes on; after a syntax error reading resumes at the next
+``---``).
 """
 
 from __future__ import annotations
 
+import ast
 import gc
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Document", "YAMLProblem", "parse_documents"]
+__all__ = ["Document", "YAMLProblem", "parse_documents", "parse_stream"]
 
-_SIMPLE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
 _MAP = "tag:yaml.org,2002:map"
@@ -22,6 +28,18 @@ _SEQ = "tag:yaml.org,2002:seq"
 _MAX_NODES = 2_000_000  # per document: an alias bomb stops here instead of eating the memory
 # First characters after which PyYAML's implicit resolvers can only answer "string".
 _ALWAYS_STR = frozenset("abcdeghijklmpqrsuvwxzABCDEGHIJKLMPQRSUVWXZ/_")
+# A document marker: "---" at the start of a line, alone or followed by a space.
+_MARKER = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
+# One step of a field path: ".name", "name" (first), "[0]" or "['key.with/dots']".
+_STEP = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]|\[('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\]")
+
+
+@dataclass(frozen=True, slots=True)
+class YAMLProblem:
+    """Text that is not valid YAML, or a value in it that cannot be read: where and why."""
+
+    line: int
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,66 +50,149 @@ class Document:
         index: Which document of the file (0-based).
         value: The parsed value (a dict for a Kubernetes object).
         line: The line where the document starts (1-based).
-        lines: The line of each field by path (``spec.containers[0].image``); for a mapping
-            key, the key's line.
+        tree: The lines of the value's fields: for a mapping ``{key: (line, subtree)}``, for a
+            sequence ``[(line, subtree), ...]``, ``None`` for a scalar.
+        problems: In lenient mode, what could not be read in the document (duplicate keys,
+            scalars their tag cannot read), each at its line.
     """
 
     index: int
     value: Any
     line: int
-    lines: dict[str, int] = field(default_factory=dict)
+    tree: Any = None
+    problems: list[YAMLProblem] = field(default_factory=list)
 
     def line_of(self, path: str) -> int:
-        """The line of ``path``, or of its nearest parent that exists in the document."""
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            cut = max(path.rfind("."), path.rfind("["))
-            path = path[:cut] if cut > 0 else ""
-        return self.line
+        """The line of ``path`` (``spec.containers[0].image``, ``metadata.labels['a/b']``),
+        or of its nearest parent that exists in the document."""
+        line, tree, position = self.line, self.tree, 0
+        while position < len(path):
+            step = _STEP.match(path, position)
+            if step is None:
+                break
+            position = step.end()
+            key: object
+            if step[2] is not None:
+                key = int(step[2])
+            elif step[3] is not None:
+                key = ast.literal_eval(step[3])
+            else:
+                key = step[1]
+            if isinstance(tree, dict) and key in tree:
+                line, tree = tree[key]
+            elif isinstance(tree, list) and isinstance(key, int) and key < len(tree):
+                line, tree = tree[key]
+            else:
+                break
+        return line
+
+    def part(self, path: str, index: int) -> Document:
+        """The document made of the value at ``path`` (a ``List``'s ``items[3]``)."""
+        value, tree, line = self.value, self.tree, self.line
+        for step in _STEP.finditer(path):
+            key: object = int(step[2]) if step[2] is not None else step[1]
+            value = value[key]
+            line, tree = tree[key] if tree is not None else (line, None)
+        return Document(index, value, line, tree)
 
 
-@dataclass(frozen=True, slots=True)
-class YAMLProblem:
-    """Text that is not valid YAML: where and why."""
+def parse_documents(
+    text: str, *, lenient: bool = False
+) -> tuple[list[Document], YAMLProblem | None]:
+    """Parse a multi-document YAML stream: the documents before the first problem, and that
+    problem (a syntax error, a duplicate key, a scalar its tag cannot read, a Python tag).
 
-    line: int
-    message: str
+    With ``lenient``, see :func:`parse_stream` (only its first syntax error is returned here).
+    """
+    documents, problems = parse_stream(text, lenient=lenient)
+    return documents, problems[0] if problems else None
 
 
-def parse_documents(text: str) -> tuple[list[Document], YAMLProblem | None]:
-    """Parse a multi-document YAML stream. On invalid YAML, the documents before the error and
-    the problem are returned."""
+def parse_stream(text: str, *, lenient: bool = True) -> tuple[list[Document], list[YAMLProblem]]:
+    """Every document of a YAML stream and every syntax error, each at its line.
+
+    In lenient mode reading resumes after a syntax error at the next document marker, so one
+    broken document does not hide the others; in strict mode it stops at the first problem.
+    """
+    documents: list[Document] = []
+    problems: list[YAMLProblem] = []
+    counter = [0]  # the index of the next document, broken ones included
+    offset = 0  # characters of text already read
+    line_offset = 0
+    while True:
+        problem, resume = _parse_from(text, offset, line_offset, documents, counter,
+                                       lenient)
+        if problem is None:
+            break
+        problems.append(problem)
+        counter[0] += 1
+        if not lenient:
+            break
+        marker = _next_marker(text, resume, offset)
+        if marker is None:
+            break
+        line_offset = text.count("\n", 0, marker)
+        offset = marker
+    return [d for d in documents if d.value is not None], problems
+
+
+def _next_marker(text: str, resume_line: int, offset: int) -> int | None:
+    """The offset of the first document marker on or after ``resume_line`` (0-based), past
+    ``offset``."""
+    start = offset + 1
+    if resume_line > 0:
+        position = -1
+        for _ in range(resume_line):
+            position = text.find("\n", position + 1)
+            if position < 0:
+                return None
+        start = max(start, position + 1)
+    found = _MARKER.search(text, start)
+    return found.start() if found else None
+
+
+def _parse_from(
+    text: str, offset: int, line_offset: int, documents: list[Document], counter: list[int],
+    lenient: bool,
+) -> tuple[YAMLProblem | None, int]:
+    """Read documents from ``text[offset:]`` into ``documents``; the syntax problem that
+    stopped it (if any) and the 0-based line to resume after it."""
     import yaml
 
-    loader = _loader_class()(text)
-    documents: list[Document] = []
+    loader = _loader_class()(text[offset:] if offset else text)
     # Parsing allocates millions of objects and frees none of them in cycles: the collector
     # would only walk the growing values again and again.
     collecting = gc.isenabled()
     gc.disable()
+    start_line = line_offset
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 continue
-            builder = _Builder(loader)
-            value = builder.value(node, "")
-            documents.append(Document(len(documents), value, node.start_mark.line + 1,
-                                      builder.lines))
+            start_line = node.start_mark.line + line_offset
+            builder = _Builder(loader, line_offset, lenient)
+            value, tree = builder.value(node)
+            documents.append(Document(counter[0], value, start_line + 1, tree,
+                                      builder.problems))
+            counter[0] += 1
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        return documents, YAMLProblem(line, " ".join(str(error.problem or error).split()))
+        line = mark.line + line_offset if mark is not None else start_line
+        return YAMLProblem(line + 1, _one_line(error.problem or error)), line
     except _NodeError as error:
-        return documents, YAMLProblem(error.line, str(error))
-    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as error:
-        return documents, YAMLProblem(1, " ".join(str(error).split()) or type(error).__name__)
+        return YAMLProblem(error.line, str(error)), error.line
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError, MemoryError) as error:
+        return YAMLProblem(start_line + 1, _one_line(error) or type(error).__name__), start_line + 1
     finally:
         loader.dispose()
         if collecting:
             gc.enable()
-    return [d for d in documents if d.value is not None], None
+    return None, 0
+
+
+def _one_line(error: object) -> str:
+    return " ".join(str(error).split())
 
 
 _LOADER: Any = None
@@ -133,53 +234,105 @@ class _NodeError(ValueError):
 
 
 class _Builder:
-    def __init__(self, loader: Any) -> None:
-        self.loader = loader
-        self.count = 0
-        self.lines: dict[str, int] = {}
+    """Builds a document's value and its tree of lines from the composed nodes."""
 
-    def value(self, node: Any, path: str) -> Any:
-        self.count += 1
+    def __init__(self, loader: Any, line_offset: int, lenient: bool) -> None:
+        self.loader = loader
+        self.constructors = loader.yaml_constructors
+        self.count = 0
+        self.offset = line_offset + 1
+        self.lenient = lenient
+        self.problems: list[YAMLProblem] = []
+
+    def problem(self, node: Any, message: str) -> None:
+        line = node.start_mark.line + self.offset
+        if not self.lenient:
+            raise _NodeError(line, message)
+        self.problems.append(YAMLProblem(line, message))
+
+    def value(self, node: Any) -> tuple[Any, Any]:
+        """The value of ``node`` and its tree of lines. Scalars inside collections are read in
+        the loops (most nodes are scalars: a call each would cost a third of the parse)."""
+        if node.id == "scalar":
+            self.count += 1
+            return (node.value if node.tag == _STR else self.scalar(node, node.tag)), None
+        self.count += len(node.value) + 1
         if self.count > _MAX_NODES:
             raise ValueError(f"more than {_MAX_NODES} nodes in one document (an alias bomb?)")
-        kind = node.id
-        if kind == "scalar":
-            return node.value if node.tag == _STR else self.loader.construct_object(node, deep=True)
-        lines = self.lines
         if node.tag not in (_MAP, _SEQ):
-            # Safe loading only: a tag asking for a Python object (or anything else) is refused.
-            raise _NodeError(node.start_mark.line + 1, f"unsupported tag {node.tag!r}")
-        if kind == "mapping":
-            if any(key.tag == _MERGE for key, _ in node.value):
+            # Safe loading only: a tag asking for a Python object (or anything else) is refused;
+            # lint reports it and reads the plain collection.
+            self.problem(node, f"unsupported tag {node.tag!r}")
+        offset = self.offset
+        scalar = self.scalar
+        if node.id == "mapping":
+            pairs = node.value
+            merged = 0
+            if any(key.tag == _MERGE for key, _ in pairs):
+                own = sum(1 for key, _ in pairs if key.tag != _MERGE)
                 self.loader.flatten_mapping(node)
+                pairs = node.value
+                merged = len(pairs) - own
             result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
+            tree: dict[Any, Any] = {}
+            # Merged keys may repeat and be overridden; only the mapping's own keys may not.
+            seen: Any = set() if merged else result
+            for position, (key_node, value_node) in enumerate(pairs):
                 if key_node.tag == _STR:
                     key = key_node.value
                 else:
-                    key = self.value(key_node, "")
+                    key = self.value(key_node)[0]
                     if isinstance(key, dict | list):
-                        raise ValueError("a mapping key must be a scalar")
-                child = _child(path, key)
-                lines[child] = key_node.start_mark.line + 1
-                result[key] = self.value(value_node, child)
-            return result
+                        self.problem(key_node, "a mapping key must be a scalar")
+                        continue
+                if position >= merged:
+                    if key in seen:
+                        self.problem(key_node, f"duplicate key {_short(key)} (first at line "
+                                     f"{tree[key][0]}): only the last one counts")
+                    elif merged:
+                        seen.add(key)
+                if value_node.id == "scalar":
+                    tag = value_node.tag
+                    result[key] = value_node.value if tag == _STR else scalar(value_node, tag)
+                    tree[key] = (key_node.start_mark.line + offset, None)
+                else:
+                    result[key], sub = self.value(value_node)
+                    tree[key] = (key_node.start_mark.line + offset, sub)
+            return result, tree
         items = []
-        for i, item in enumerate(node.value):
-            child = f"{path}[{i}]"
-            lines[child] = item.start_mark.line + 1
-            items.append(self.value(item, child))
-        return items
+        lines = []
+        for item in node.value:
+            if item.id == "scalar":
+                tag = item.tag
+                items.append(item.value if tag == _STR else scalar(item, tag))
+                lines.append((item.start_mark.line + offset, None))
+            else:
+                value, sub = self.value(item)
+                items.append(value)
+                lines.append((item.start_mark.line + offset, sub))
+        return items, lines
+
+    def scalar(self, node: Any, tag: str) -> Any:
+        construct = self.constructors.get(tag)
+        if construct is None:
+            self.problem(node, f"unsupported tag {tag!r}")
+            return node.value
+        try:
+            return construct(self.loader, node)
+        except Exception:  # any failure of a tag is the value's problem
+            name = tag.rsplit(":", 1)[-1]
+            text = node.value if isinstance(node.value, str) else ""
+            if name == "int" and len(text) > 100:
+                what = f"an integer of {len(text)} digits, beyond any Kubernetes field"
+            else:
+                what = f"!!{name} {_short(text)}: not a valid {name}"
+            self.problem(node, what)
+            return text
 
 
-_SIMPLE: dict[object, bool] = {}
-
-
-def _child(parent: str, key: object) -> str:
-    """The path of ``key`` under ``parent``, as the rules write it: ``a.b`` or ``a['x.y/z']``."""
-    simple = _SIMPLE.get(key) if isinstance(key, str) else False
-    if simple is None and isinstance(key, str):
-        simple = _SIMPLE[key] = bool(_SIMPLE_KEY.fullmatch(key))
-    if simple:
-        return f"{parent}.{key}" if parent else str(key)
-    return f"{parent}[{key!r}]"
+def _short(value: object) -> str:
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long to print
+        text = type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "..."

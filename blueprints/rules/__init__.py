@@ -14,6 +14,7 @@ from blueprints.rules._registry import (
     Rule,
     Violation,
     check,
+    malformed_suppressions,
     raise_errors,
     suppressions,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "Rule",
     "Violation",
     "check",
+    "malformed_suppressions",
     "raise_errors",
     "suppressions",
 ]
