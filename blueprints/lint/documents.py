@@ -26,8 +26,19 @@ _MERGE = "tag:yaml.org,2002:merge"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAX_NODES = 2_000_000  # per document: an alias bomb stops here instead of eating the memory
+_INT = "tag:yaml.org,2002:int"
 # First characters after which PyYAML's implicit resolvers can only answer "string".
 _ALWAYS_STR = frozenset("abcdeghijklmpqrsuvwxzABCDEGHIJKLMPQRSUVWXZ/_")
+# Plain scalars starting with these letters are strings unless they are one of these words
+# (PyYAML's YAML 1.1 bool and null resolvers, yaml/resolver.py).
+_WORD_START = frozenset("yYnNtTfFoO")
+_WORDS = {
+    **dict.fromkeys(("yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false",
+                     "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF"),
+                    "tag:yaml.org,2002:bool"),
+    **dict.fromkeys(("null", "Null", "NULL"), "tag:yaml.org,2002:null"),
+}
+_DIGITS = frozenset("123456789")
 # A document marker: "---" at the start of a line, alone or followed by a space.
 _MARKER = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
 # One step of a field path: ".name", "name" (first), "[0]" or "['key.with/dots']".
@@ -78,12 +89,14 @@ class Document:
                 key = ast.literal_eval(step[3])
             else:
                 key = step[1]
-            if isinstance(tree, dict) and key in tree:
-                line, tree = tree[key]
+            found = None
+            if isinstance(tree, dict):
+                found = tree.get(key)
             elif isinstance(tree, list) and isinstance(key, int) and key < len(tree):
-                line, tree = tree[key]
-            else:
+                found = tree[key]
+            if found is None:
                 break
+            line, tree = found
         return line
 
     def part(self, path: str, index: int) -> Document:
@@ -206,6 +219,7 @@ def _loader_class() -> Any:
         import yaml
 
         base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        scalar_node = yaml.ScalarNode
 
         class Loader(base):  # type: ignore[misc, valid-type]
             def descend_resolver(self, *args: Any) -> None:
@@ -215,10 +229,19 @@ def _loader_class() -> Any:
                 return None
 
             def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-                if kind is yaml.ScalarNode and implicit[0] and value and (
-                    value[0] in _ALWAYS_STR
-                ):
-                    return _STR
+                # The common answers first, as PyYAML's resolver would give them; anything
+                # else (numbers with signs, dots or a leading 0, dates, "~", "<<") goes to it.
+                if kind is scalar_node:
+                    if not implicit[0]:
+                        return _STR  # quoted or block: always a string
+                    if value:
+                        first = value[0]
+                        if first in _ALWAYS_STR:
+                            return _STR
+                        if first in _WORD_START:
+                            return _WORDS.get(value, _STR)
+                        if first in _DIGITS and value.isdigit() and value.isascii():
+                            return _INT
                 return super().resolve(kind, value, implicit)
 
         _LOADER = Loader
@@ -313,6 +336,11 @@ class _Builder:
         return items, lines
 
     def scalar(self, node: Any, tag: str) -> Any:
+        text = node.value
+        if tag == _INT and len(text) < 19 and text.isdigit() and text.isascii() and (
+            text[0] != "0" or text == "0"
+        ):
+            return int(text)  # what construct_yaml_int gives, without its steps
         construct = self.constructors.get(tag)
         if construct is None:
             self.problem(node, f"unsupported tag {tag!r}")

@@ -139,15 +139,15 @@ def shape_problems(manifest: Mapping[str, Any]) -> list[tuple[str, object, str]]
     """Each field of ``manifest`` that rules read and that has the wrong type or is out of
     range: ``(path, value, what is wrong)``."""
     problems: list[tuple[str, object, str]] = []
-    _walk(manifest, _TOP, "", problems)
+    _walk(manifest, _TOP, [], problems)
     kind = manifest.get("kind")
     spec = _SPECS.get(kind) if isinstance(kind, str) else None
     if spec is not None:
-        _walk(manifest.get("spec"), spec, "spec", problems)
+        _walk(manifest.get("spec"), spec, ["spec"], problems)
     elif not (isinstance(kind, str) and kind in POD_SPEC_PATHS) and any(
         isinstance(_get(manifest, path), dict) for path in TEMPLATE_PATHS
     ):
-        _walk(manifest, _CUSTOM_WORKLOAD, "", problems)
+        _walk(manifest, _CUSTOM_WORKLOAD, [], problems)
     return problems
 
 
@@ -157,43 +157,63 @@ def _get(obj: object, path: tuple[str, ...]) -> object:
     return obj
 
 
-def _walk(value: object, schema: Any, path: str, out: list[tuple[str, object, str]]) -> None:
+def _walk(value: object, schema: Any, stack: list[object],
+          out: list[tuple[str, object, str]]) -> None:
+    """Check ``value`` against ``schema``; ``stack`` is the path (formatted only for a
+    problem: lint runs this over every object, so the walk stays lean)."""
     if value is None:
         return  # null is absent, for the API server too
-    if isinstance(schema, dict):
-        if not isinstance(value, dict):
-            out.append((path, value, f"must be a mapping, not {_kind(value)}"))
+    if type(schema) is dict:
+        if type(value) is not dict:
+            out.append((_path(stack), value, f"must be a mapping, not {_kind(value)}"))
             return
         if not schema:
             return
         star = schema.get("*")
         for key, item in value.items():
-            if not isinstance(key, str):
+            if item is None:
+                continue
+            if type(key) is not str:
                 if star is not None:
-                    out.append((path, key, f"key {key!r} must be a string"))
+                    out.append((_path(stack), key, f"key {key!r} must be a string"))
                 continue
             sub = schema.get(key, star)
-            if sub is not None:
-                _walk(item, sub, _child(path, key), out)
-    elif isinstance(schema, list):
-        if not isinstance(value, list):
-            out.append((path, value, f"must be a list, not {_kind(value)}"))
+            if sub is None or (sub is _STR and type(item) is str):
+                continue
+            stack.append(key)
+            _walk(item, sub, stack, out)
+            stack.pop()
+    elif type(schema) is list:
+        if type(value) is not list:
+            out.append((_path(stack), value, f"must be a list, not {_kind(value)}"))
             return
+        sub = schema[0]
         for i, item in enumerate(value):
-            _walk(item, schema[0], f"{path}[{i}]", out)
+            if sub is _STR and type(item) is str:
+                continue
+            stack.append(i)
+            _walk(item, sub, stack, out)
+            stack.pop()
     else:
         what = schema(value)
         if what is not None:
-            out.append((path, value, f"{what}, not {_kind(value)}" if "must" in what
+            out.append((_path(stack), value, f"{what}, not {_kind(value)}" if "must" in what
                         else what))
+
+
+def _path(stack: list[object]) -> str:
+    path = ""
+    for step in stack:
+        if isinstance(step, int):
+            path += f"[{step}]"
+        elif _SIMPLE_KEY.fullmatch(str(step)):
+            path = f"{path}.{step}" if path else str(step)
+        else:
+            path += f"[{step!r}]"
+    return path
 
 
 def _kind(value: object) -> str:
     return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean",
             int: "an integer", float: "a number"}.get(type(value), type(value).__name__)
 
-
-def _child(parent: str, key: str) -> str:
-    if _SIMPLE_KEY.fullmatch(key):
-        return f"{parent}.{key}" if parent else key
-    return f"{parent}[{key!r}]"
