@@ -71,7 +71,8 @@ def lint(
         if verbose:
             for note in report.notes:
                 typer.echo(f"note: {note}", err=True)
-        if report.objects == 0 and not report.findings and output_format is Format.TEXT:
+        if not (report.objects or report.findings or report.problems) and (
+                output_format is Format.TEXT):
             typer.echo(f"no Kubernetes objects found in {' '.join(paths)}", err=True)
         render = {Format.TEXT: to_text, Format.JSON: to_json, Format.SARIF: to_sarif}
         typer.echo(render[output_format](report), nl=False)
