@@ -1,9 +1,11 @@
 """Reading manifests from YAML text with the line of every field (for ``blueprint lint``).
 
 The YAML is composed by PyYAML's C parser, one document at a time. Values are built from the
-node tree, and beside each value a small tree of lines (a mapping's keys to ``(line, subtree)``,
-a sequence's items likewise), so findings point at the offending line without searching the
-text and without keeping the nodes.
+node tree, and beside each value a compact tree of lines (for each entry of a mapping, in key
+order, or item of a sequence: its line, or ``(line, subtree)`` for a collection; lines relative
+to the document, so most are small cached ints), so findings point at the offending line without
+searching the text and without keeping the nodes. Repeated strings (keys, label values) are
+shared: lint holds thousands of documents at once.
 
 Two modes: strict (blueprints and values files: a duplicate key or a scalar that its tag cannot
 read, such as ``!!int ''``, is the file's problem) and lenient (lint: each is a problem of its
@@ -41,6 +43,7 @@ _WORDS = {
 _DIGITS = frozenset("123456789")
 # A document marker: "---" at the start of a line, alone or followed by a space.
 _MARKER = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
+_MARKER_BYTES = re.compile(rb"^---(?=[ \t\r\n]|$)", re.M)
 # One step of a field path: ".name", "name" (first), "[0]" or "['key.with/dots']".
 _STEP = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]|\[('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\]")
 
@@ -61,10 +64,10 @@ class Document:
         index: Which document of the file (0-based).
         value: The parsed value (a dict for a Kubernetes object).
         line: The line where the document starts (1-based).
-        tree: The lines of the value's fields: for a mapping ``{key: (line, subtree)}``, for a
-            sequence ``[(line, subtree), ...]``, ``None`` for a scalar.
+        tree: The lines of the value's entries, relative to ``base`` (see the module).
         problems: In lenient mode, what could not be read in the document (duplicate keys,
             scalars their tag cannot read), each at its line.
+        base: The line that ``tree`` counts from (the document's first line).
     """
 
     index: int
@@ -72,11 +75,12 @@ class Document:
     line: int
     tree: Any = None
     problems: list[YAMLProblem] = field(default_factory=list)
+    base: int = 0
 
     def line_of(self, path: str) -> int:
         """The line of ``path`` (``spec.containers[0].image``, ``metadata.labels['a/b']``),
         or of its nearest parent that exists in the document."""
-        line, tree, position = self.line, self.tree, 0
+        line, value, tree, position = self.line, self.value, self.tree, 0
         while position < len(path):
             step = _STEP.match(path, position)
             if step is None:
@@ -89,14 +93,12 @@ class Document:
                 key = ast.literal_eval(step[3])
             else:
                 key = step[1]
-            found = None
-            if isinstance(tree, dict):
-                found = tree.get(key)
-            elif isinstance(tree, list) and isinstance(key, int) and key < len(tree):
-                found = tree[key]
-            if found is None:
+            entry = _entry(value, tree, key)
+            if entry is None:
                 break
-            line, tree = found
+            value = value[key]
+            relative, tree = entry if type(entry) is tuple else (entry, None)
+            line = self.base + relative
         return line
 
     def part(self, path: str, index: int) -> Document:
@@ -104,9 +106,22 @@ class Document:
         value, tree, line = self.value, self.tree, self.line
         for step in _STEP.finditer(path):
             key: object = int(step[2]) if step[2] is not None else step[1]
+            entry = _entry(value, tree, key)
             value = value[key]
-            line, tree = tree[key] if tree is not None else (line, None)
-        return Document(index, value, line, tree)
+            relative, tree = entry if type(entry) is tuple else (entry, None)
+            line = self.base + relative
+        return Document(index, value, line, tree, base=self.base)
+
+
+def _entry(value: object, tree: object, key: object) -> Any:
+    """The tree entry of ``value[key]``, or ``None``."""
+    if isinstance(value, dict) and isinstance(tree, list) and key in value:
+        return tree[next(i for i, k in enumerate(value) if k == key)]
+    if isinstance(value, list) and isinstance(tree, list) and isinstance(key, int) and (
+        0 <= key < len(tree)
+    ):
+        return tree[key]
+    return None
 
 
 def parse_documents(
@@ -121,9 +136,12 @@ def parse_documents(
     return documents, problems[0] if problems else None
 
 
-def parse_stream(text: str, *, lenient: bool = True) -> tuple[list[Document], list[YAMLProblem]]:
+def parse_stream(
+    text: str | bytes, *, lenient: bool = True
+) -> tuple[list[Document], list[YAMLProblem]]:
     """Every document of a YAML stream and every syntax error, each at its line.
 
+    ``text`` may be UTF-8 bytes (lint passes a file's bytes, once checked, to save a copy).
     In lenient mode reading resumes after a syntax error at the next document marker, so one
     broken document does not hide the others; in strict mode it stops at the first problem.
     """
@@ -144,28 +162,30 @@ def parse_stream(text: str, *, lenient: bool = True) -> tuple[list[Document], li
         marker = _next_marker(text, resume, offset)
         if marker is None:
             break
-        line_offset = text.count("\n", 0, marker)
+        newline: Any = b"\n" if isinstance(text, bytes) else "\n"
+        line_offset = text.count(newline, 0, marker)
         offset = marker
     return [d for d in documents if d.value is not None], problems
 
 
-def _next_marker(text: str, resume_line: int, offset: int) -> int | None:
+def _next_marker(text: Any, resume_line: int, offset: int) -> int | None:
     """The offset of the first document marker on or after ``resume_line`` (0-based), past
     ``offset``."""
+    newline, marker = (b"\n", _MARKER_BYTES) if isinstance(text, bytes) else ("\n", _MARKER)
     start = offset + 1
     if resume_line > 0:
         position = -1
         for _ in range(resume_line):
-            position = text.find("\n", position + 1)
+            position = text.find(newline, position + 1)
             if position < 0:
                 return None
         start = max(start, position + 1)
-    found = _MARKER.search(text, start)
+    found = marker.search(text, start)
     return found.start() if found else None
 
 
 def _parse_from(
-    text: str, offset: int, line_offset: int, documents: list[Document], counter: list[int],
+    text: str | bytes, offset: int, line_offset: int, documents: list[Document], counter: list[int],
     lenient: bool,
 ) -> tuple[YAMLProblem | None, int]:
     """Read documents from ``text[offset:]`` into ``documents``; the syntax problem that
@@ -178,16 +198,17 @@ def _parse_from(
     collecting = gc.isenabled()
     gc.disable()
     start_line = line_offset
+    strings: dict[str, str] = {}
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 continue
             start_line = node.start_mark.line + line_offset
-            builder = _Builder(loader, line_offset, lenient)
+            builder = _Builder(loader, line_offset, node.start_mark.line, lenient, strings)
             value, tree = builder.value(node)
             documents.append(Document(counter[0], value, start_line + 1, tree,
-                                      builder.problems))
+                                      builder.problems, start_line + 1))
             counter[0] += 1
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -259,11 +280,14 @@ class _NodeError(ValueError):
 class _Builder:
     """Builds a document's value and its tree of lines from the composed nodes."""
 
-    def __init__(self, loader: Any, line_offset: int, lenient: bool) -> None:
+    def __init__(self, loader: Any, line_offset: int, start: int, lenient: bool,
+                 strings: dict[str, str]) -> None:
         self.loader = loader
         self.constructors = loader.yaml_constructors
         self.count = 0
-        self.offset = line_offset + 1
+        self.offset = line_offset + 1  # from a mark's line to a line of the file
+        self.start = start  # from a mark's line to a line of the document
+        self.strings = strings
         self.lenient = lenient
         self.problems: list[YAMLProblem] = []
 
@@ -286,53 +310,78 @@ class _Builder:
             # Safe loading only: a tag asking for a Python object (or anything else) is refused;
             # lint reports it and reads the plain collection.
             self.problem(node, f"unsupported tag {node.tag!r}")
-        offset = self.offset
-        scalar = self.scalar
         if node.id == "mapping":
+            return self.mapping(node)
+        return self.sequence(node)
+
+    def mapping(self, node: Any) -> tuple[dict[Any, Any], list[Any]]:
+        start = self.start
+        scalar = self.scalar
+        share = self.strings.setdefault
+        pairs = node.value
+        merged = 0
+        if any(key.tag == _MERGE for key, _ in pairs):
+            own = sum(1 for key, _ in pairs if key.tag != _MERGE)
+            self.loader.flatten_mapping(node)
             pairs = node.value
-            merged = 0
-            if any(key.tag == _MERGE for key, _ in pairs):
-                own = sum(1 for key, _ in pairs if key.tag != _MERGE)
-                self.loader.flatten_mapping(node)
-                pairs = node.value
-                merged = len(pairs) - own
-            result: dict[Any, Any] = {}
-            tree: dict[Any, Any] = {}
-            # Merged keys may repeat and be overridden; only the mapping's own keys may not.
-            seen: Any = set() if merged else result
-            for position, (key_node, value_node) in enumerate(pairs):
-                if key_node.tag == _STR:
-                    key = key_node.value
+            merged = len(pairs) - own
+        result: dict[Any, Any] = {}
+        lines: list[Any] = []
+        # Merged keys may repeat and be overridden; only the mapping's own keys may not.
+        seen: Any = set() if merged else result
+        for position, (key_node, value_node) in enumerate(pairs):
+            if key_node.tag == _STR:
+                key = share(key_node.value, key_node.value)
+            else:
+                key = self.value(key_node)[0]
+                if isinstance(key, dict | list):
+                    self.problem(key_node, "a mapping key must be a scalar")
+                    continue
+            line = key_node.start_mark.line - start
+            if value_node.id == "scalar":
+                tag = value_node.tag
+                if tag == _STR:
+                    text = value_node.value
+                    value = share(text, text) if len(text) < 64 else text
                 else:
-                    key = self.value(key_node)[0]
-                    if isinstance(key, dict | list):
-                        self.problem(key_node, "a mapping key must be a scalar")
-                        continue
-                if position >= merged:
-                    if key in seen:
-                        self.problem(key_node, f"duplicate key {_short(key)} (first at line "
-                                     f"{tree[key][0]}): only the last one counts")
-                    elif merged:
-                        seen.add(key)
-                if value_node.id == "scalar":
-                    tag = value_node.tag
-                    result[key] = value_node.value if tag == _STR else scalar(value_node, tag)
-                    tree[key] = (key_node.start_mark.line + offset, None)
-                else:
-                    result[key], sub = self.value(value_node)
-                    tree[key] = (key_node.start_mark.line + offset, sub)
-            return result, tree
+                    value = scalar(value_node, tag)
+                entry: Any = line
+            else:
+                value, sub = self.value(value_node)
+                entry = (line, sub)
+            if key in result:
+                at = next(i for i, k in enumerate(result) if k == key)
+                if position >= merged and key in seen:
+                    self.problem(key_node, f"duplicate key {_short(key)} (first at line "
+                                 f"{_first(lines[at]) + start + self.offset}): only the "
+                                 "last one counts")
+                lines[at] = entry
+            else:
+                lines.append(entry)
+            if merged and position >= merged:
+                seen.add(key)
+            result[key] = value
+        return result, lines
+
+    def sequence(self, node: Any) -> tuple[list[Any], list[Any]]:
+        start = self.start
+        scalar = self.scalar
+        share = self.strings.setdefault
         items = []
-        lines = []
+        lines: list[Any] = []
         for item in node.value:
             if item.id == "scalar":
                 tag = item.tag
-                items.append(item.value if tag == _STR else scalar(item, tag))
-                lines.append((item.start_mark.line + offset, None))
+                if tag == _STR:
+                    text = item.value
+                    items.append(share(text, text) if len(text) < 64 else text)
+                else:
+                    items.append(scalar(item, tag))
+                lines.append(item.start_mark.line - start)
             else:
                 value, sub = self.value(item)
                 items.append(value)
-                lines.append((item.start_mark.line + offset, sub))
+                lines.append((item.start_mark.line - start, sub))
         return items, lines
 
     def scalar(self, node: Any, tag: str) -> Any:
@@ -356,6 +405,10 @@ class _Builder:
                 what = f"!!{name} {_short(text)}: not a valid {name}"
             self.problem(node, what)
             return text
+
+
+def _first(entry: Any) -> int:
+    return int(entry[0] if type(entry) is tuple else entry)
 
 
 def _short(value: object) -> str:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import os
 import stat
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -196,12 +197,17 @@ def _lint(
                           [*config.disable, *disable])
     report = LintReport()
     placed: list[_Placed] = []
-    for name, data in _read(paths, stdin_text, stdin_bytes, report, config):
+    for name, read in _inputs(paths, stdin_text, stdin_bytes, report, config):
+        data = read()  # one file at a time, and its bytes dropped once decoded
+        if data is None:
+            continue
         report.files += 1
         text = _decode(name, data, report)
+        del data
         if text is None:
             continue
         documents, syntax = parse_stream(text)
+        del text
         for problem in syntax:
             report.findings.append(_manifest_finding(name, -1, problem.line, "<yaml>", None,
                                                      f"not valid YAML: {problem.message}",
@@ -246,10 +252,11 @@ def _selection(enable: Iterable[str] | None, disable: Iterable[str]) -> set[str]
     return enabled - disabled
 
 
-def _read(
+def _inputs(
     paths: Sequence[str], stdin_text: str | None, stdin_bytes: bytes | None,
     report: LintReport, config: LintConfig,
-) -> Iterator[tuple[str, bytes | str]]:
+) -> Iterator[tuple[str, Callable[[], bytes | str | None]]]:
+    """Each input's name and how to read it (``None``: it cannot be read, see the report)."""
     for raw in paths:
         if raw == STDIN:
             data: bytes | str = stdin_bytes if stdin_bytes is not None else (stdin_text or "")
@@ -257,7 +264,7 @@ def _read(
                 report.problems.append(f"lint: <stdin>: larger than {MAX_BYTES // 2**20} MiB; "
                                        "split the input")
                 continue
-            yield "<stdin>", data
+            yield "<stdin>", functools.partial(_given, data)
             continue
         path = Path(raw)
         if not path.exists():
@@ -271,9 +278,12 @@ def _read(
         else:
             files = [path]
         for file in files:
-            content = _read_file(file, report, explicit=file is path)
-            if content is not None:
-                yield str(file), content
+            yield str(file), functools.partial(_read_file, file, report,
+                                               explicit=file is path)
+
+
+def _given(data: bytes | str) -> bytes | str:
+    return data
 
 
 def _walk(root: Path, report: LintReport, config: LintConfig) -> Iterator[Path]:
@@ -377,7 +387,7 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32-le"),
          (b"\xfe\xff", "utf-16-be"))
 
 
-def _decode(name: str, data: bytes | str, report: LintReport) -> str | None:
+def _decode(name: str, data: bytes | str, report: LintReport) -> str | bytes | None:
     """Text of a file: UTF-8, or UTF-16/32 with a byte-order mark (YAML allows both). Other
     bytes are a finding at the line of the first one, and the text is read with them
     replaced, so that the rest of the file is still checked."""
@@ -396,7 +406,7 @@ def _decode(name: str, data: bytes | str, report: LintReport) -> str | None:
         report.skip("binary file", f"{name}: binary file, skipped")
         return None
     try:
-        return data.decode("utf-8")
+        data.decode("utf-8")  # checked, then parsed as bytes: one copy less in memory
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         byte = data[error.start:error.start + 1].hex()
@@ -404,6 +414,7 @@ def _decode(name: str, data: bytes | str, report: LintReport) -> str | None:
             name, -1, line, "<file>", f"0x{byte}", "not UTF-8 (Latin-1?): the API server "
             "reads manifests as UTF-8", "save the file as UTF-8"))
         return data.decode("utf-8", errors="replace")
+    return data
 
 
 def _objects(name: str, document: Document, report: LintReport) -> Iterator[_Placed]:
