@@ -315,16 +315,15 @@ class _Builder:
         return self.sequence(node)
 
     def mapping(self, node: Any) -> tuple[dict[Any, Any], list[Any]]:
+        return self.pairs(node, node.value, 0)
+
+    def pairs(self, node: Any, pairs: Any, merged: int) -> tuple[dict[Any, Any], list[Any]]:
+        """A mapping from its key/value node pairs, the first ``merged`` of which came from
+        ``<<`` merge keys."""
         start = self.start
         scalar = self.scalar
         share = self.strings.setdefault
-        pairs = node.value
-        merged = 0
-        if any(key.tag == _MERGE for key, _ in pairs):
-            own = sum(1 for key, _ in pairs if key.tag != _MERGE)
-            self.loader.flatten_mapping(node)
-            pairs = node.value
-            merged = len(pairs) - own
+        problems = len(self.problems)
         result: dict[Any, Any] = {}
         lines: list[Any] = []
         # Merged keys may repeat and be overridden; only the mapping's own keys may not.
@@ -333,6 +332,12 @@ class _Builder:
             if key_node.tag == _STR:
                 key = share(key_node.value, key_node.value)
             else:
+                if key_node.tag == _MERGE:  # flattening removes them: no second time
+                    # Rare: start again with the merged pairs first, as PyYAML does.
+                    del self.problems[problems:]
+                    own = sum(1 for key, _ in node.value if key.tag != _MERGE)
+                    self.loader.flatten_mapping(node)
+                    return self.pairs(node, node.value, len(node.value) - own)
                 key = self.value(key_node)[0]
                 if isinstance(key, dict | list):
                     self.problem(key_node, "a mapping key must be a scalar")

@@ -35,14 +35,16 @@ def to_text(report: LintReport) -> str:
 
 
 def to_json(report: LintReport) -> str:
-    """A JSON array of findings (suppressed ones carry a ``suppressed`` reason)."""
+    """A JSON array of findings, one per line (suppressed ones carry a ``suppressed``
+    reason). One line each keeps json's C encoder (``indent`` would not) and grep working."""
     items = []
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     for f in report.findings:
         item = f.to_json()
         if f.finding.suppressed is not None:
             item["suppressed"] = f.finding.suppressed
-        items.append(item)
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+        items.append("  " + encode(item))
+    return "[\n" + ",\n".join(items) + "\n]\n" if items else "[]\n"
 
 
 def to_sarif(report: LintReport) -> str:
