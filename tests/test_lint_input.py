@@ -432,3 +432,50 @@ class TestHostileInput:
         result = run("-", stdin=HELLO)
         assert (result.exit_code, result.stderr) == (
             2, "error: lint: <stdin>: larger than 0 MiB; split the input\n")
+
+
+def test_readme_configuration_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    write(tmp_path, "pyproject.toml", readme.split("```toml\n", 1)[1].split("```", 1)[0])
+    write(tmp_path, "deploy/bad.yaml", (CORPUS / "bad" / "BP024.yaml").read_text())
+    write(tmp_path, "vendor/broken.yaml", "kind: [broken\n")
+    monkeypatch.chdir(tmp_path)
+    result = run(".", "-f", "json")
+    found = findings(result)
+    assert result.exit_code == 1  # BP024 is an error here
+    assert {f["severity"] for f in found if f["rule"] == "BP024"} == {"error"}
+    assert {f["rule"] for f in found}.isdisjoint({"BP005", "manifest"})
+
+
+class TestDocuments:
+    """The reader shared with YAML blueprints: strict there, lenient in lint."""
+
+    TEXT = "a: 1\nb:\n  c: !!int ''\na: 2\n"
+
+    def test_strict_stops_at_the_first_problem_with_its_line(self) -> None:
+        from blueprints.lint.documents import parse_documents
+
+        documents, problem = parse_documents(self.TEXT)
+        assert (documents, problem and problem.line) == ([], 3)
+
+    def test_lenient_reads_on_and_keeps_every_problem(self) -> None:
+        from blueprints.lint.documents import parse_stream
+
+        [document], syntax = parse_stream(self.TEXT)
+        assert syntax == []
+        assert document.value == {"a": 2, "b": {"c": ""}}
+        assert [(p.line, p.message.split(":")[0]) for p in document.problems] == [
+            (3, "!!int ''"), (4, "duplicate key 'a' (first at line 1)")]
+        assert (document.line_of("b.c"), document.line_of("a"), document.line_of("b.x")) == (
+            3, 4, 2)
+
+    def test_a_duplicate_key_in_a_blueprint_is_refused(self, tmp_path: Path) -> None:
+        write(tmp_path, "blueprint.yaml", "apiVersion: blueprint.dev/v1\nrelease: shop\n"
+              "release: other\ncomponents: []\n")
+        result = runner.invoke(app, ["synth", str(tmp_path)])
+        assert result.exit_code == 1
+        assert result.stderr.count("\n") == 1
+        assert re.match(r"error: \S*blueprint\.yaml:3: yaml=<file>: not valid YAML: duplicate "
+                        r"key 'release' \(first at line 2\): strict validation refuses it, else "
+                        r"only the last one counts; ", result.stderr), result.stderr
+        assert not (tmp_path / "dist").exists()

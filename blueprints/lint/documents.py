@@ -357,9 +357,12 @@ class _Builder:
             if key in result:
                 at = next(i for i, k in enumerate(result) if k == key)
                 if position >= merged and key in seen:
+                    # kubectl's default --validate=strict fails a request with duplicate
+                    # fields; "ignore" keeps the last (kubernetes/kubernetes,
+                    # staging/src/k8s.io/kubectl/pkg/cmd/util/helpers.go, AddValidateFlags).
                     self.problem(key_node, f"duplicate key {_short(key)} (first at line "
-                                 f"{_first(lines[at]) + start + self.offset}): only the "
-                                 "last one counts")
+                                 f"{_first(lines[at]) + start + self.offset}): strict "
+                                 "validation refuses it, else only the last one counts")
                 lines[at] = entry
             else:
                 lines.append(entry)
