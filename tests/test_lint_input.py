@@ -114,7 +114,7 @@ class TestEveryObjectIsRead:
         result = run(str(tmp_path), "-v")
         assert result.exit_code == 0, result.stdout
         assert result.stdout.splitlines()[-1].endswith(
-            "in 4 objects from 1 files; skipped: 2 blueprint file, 1 kustomization.yaml")
+            "in 4 objects from 1 files; skipped: 2 blueprint files, 1 kustomization.yaml")
         assert f"note: {tmp_path / 'values' / 'prod.yaml'}: values of a YAML blueprint" in \
             result.stderr
 
@@ -390,7 +390,7 @@ class TestHostileInput:
         assert f"note: {tmp_path / 'pipe.yaml'}: a FIFO, skipped" in result.stderr
         assert f"note: {tmp_path / 'gone.yaml'}: a broken symbolic link, skipped" in \
             result.stderr
-        assert "skipped: 1 broken symbolic link, 1 not a regular file" in result.stdout
+        assert "skipped: 1 broken symbolic link, 1 special file" in result.stdout
 
     @pytest.mark.parametrize("target", ["fifo", "/dev/zero", "big"])
     def test_special_or_huge_files_named_are_one_line_exit_2(self, target: str,

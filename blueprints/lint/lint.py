@@ -213,10 +213,14 @@ def _lint(
                                                      f"not valid YAML: {problem.message}",
                                                      "fix the YAML"))
         for document in documents:
+            value = document.value
+            kind = value.get("kind") if isinstance(value, dict) else None
             for problem in document.problems:
                 report.findings.append(_manifest_finding(
                     name, document.index, problem.line, "<yaml>", None, problem.message,
-                    "fix the value; quote it if it is text"))
+                    "fix the value; quote it if it is text", **(
+                        {"kind": kind, "object_name": _name(value)} if isinstance(kind, str)
+                        else {})))
             placed.extend(_objects(name, document, report))
     report.objects = len(placed)
     manifests = [p.document.value for p in placed]
@@ -273,7 +277,10 @@ def _inputs(
                                       "pass YAML files, folders or - for stdin"))
         if path.is_dir():
             files = list(_walk(path, report, config))
-        elif _skipped_by_name(path, report) or config.ignores(path):
+        elif _skipped_by_name(path, report):
+            continue
+        elif config.ignores(path):
+            report.skip("ignored by the configuration", f"{path}: ignored by {config.source}")
             continue
         else:
             files = [path]
@@ -344,7 +351,7 @@ def _read_file(path: Path, report: LintReport, *, explicit: bool) -> bytes | Non
             report.problems.append(f"lint: {path}: {what}, not a regular file; "
                                    "pass files, folders or - for stdin")
         else:
-            report.skip("not a regular file", f"{path}: {what}, skipped")
+            report.skip("special file", f"{path}: {what}, skipped")
         return None
     if info.st_size > MAX_BYTES:
         report.problems.append(f"lint: {path}: {info.st_size // 2**20} MiB, larger than "
@@ -355,7 +362,7 @@ def _read_file(path: Path, report: LintReport, *, explicit: bool) -> bytes | Non
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                report.skip("not a regular file", f"{path}: not a regular file, skipped")
+                report.skip("special file", f"{path}: not a regular file, skipped")
                 return None
             with os.fdopen(fd, "rb", closefd=False) as stream:
                 return stream.read(MAX_BYTES + 1)

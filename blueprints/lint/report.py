@@ -13,6 +13,9 @@ from blueprints.practices import PRACTICES, Severity
 __all__ = ["HELP_URI", "to_json", "to_sarif", "to_text"]
 
 HELP_URI = "https://blueprint.dev/explain/{id}"
+_PLURALS = {"custom resource": "custom resources", "blueprint file": "blueprint files",
+            "Helm chart": "Helm charts", "binary file": "binary files",
+            "broken symbolic link": "broken symbolic links", "special file": "special files"}
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
@@ -29,7 +32,8 @@ def to_text(report: LintReport) -> str:
                f"{report.files} files")
     if report.skipped:
         summary += "; skipped: " + ", ".join(
-            f"{count} {reason}" for reason, count in sorted(report.skipped.items()))
+            f"{count} {_PLURALS.get(reason, reason) if count > 1 else reason}"
+            for reason, count in sorted(report.skipped.items()))
     lines.append(summary)
     return "\n".join(lines) + "\n"
 
