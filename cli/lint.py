@@ -60,7 +60,7 @@ def lint(
 
         target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
         settings = load_config(config) if config is not None else find_config(Path.cwd())
-        stdin = read_stdin(sys.stdin.buffer) if "-" in paths else None
+        stdin = read_stdin(getattr(sys.stdin, "buffer", None)) if "-" in paths else None
         report = run_lint(paths, kube_version=target, enable=_ids(enable),
                           disable=_ids(disable) or (), show_suppressed=show_suppressed,
                           stdin_bytes=stdin, config=settings)

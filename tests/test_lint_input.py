@@ -479,3 +479,17 @@ class TestDocuments:
                         r"key 'release' \(first at line 2\): strict validation refuses it, else "
                         r"only the last one counts; ", result.stderr), result.stderr
         assert not (tmp_path / "dist").exists()
+
+
+def test_closed_stdin_is_one_line_exit_2() -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    blueprint = shutil.which("blueprint", path=str(Path(sys.executable).parent)) or "blueprint"
+    done = subprocess.run([blueprint, "lint", "-"], stdin=None,
+                          capture_output=True, text=True, check=False,
+                          preexec_fn=lambda: os.close(0))
+    assert (done.returncode, done.stderr) == (2, (
+        "error: lint: PATH=-: cannot read standard input: bad file descriptor; pipe manifests "
+        "in, or pass files\n"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import functools
 import gc
 import os
@@ -243,8 +244,20 @@ def _lint(
 
 
 def read_stdin(stream: Any) -> bytes:
-    """Standard input as bytes, at most :data:`MAX_BYTES` (one byte more marks it too large)."""
-    return bytes(stream.read(MAX_BYTES + 1))
+    """Standard input (its binary ``stream``) as bytes, at most :data:`MAX_BYTES` (one byte
+    more marks it too large).
+
+    Raises:
+        ConfigError: There is no standard input, or it cannot be read (a folder).
+    """
+    try:
+        if stream is None:
+            raise OSError(errno.EBADF, "closed")
+        return bytes(stream.read(MAX_BYTES + 1))
+    except OSError as error:
+        raise ConfigError(Problem("lint", "PATH", STDIN, f"cannot read standard input: "
+                                  f"{_reason(error)}", "pipe manifests in, or pass files")
+                          ) from None
 
 
 def _selection(enable: Iterable[str] | None, disable: Iterable[str]) -> set[str]:
