@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import cdk8s
 from constructs import Construct
 
+from blueprints.cdk._signatures import sign
 from blueprints.cdk.release import Release
 from blueprints.core.release import ReleaseContext, make_release_context
 from blueprints.core.workload import Workload, WorkloadProps
@@ -19,10 +21,25 @@ __all__ = ["Component"]
 
 
 class Component(Construct):
-    """Base of the workload constructs. Subclasses name their props and core classes."""
+    """Base of the workload constructs. Subclasses name their props and core classes.
+
+    A subclass declares ``__init__(self, scope, id, **props: Unpack[<Name>Kwargs])`` for type
+    checkers; its runtime signature and docstring come from ``props_class``
+    (:mod:`blueprints.cdk._signatures`).
+    """
 
     props_class: ClassVar[type[WorkloadProps]]
     core_class: ClassVar[type[Workload]]
+    #: Props that take constructs as well (turned into core values by :meth:`_convert`).
+    construct_props: ClassVar[frozenset[str]] = frozenset({"allow_from"})
+    #: Parameters before the props, with their documentation (e.g. ``stateful``).
+    leading_params: ClassVar[tuple[tuple[inspect.Parameter, str], ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            sign(cls, cls.props_class, construct_props=cls.construct_props,
+                 leading=cls.leading_params)
 
     def __init__(self, scope: Construct, id: str, **props: Any) -> None:
         release = scope if isinstance(scope, Release) else None

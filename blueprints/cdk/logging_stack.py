@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from constructs import Construct
 
+from blueprints.cdk._signatures import sign
 from blueprints.cdk.release import Release
 from blueprints.core.logging_stack import LoggingStackCore, LoggingStackProps
 from blueprints.errors import ConfigError, Problem
+
+if TYPE_CHECKING:
+    from blueprints.cdk._kwargs import LoggingStackKwargs
 
 __all__ = ["LoggingStack"]
 
@@ -30,7 +34,7 @@ class LoggingStack(Construct):
     default). Every part follows the practices of the other constructs.
     """
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    def __init__(self, scope: Construct, id: str, **props: Unpack[LoggingStackKwargs]) -> None:
         if not isinstance(scope, Release):
             raise ConfigError(Problem(id, "scope", type(scope).__name__,
                                       "a LoggingStack belongs to a Release", "create it in one"))
@@ -56,3 +60,6 @@ class LoggingStack(Construct):
         if props.existing_elasticsearch:
             return props.existing_elasticsearch
         return f"http://{self.core.id}-elasticsearch.{self.core.release.namespace}.svc:9200"
+
+
+sign(LoggingStack, LoggingStackProps)
