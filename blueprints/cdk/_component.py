@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import cdk8s
@@ -12,6 +11,7 @@ from constructs import Construct
 
 from blueprints.cdk._signatures import sign
 from blueprints.cdk.release import Release
+from blueprints.core.prop_types import build_props, mismatch
 from blueprints.core.release import ReleaseContext, make_release_context
 from blueprints.core.workload import Workload, WorkloadProps
 from blueprints.errors import ConfigError, Problem
@@ -96,26 +96,14 @@ class Component(Construct):
                                   f"use one of {', '.join(kinds)}"))
 
     def _props(self, context: ReleaseContext, path: str, props: dict[str, Any]) -> WorkloadProps:
-        fields = {f.name for f in dataclasses.fields(self.props_class)}
-        unknown = sorted(set(props) - fields)
-        if unknown:
-            raise ConfigError(Problem(path, unknown[0], props[unknown[0]],
-                                      f"{type(self).__name__} has no such prop",
-                                      f"use one of: {', '.join(sorted(fields))}"))
-        if "image" not in props:
-            raise ConfigError(Problem(path, "image", None, "required",
-                                      'pass image="registry/repository:tag"', "BP001"))
         props = self._convert(context, path, dict(props))
         if "allow_from" in props:
             props["allow_from"] = [
                 entry.core.client_ref() if isinstance(entry, Component) else entry
                 for entry in _sequence(props["allow_from"], path, "allow_from")
             ]
-        try:
-            return self.props_class(**props)
-        except TypeError as error:  # a prop of the wrong shape that dataclasses refused
-            raise ConfigError(Problem(path, "props", props, str(error),
-                                      "check the prop types")) from error
+        return build_props(self.props_class, props, component=path, owner=type(self).__name__,
+                           hints={"image": 'pass image="registry/repository:tag"'})
 
     def _convert(
         self, context: ReleaseContext, path: str, props: dict[str, Any]
@@ -125,9 +113,9 @@ class Component(Construct):
 
 
 def _sequence(value: object, path: str, field: str) -> list[Any]:
-    if isinstance(value, str) or not isinstance(value, list | tuple):
-        raise ConfigError(Problem(path, field, value, "must be a list",
-                                  f"pass {field}=[...]"))
+    wrong = mismatch(value, Sequence[Any], field)
+    if wrong is not None or not isinstance(value, list | tuple):
+        raise ConfigError(Problem(path, field, value, *(wrong or ("must be a list", "[...]"))))
     return list(value)
 
 

@@ -498,7 +498,7 @@ class CronJobAppKwargs(TypedDict, total=False):
     """
     sidecars: Sequence[Sidecar]
     """Helper containers sharing volumes with the main one. Default none."""
-    schedule: str
+    schedule: Required[str]
     """A five-field cron expression or a macro such as ``@hourly``. Required."""
     time_zone: str | None
     """An IANA time zone, e.g. ``Europe/Berlin``. Default: the controller's."""
@@ -605,7 +605,7 @@ class DataMigrationKwargs(TypedDict, total=False):
     """
     sidecars: Sequence[Sidecar]
     """Helper containers sharing volumes with the main one. Default none."""
-    ordinals: Sequence[int]
+    ordinals: Required[Sequence[int]]
     """The departing ordinals, each at or above the StatefulWebApp's new replica count. Required."""
     backoff_limit: int
     """Retries; 0 to 10. Default 3."""

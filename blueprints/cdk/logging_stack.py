@@ -9,6 +9,7 @@ from constructs import Construct
 from blueprints.cdk._signatures import sign
 from blueprints.cdk.release import Release
 from blueprints.core.logging_stack import LoggingStackCore, LoggingStackProps
+from blueprints.core.prop_types import build_props
 from blueprints.errors import ConfigError, Problem
 
 if TYPE_CHECKING:
@@ -39,12 +40,10 @@ class LoggingStack(Construct):
             raise ConfigError(Problem(id, "scope", type(scope).__name__,
                                       "a LoggingStack belongs to a Release", "create it in one"))
         path = f"{scope.context.name}/{id}"
-        try:
-            stack_props = LoggingStackProps(**props)
-        except TypeError as error:
-            raise ConfigError(Problem(path, "props", sorted(props), str(error),
-                                      "credentials_secret is required; see LoggingStackProps"))\
-                from None
+        stack_props = build_props(
+            LoggingStackProps, props, component=path, owner="LoggingStack",
+            hints={"credentials_secret": "name the Secret with the elastic and kibana_system "
+                                         "passwords (BP031)"})
         self.core = LoggingStackCore(id, stack_props, scope.context)
         parts = self.core.parts()
         for part in parts:

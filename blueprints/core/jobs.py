@@ -65,7 +65,7 @@ class CronJobAppProps(WorkloadProps):
         suspend: Create it suspended. Default False.
     """
 
-    schedule: str = ""
+    schedule: str
     time_zone: str | None = None
     concurrency_policy: str = "Forbid"
     starting_deadline_seconds: int = 300
