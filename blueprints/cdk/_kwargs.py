@@ -511,9 +511,9 @@ class CronJobAppKwargs(TypedDict, total=False):
     active_deadline_seconds: int | None
     """A run's time limit. Default: none."""
     successful_jobs_history_limit: int
-    """Default 3. failed_jobs_history_limit: default 1."""
+    """Finished Jobs kept for inspection. Default 3."""
     failed_jobs_history_limit: int
-    """"""
+    """Failed Jobs kept for inspection. Default 1."""
     restart_policy: str
     """``OnFailure`` (default) or ``Never``."""
     suspend: bool
@@ -628,9 +628,9 @@ class LoggingStackKwargs(TypedDict, total=False):
     one node. Default none.
     """
     storage_size: str
-    """Each node's volume. Default ``10Gi``. storage_class: default the cluster's."""
+    """Each node's volume. Default ``10Gi``."""
     storage_class: str | None
-    """"""
+    """The StorageClass of the volumes. Default: the cluster's default."""
     heap: str
     """The JVM heap, e.g. ``1g``; at most the memory limit. Default ``1g``."""
     memory_limit: str

@@ -27,8 +27,8 @@ REGENERATE = "python -m blueprints.cdk._signatures"
 GENERATED = Path(__file__).with_name("_kwargs.py")
 #: The construct types a prop that takes constructs accepts besides its core type.
 _CONSTRUCT = "Component"
-_ENTRY = re.compile(r"^\s{8}([a-z_][a-z0-9_]*(?:, [a-z_][a-z0-9_]*)*): (.*)$")
-_CONTINUATION = re.compile(r"^\s{12,}(\S.*)$")
+_ENTRY = re.compile(r"^ {4}([a-z_][a-z0-9_]*(?:, [a-z_][a-z0-9_]*)*): (.*)$")
+_CONTINUATION = re.compile(r"^ {8,}(\S.*)$")
 
 
 def sign(
@@ -90,7 +90,8 @@ def prop_docs(props_class: type[Any]) -> dict[str, str]:
     docs: dict[str, str] = {}
     for klass in reversed(props_class.__mro__):
         names: list[str] = []
-        for line in (klass.__doc__ or "").splitlines() if "__doc__" in klass.__dict__ else ():
+        text = inspect.cleandoc(klass.__doc__ or "") if "__doc__" in klass.__dict__ else ""
+        for line in text.splitlines():
             entry = _ENTRY.match(line)
             continuation = _CONTINUATION.match(line)
             if entry:
