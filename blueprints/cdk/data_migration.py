@@ -27,7 +27,7 @@ class DataMigration(Component):
     ``/departed/<ordinal>/<storage>``, gets ``DEPARTED_ORDINALS`` and the remaining ``PEERS``,
     and the StatefulWebApp's NetworkPolicy admits it. Jobs are immutable: delete the finished
     Job (it is deleted a day after it finishes) or use a new id to run another migration.
-    Kubernetes has no scale-down hook; this is the planned form of the seeds' advice.
+    Kubernetes has no scale-down hook; this is the planned form of BP026.
     """
 
     props_class: ClassVar[type[DataMigrationProps]] = DataMigrationProps

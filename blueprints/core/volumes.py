@@ -27,7 +27,7 @@ _NODE_ROOTS = frozenset({"/", "/etc", "/var", "/var/run", "/run", "/var/lib", "/
 
 
 class Survives(StrEnum):
-    """What the data must outlive: the seed's decision list (BP012)."""
+    """What the data must outlive; it decides the kind of volume (BP012)."""
 
     NOTHING = "nothing"
     CONTAINER_RESTART = "container-restart"
@@ -71,7 +71,7 @@ class Volume:
         claim_name: str | None = None,
         size_limit: str | None = None,
     ) -> Volume | None:
-        """The volume the seed's decision list picks for data that must survive ``survives``.
+        """The volume that BP012 picks for data that must survive ``survives``.
 
         - ``nothing``: no volume (``None``);
         - ``container-restart``: an ``emptyDir`` (``size_limit`` optional);
