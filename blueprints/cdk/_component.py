@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import cdk8s
 from constructs import Construct
 
+from blueprints.cdk._patching import CheckedApiObject
 from blueprints.cdk._signatures import sign
 from blueprints.cdk.release import Release
 from blueprints.core.prop_types import build_props, mismatch
@@ -79,6 +80,8 @@ class Component(Construct):
 
         Patch it with ``add_json_patch``; the release then emits the patched object in its
         place. It holds the object as rendered now, so take it after declaring dependents.
+        Each operation is checked first (:mod:`blueprints.core.patches`): a path or field that
+        does not exist, or an index out of range, is a ``ConfigError``.
 
         Raises:
             ConfigError: The component renders no such object.
@@ -88,7 +91,9 @@ class Component(Construct):
             key = (manifest["kind"], manifest["metadata"]["name"])
             if key == (kind, name):
                 if key not in self.escaped:
-                    self.escaped[key] = _api_object(self, manifest)
+                    escaped = _api_object(self, manifest, CheckedApiObject)
+                    escaped.guard(self.core.path, manifest)
+                    self.escaped[key] = escaped
                 return self.escaped[key]
         kinds = sorted({f"{m['kind']}/{m['metadata']['name']}" for m in self.core.render()})
         raise ConfigError(Problem(self.core.path, "api_object", f"{kind}/{name}",
@@ -127,9 +132,10 @@ def _context_of(scope: Construct) -> ReleaseContext:
                                 kube_version=current_kube_version())
 
 
-def _api_object(scope: Construct, manifest: Mapping[str, Any]) -> cdk8s.ApiObject:
+def _api_object(scope: Construct, manifest: Mapping[str, Any],
+                kind: type[cdk8s.ApiObject] = cdk8s.ApiObject) -> Any:
     metadata = manifest["metadata"]
-    obj = cdk8s.ApiObject(scope, f"{manifest['kind']}-{metadata['name']}",
+    obj = kind(scope, f"{manifest['kind']}-{metadata['name']}",
                           api_version=manifest["apiVersion"], kind=manifest["kind"],
                           metadata=jsii_metadata(metadata))
     patches = [cdk8s.JsonPatch.add(f"/{key}", value) for key, value in manifest.items()
