@@ -23,7 +23,7 @@ from blueprints.errors import ConfigError
 runner = CliRunner()
 
 HEADER = textwrap.dedent("""\
-    from blueprints import (App, ConfigMapKeyRef, CronJobApp, LoggingStack, Mount, Probe,
+    from blueprints import (App, ConfigFiles, ConfigMapKeyRef, CronJobApp, LoggingStack, Mount, Probe,
                             Release, Resources, StatefulWebApp, Storage, Volume, WebApp,
                             WorkerWithInit)
 
@@ -109,6 +109,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         'WebApp(shop, "web", image="nginx:1.27.3", labels=Evil())',
         "error: shop/web: labels=<Evil object>: must be a mapping of str to str, got Evil "
         "<Evil object>; pass labels={...}"),
+    "release annotations as a string": (
+        'Release(app, "other", annotations="owner=me")',
+        "error: other: annotations=owner=me: must be a mapping of str to str, got str "
+        "'owner=me' (BP005); pass annotations={...}"),
+    "a ConfigFiles description as a number": (
+        'ConfigFiles(shop, "conf", data={"a.conf": "x"}, description=3)',
+        "error: shop/conf: description=3: must be a str, got int 3; quote it: "
+        'description="3"'),
     "a ConfigMapKeyRef with a number": (
         'WebApp(shop, "web", image="nginx:1.27.3", env={"A": ConfigMapKeyRef("c", 1)})',
         "error: shop/web: env['A'].key=1: must be a str, got int 1; quote it: "
