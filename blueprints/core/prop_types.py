@@ -37,9 +37,12 @@ class _Mismatch(Exception):  # noqa: N818 - internal signal, turned into a Probl
 class _Shape:
     fields: Mapping[str, _Check | None]
     required: tuple[str, ...]
+    #: Each field's plain default: a value that *is* the default needs no check.
+    defaults: Mapping[str, object]
 
 
 _SHAPES: dict[type[Any], _Shape] = {}
+_NO_DEFAULT = object()
 _HINTS: dict[Any, _Check | None] = {}
 
 
@@ -77,10 +80,11 @@ def build_props(
             fix = (hints or {}).get(name, f"pass {name}=...")
             raise ConfigError(Problem(component, name, None, "required", fix,
                                       "BP001" if name == "image" else None))
+    checks, defaults = shape.fields, shape.defaults
     try:
         for name, value in given.items():
-            check = shape.fields[name]
-            if check is not None:
+            check = checks[name]
+            if check is not None and value is not defaults.get(name, _NO_DEFAULT):
                 check(value, name)
     except _Mismatch as mismatch:
         raise ConfigError(Problem(component, mismatch.field, _shown(mismatch.value),
@@ -154,16 +158,20 @@ def _shape_of(cls: type[Any]) -> _Shape:
         shape = _Shape(
             {f.name: _compile(hints[f.name]) for f in fields},
             tuple(f.name for f in fields if f.default is dataclasses.MISSING
-                  and f.default_factory is dataclasses.MISSING))
+                  and f.default_factory is dataclasses.MISSING),
+            {f.name: f.default for f in fields if f.default is not dataclasses.MISSING})
         _SHAPES[cls] = shape
     return shape
 
 
 def _check_fields(obj: object, prefix: str) -> None:
     shape = _shape_of(type(obj))
+    defaults = shape.defaults
     for name, check in shape.fields.items():
         if check is not None:
-            check(getattr(obj, name), f"{prefix}{name}")
+            value = getattr(obj, name)
+            if value is not defaults.get(name, _NO_DEFAULT):
+                check(value, prefix + name)
 
 
 def _compile(hint: Any) -> _Check | None:
@@ -188,9 +196,10 @@ def _compile(hint: Any) -> _Check | None:
     if origin in (Mapping, dict):
         return _mapping(hint, *((_compile(args[0]), _compile(args[1])) if args else (None, None)))
     if hint is bool:
-        return _scalar(hint, lambda v: isinstance(v, bool))
+        return _scalar(hint, lambda v: v is True or v is False)
     if hint is int:
-        return _scalar(hint, lambda v: isinstance(v, int) and not isinstance(v, bool))
+        return _scalar(hint, lambda v: type(v) is int or (
+            isinstance(v, int) and not isinstance(v, bool)))
     if hint is float:
         return _scalar(hint, lambda v: isinstance(v, int | float) and not isinstance(v, bool))
     if hint is str:
@@ -203,8 +212,10 @@ def _compile(hint: Any) -> _Check | None:
 
 
 def _scalar(hint: Any, accepts: Callable[[object], bool]) -> _Check:
+    exact = hint if hint in (int, str) else None
+
     def check(value: object, field: str) -> None:
-        if not accepts(value):
+        if type(value) is not exact and not accepts(value):
             raise _Mismatch(field, value, _wrong(hint, value), _fix(hint, value, field))
     return check
 
