@@ -213,6 +213,29 @@ class TestBuildProps:
         assert mismatch("x", int, "port") == ("must be an int, got str 'x'", "pass a whole number")
         assert mismatch(3, int, "port") is None
 
+    def test_every_construct_props_class_resolves_at_run_time(self) -> None:
+        # A name imported for type checkers only would leave that prop unchecked.
+        import typing
+
+        from blueprints.cdk._signatures import constructs
+
+        for props_class, _ in constructs().values():
+            for cls in (props_class, Resources):
+                assert set(typing.get_type_hints(cls)) == set(cls.__dataclass_fields__)
+
+    def test_an_unresolvable_annotation_is_left_unchecked(self) -> None:
+        import dataclasses
+
+        @dataclasses.dataclass(frozen=True, kw_only=True)
+        class Odd:
+            known: int = 0
+            unknown: NotImportedAnywhere | None = None  # type: ignore[name-defined]  # noqa: F821
+
+        built = build_props(Odd, {"unknown": "anything"}, component="c")
+        assert built.unknown == "anything"
+        with pytest.raises(ConfigError):
+            build_props(Odd, {"known": "1"}, component="c")
+
     def test_safe_repr_survives_a_raising_repr(self) -> None:
         class Broken:
             def __repr__(self) -> str:

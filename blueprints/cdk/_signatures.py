@@ -5,7 +5,7 @@ generated module :mod:`blueprints.cdk._kwargs`, written from the dataclass field
 
     python -m blueprints.cdk._signatures
 
-(run it after adding or changing a prop; ``tests/typing/test_signatures.py`` fails until the
+(run it after adding or changing a prop; ``tests/typing/test_typing.py`` fails until the
 generated module matches the dataclasses). ``help()`` and ``inspect.signature`` read the
 ``__signature__`` and docstring that :func:`sign` builds at import from the same fields, so
 they can never lag behind. Nothing here runs when a construct is made.

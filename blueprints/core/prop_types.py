@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import inspect
+import sys
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -153,8 +155,8 @@ def safe_repr(value: object, limit: int = 60) -> str:
 def _shape_of(cls: type[Any]) -> _Shape:
     shape = _SHAPES.get(cls)
     if shape is None:
-        hints = typing.get_type_hints(cls)
         fields = dataclasses.fields(cls)
+        hints = _hints(cls, fields)
         shape = _Shape(
             {f.name: _compile(hints[f.name]) for f in fields},
             tuple(f.name for f in fields if f.default is dataclasses.MISSING
@@ -162,6 +164,24 @@ def _shape_of(cls: type[Any]) -> _Shape:
             {f.name: f.default for f in fields if f.default is not dataclasses.MISSING})
         _SHAPES[cls] = shape
     return shape
+
+
+def _hints(cls: type[Any], fields: Sequence[dataclasses.Field[Any]]) -> dict[str, Any]:
+    """The fields' resolved annotations; one that cannot be resolved at run time (a name
+    imported for type checkers only) is left unchecked rather than breaking every construct."""
+    try:
+        return typing.get_type_hints(cls)
+    except NameError:
+        hints: dict[str, Any] = {}
+        for field in fields:
+            owner = next(k for k in cls.__mro__ if field.name in inspect.get_annotations(k))
+            try:
+                # An annotation of a props dataclass, in the namespace of its own module.
+                hints[field.name] = eval(field.type, vars(sys.modules[owner.__module__])) \
+                    if isinstance(field.type, str) else field.type
+            except NameError:
+                hints[field.name] = Any
+        return hints
 
 
 def _check_fields(obj: object, prefix: str) -> None:
