@@ -328,8 +328,9 @@ def _main() -> None:
     from blueprints.kube import SUPPORTED
 
     fields = generate_fields([f"{major}.{minor}" for major, minor in SUPPORTED])
-    FIELDS_FILE.write_text(json.dumps(fields, indent=None, separators=(",", ":"),
-                                      sort_keys=True) + "\n", encoding="utf-8")
+    # One field per line, so that a new Kubernetes minor reads as a reviewable diff.
+    FIELDS_FILE.write_text(json.dumps(fields, indent=1, sort_keys=True) + "\n",
+                           encoding="utf-8")
 
 
 if __name__ == "__main__":
