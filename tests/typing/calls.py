@@ -25,6 +25,9 @@ from blueprints import (
     WebApp,
     WorkerWithInit,
 )
+from blueprints.core.jobs import CronJobAppProps
+from blueprints.core.logging_stack import LoggingStackProps
+from blueprints.core.web_app import WebAppProps
 from blueprints.core.workload import SecretKeyRef
 
 app = App()
@@ -47,6 +50,7 @@ CronJobApp(shop, "report", image="busybox:1.36.1", schedule="0 3 * * *", suspend
 DataMigration(shop, "db-migrate", stateful=db, ordinals=[2], image="busybox:1.36.1")
 LoggingStack(shop, "logs", credentials_secret="es-credentials", retention_days=3)
 ConfigFiles(shop, "conf", data={"app.conf": "x = 1\n"})
+assert_type(WebAppProps(image="nginx:1.27.3", replicas=3).replicas, int)
 assert_type(shop.manifests(), list[dict[str, Any]])
 
 # -- rejected: a wrong type --------------------------------------------------------------------
@@ -60,11 +64,17 @@ StatefulWebApp(shop, "s1", image="postgres:16.4", storage="1Gi")  # type: ignore
 DataMigration(shop, "m1", stateful=web, ordinals=[2], image="busybox:1")  # type: ignore[arg-type]
 LoggingStack(shop, "l1", credentials_secret="s", retention_days="7")  # type: ignore[arg-type]
 Release(app, "r1", version=1)  # type: ignore[arg-type]
+WorkerWithInit(shop, "w7", image="busybox:1.36.1", wait_for=[3])  # type: ignore[list-item]
+DaemonApp(shop, "w8", image="busybox:1.36.1", run_as_user="1000")  # type: ignore[arg-type]
+ConfigFiles(shop, "w9", data={"a.conf": 1})  # type: ignore[dict-item]
+WebAppProps(image="nginx:1.27.3", replicas="3")  # type: ignore[arg-type]
 
 # -- rejected: an unknown prop -----------------------------------------------------------------
 WebApp(shop, "u1", image="nginx:1.27.3", replcas=3)  # type: ignore[call-arg]
 CronJobApp(shop, "u2", image="busybox:1.36.1", schedule="@daily", port=80)  # type: ignore[call-arg]
 LoggingStack(shop, "u3", credentials_secret="s", replicas=2)  # type: ignore[call-arg]
+StatefulWebApp(shop, "u4", image="postgres:16.4", storage_size="1Gi")  # type: ignore[call-arg]
+LoggingStackProps(credentials_secret="s", replica=1)  # type: ignore[call-arg]
 
 # -- rejected: a missing required prop ---------------------------------------------------------
 WebApp(shop, "r2")  # type: ignore[call-arg]
@@ -73,3 +83,6 @@ DataMigration(shop, "r4", stateful=db, image="busybox:1.36.1")  # type: ignore[c
 DataMigration(shop, "r5", ordinals=[1], image="busybox:1.36.1")  # type: ignore[call-arg]
 LoggingStack(shop, "r6")  # type: ignore[call-arg]
 ConfigFiles(shop, "r7")  # type: ignore[call-arg]
+DaemonApp(shop, "r8", command=["run"])  # type: ignore[call-arg]
+WorkerWithInit(shop, "r9", wait_for=["db"])  # type: ignore[call-arg]
+CronJobAppProps(image="busybox:1.36.1")  # type: ignore[call-arg]
