@@ -117,6 +117,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         'ConfigFiles(shop, "conf", data={"a.conf": "x"}, description=3)',
         "error: shop/conf: description=3: must be a str, got int 3; quote it: "
         'description="3"'),
+    "a string where a ConfigMap volume's items belong": (
+        'WebApp(shop, "web", image="nginx:1.27.3", mounts=[Mount(Volume.config_map("conf", '
+        '"app", items="app.conf"), "/etc/app")])',
+        "error: volume/conf: items=app.conf: must be a mapping of str to str or None, got str "
+        "'app.conf'; pass items={...}"),
+    "a number where access modes belong": (
+        'Volume.new_claim("data", size="1Gi", access_modes=1)',
+        "error: volume/data: access_modes=1: must be a list of str, got int 1; pass "
+        "access_modes=[...]"),
     "a ConfigMapKeyRef with a number": (
         'WebApp(shop, "web", image="nginx:1.27.3", env={"A": ConfigMapKeyRef("c", 1)})',
         "error: shop/web: env['A'].key=1: must be a str, got int 1; quote it: "

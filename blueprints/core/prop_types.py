@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import inspect
 import sys
 import types
@@ -23,9 +24,17 @@ from typing import Any, TypeVar
 
 from blueprints.errors import ConfigError, Problem
 
-__all__ = ["build_props", "check_instance", "describe", "mismatch", "safe_repr"]
+__all__ = [
+    "build_props",
+    "check_instance",
+    "checked_arguments",
+    "describe",
+    "mismatch",
+    "safe_repr",
+]
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 _Check = Callable[[object, str], None]
 
 
@@ -105,6 +114,48 @@ def check_instance(obj: object, *, component: str, prefix: str = "") -> None:
     except _Mismatch as mismatch:
         raise ConfigError(Problem(component, mismatch.field, _shown(mismatch.value),
                                   mismatch.what, mismatch.fix)) from None
+
+
+def checked_arguments(kind: str) -> Callable[[F], F]:
+    """Check a builder's arguments against its annotations before it runs
+    (``Volume.config_map(..., items="x")``), with ``<kind>/<name>`` as the place.
+
+    The annotations are resolved on the first call. A call of the wrong shape (a missing or
+    unknown argument) stays Python's own ``TypeError`` at the caller's line.
+    """
+    def decorate(function: F) -> F:
+        signature = inspect.signature(function)
+        compiled: dict[str, _Check | None] = {}
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not compiled:
+                hints = typing.get_type_hints(function)
+                compiled.update({n: _compile(h) for n, h in hints.items() if n != "return"})
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError:
+                return function(*args, **kwargs)  # Python's own message, at the caller's line
+            name = bound.arguments.get("name")
+            try:
+                for param, value in bound.arguments.items():
+                    check = compiled.get(param)
+                    if check is None:
+                        continue
+                    if signature.parameters[param].kind is inspect.Parameter.VAR_POSITIONAL:
+                        for index, item in enumerate(value):
+                            check(item, f"{param}[{index}]")
+                    elif signature.parameters[param].kind is not inspect.Parameter.VAR_KEYWORD:
+                        check(value, param)
+            except _Mismatch as wrong:
+                where = f"{kind}/{name}" if isinstance(name, str) else kind
+                raise ConfigError(Problem(where, wrong.field, _shown(wrong.value), wrong.what,
+                                          wrong.fix)) from None
+            return function(*args, **kwargs)
+
+        return typing.cast(F, wrapper)
+
+    return decorate
 
 
 def mismatch(value: object, hint: Any, field: str) -> tuple[str, str] | None:
