@@ -86,6 +86,13 @@ class TestRunTimeSignatures:
             assert parameter.annotation == (
                 widened if field.name in construct_props else str(field.type))
 
+    @pytest.mark.parametrize("name", sorted(constructs()))
+    def test_the_props_classes_show_their_fields_too(self, name: str) -> None:
+        props_class, _ = constructs()[name]
+        parameters = inspect.signature(props_class).parameters
+        assert list(parameters) == [f.name for f in dataclasses.fields(props_class)]
+        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())
+
     def test_help_lists_the_props_and_their_documentation(self) -> None:
         text = pydoc.render_doc(_construct("WebApp"), renderer=pydoc.plaintext)
         assert "replicas: 'int' = 2" in text
