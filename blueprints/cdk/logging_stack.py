@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from constructs import Construct
@@ -20,10 +19,6 @@ class _Part:
     def __init__(self, core: Any) -> None:
         self.core = core
         self.escaped: dict[tuple[str, str], object] = {}
-
-    def emit_escaped(self, manifest: dict[str, Any], from_node: Mapping[str, Any]) -> Any:
-        """Never called: a stack's parts hand out no escape hatch."""
-        return manifest
 
 
 class LoggingStack(Construct):

@@ -29,9 +29,6 @@ class Part(Protocol):
     def escaped(self) -> Mapping[tuple[str, str], Any]:
         """Objects handed to cdk8s as real ApiObjects, by kind and name."""
 
-    def emit_escaped(self, manifest: dict[str, Any], from_node: Mapping[str, Any]) -> Any:
-        """The final ``manifest`` with the escape hatch's recorded patches applied."""
-
 _INSTANCE, _PART_OF = LABEL_KEYS[1], LABEL_KEYS[4]
 
 
@@ -97,7 +94,9 @@ class Release(cdk8s.Chart):
             for manifest in component.core.render():
                 key = _key(manifest)
                 if key in component.escaped and key in from_node:
-                    result.append(component.emit_escaped(manifest, from_node.pop(key)))
+                    # Only components hand out escape hatches (Component.emit_escaped).
+                    escaping: Any = component
+                    result.append(escaping.emit_escaped(manifest, from_node.pop(key)))
                 else:
                     result.append(manifest)
         annotations = self.context.object_annotations()

@@ -21,10 +21,10 @@ if TYPE_CHECKING:
     from blueprints.core.workload import Workload
 
 __all__ = [
+    "EGRESS_MODES",
     "Call",
     "Connection",
     "Declared",
-    "EGRESS_MODES",
     "address",
     "parse_calls",
     "resolve_connections",
@@ -90,7 +90,8 @@ def parse_calls(component: Workload, calls: object) -> tuple[Declared, ...]:
                                   'pass calls=[cart, "api.example.com:443"] or '
                                   'calls={"CART_ADDR": cart}', "BP042"))
     result: list[Declared] = []
-    for env, entry in items:
+    for env, given in items:
+        entry = given
         if env is not None and (not isinstance(env, str) or not _ENV_NAME.fullmatch(env)):
             raise ConfigError(Problem(path, "calls", env, "not a valid variable name",
                                       "use letters, digits, '_', '-' and '.'"))

@@ -24,9 +24,9 @@ __all__ = [
     "Ingress",
     "LoadBalancer",
     "NodePort",
+    "check_exposure",
     "exposure_objects",
     "exposure_peers",
-    "check_exposure",
 ]
 
 #: Where the ingress-nginx controller runs when installed as its documentation shows.

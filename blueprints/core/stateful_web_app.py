@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from blueprints.core.exposure import check_exposure, exposure_objects
 from blueprints.core.names import check_name
 from blueprints.core.quantity import parse_quantity
-from blueprints.core.exposure import check_exposure, exposure_objects
 from blueprints.core.web_app import (
     Exposable,
     check_extra_ports,

@@ -960,16 +960,16 @@ class _Rules:
     def render(self, direction: str) -> list[Manifest]:
         """The rules, ``from`` or ``to`` each peer group; a ``None`` peer gets no peer list."""
         groups: dict[tuple[int, ...], list[tuple[str, Manifest | None]]] = {}
-        for key, (peer, ports) in self._ports.items():
-            groups.setdefault(tuple(sorted(ports)), []).append((key, peer))
+        for key, (peer, numbers) in self._ports.items():
+            groups.setdefault(tuple(sorted(numbers)), []).append((key, peer))
         rules: list[Manifest] = []
-        for ports, peers in sorted(groups.items()):
+        for ports, group in sorted(groups.items()):
             port_list = [{"port": number, "protocol": "TCP"} for number in ports]
-            if any(peer is None for _, peer in peers):
+            if any(peer is None for _, peer in group):
                 rules.append({"ports": port_list} if port_list else {})
-                peers = [(k, p) for k, p in peers if p is not None]
+            peers = sorted(((k, p) for k, p in group if p is not None), key=lambda kp: kp[0])
             if peers:
-                rule: Manifest = {direction: [p for _, p in sorted(peers, key=lambda kp: kp[0])]}
+                rule: Manifest = {direction: [p for _, p in peers]}
                 if port_list:
                     rule["ports"] = port_list
                 rules.append(rule)
