@@ -107,7 +107,7 @@ class StatefulWebAppCore(Workload):
                                           "must be an absolute path", 'e.g. "/data"', "BP012"))
         check_service_port(self.path, props.service_port, props.extra_ports)
         self.exposures = check_exposure(self, props.expose)
-        self.peers_talk = True
+        self.peers_talk = props.replicas != 1  # one pod has no peers to talk to
 
     @property
     def ports(self) -> tuple[tuple[str, int], ...]:
