@@ -117,7 +117,7 @@ class TestWorkerWithInit:
                       and m["metadata"]["name"] == "db")
         sources = [peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
                    for peer in policy["spec"]["ingress"][0]["from"]]
-        assert sources == ["db", "worker"]
+        assert sources == ["worker"]  # replicas=1: no peers to admit
 
     def test_cross_release_dependency(self) -> None:
         app = App()

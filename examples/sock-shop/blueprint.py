@@ -10,7 +10,9 @@ exactly its callers on the port they call; ``egress="declared"`` limits every po
 its callees and the cluster DNS. The apps find each other by the Service names the demo
 hard-codes (``catalogue``, ``carts``, ...), which are the names blueprint gives them; ``user``
 reads its database address from ``MONGO_HOST``, so that call is named. Only the front-end is
-exposed, through an Ingress; queue-master, which nobody calls, admits its release.
+exposed, through an Ingress; queue-master, which nobody calls, admits its release. The
+catalogue database reads its root password from the Secret ``catalogue-db`` (key
+``root-password``), which must exist in the namespace: no secret value is written here.
 """
 
 from blueprints import (
@@ -43,7 +45,7 @@ def mongo(name: str, image: str = "mongo:3.4.24") -> StatefulWebApp:
         shop, name, image=image, port=27017, port_name="mongo", replicas=1,
         run_as_user=999, storage=Storage(size="1Gi", mount_path="/data/db"),
         writable_paths=["/tmp"], resources=Resources(cpu="100m", memory="256Mi"),
-        description=f"MongoDB of {name.removesuffix('-db')}")
+        component="database", description=f"MongoDB of {name.removesuffix('-db')}")
 
 
 def java(name: str, image: str, calls: list[object]) -> WebApp:
@@ -71,7 +73,7 @@ WebApp(
     env={"MYSQL_ROOT_PASSWORD": SecretKeyRef("catalogue-db", "root-password"),
          "MYSQL_DATABASE": "socksdb"},
     writable_paths=["/var/lib/mysql", "/var/run/mysqld", "/tmp"],
-    resources=Resources(cpu="100m", memory="512Mi"),
+    resources=Resources(cpu="100m", memory="512Mi"), component="database",
     description="MySQL loaded with the catalogue at every start")
 java("carts", "weaveworksdemos/carts:0.4.8", ["carts-db"])
 mongo("carts-db")
@@ -85,12 +87,13 @@ java("queue-master", "weaveworksdemos/queue-master:0.3.1", ["rabbitmq"])
 WebApp(
     shop, "rabbitmq", image="rabbitmq:3.6.8-management", port=5672, port_name="amqp",
     replicas=1, run_as_user=999, writable_paths=["/var/lib/rabbitmq", "/tmp"],
-    resources=Resources(cpu="100m", memory="256Mi"))
+    resources=Resources(cpu="100m", memory="256Mi"), component="queue")
 WebApp(
     shop, "user", image="weaveworksdemos/user:0.4.7", port=80, run_as_user=10001,
     readiness=Probe.http("/health"), calls={"MONGO_HOST": "user-db"})
 mongo("user-db", "weaveworksdemos/user-db:0.3.0")  # mongo with the demo's accounts
 WebApp(
     shop, "session-db", image="redis:7.2.4-alpine", port=6379, port_name="redis", replicas=1,
-    run_as_user=999, writable_paths=["/data"], resources=Resources(cpu="50m", memory="64Mi"))
+    run_as_user=999, writable_paths=["/data"], resources=Resources(cpu="50m", memory="64Mi"),
+    component="cache")
 app.synth()
