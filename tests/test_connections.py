@@ -538,3 +538,13 @@ def test_yaml_exposures_render_like_python(tmp_path: Path,
     docs = load_all(first["shop.k8s.yaml"])
     assert {d["kind"] for d in docs} >= {"Ingress", "HTTPRoute"}
     assert not any(isinstance(v, dict) and v.get("from") == [] for v in _walk(docs))
+
+
+def test_another_port_gets_its_own_variable(tmp_path: Path) -> None:
+    docs = synth_source(tmp_path, (
+        f"db = WebApp(shop, 'db', image='{IMAGE}', extra_ports={{'metrics': 9090}})\n"
+        f"WebApp(shop, 'web', image='{IMAGE}', calls=[db, Call(db, 'metrics')])\n"))
+    assert env_of(by_key(docs)["Deployment/web"]) == {
+        "DB_ADDR": "db:8080", "DB_METRICS_ADDR": "db:9090"}
+    assert {e for e in admitted(docs) if e[1] == "shop/db"} == {
+        ("shop/web", "shop/db", "8080/TCP"), ("shop/web", "shop/db", "9090/TCP")}

@@ -232,5 +232,7 @@ def _resolve(caller: Workload, declared: Declared, known: Mapping[tuple[str, str
                                       f"call one of its Service ports ({offered})", "BP042"))
         chosen = matches[0]
     host, text = address(callee, chosen[1], caller.namespace)
-    env = declared.env or default_env(callee.id)
+    # Another port than the main one gets its own variable: CART_METRICS_ADDR.
+    suffix = f"-{chosen[0]}" if chosen is not ports[0] else ""
+    env = declared.env or default_env(callee.id + suffix)
     return Connection(env, text, callee, host, chosen[1], chosen[2])

@@ -137,6 +137,9 @@ def check_exposure(component: Workload, expose: object) -> tuple[Exposure, ...]:
                                  ("proxy_namespace", item.proxy_namespace)):
                 if value is not None:
                     check_name(value, component=path, field=f"expose.{field}")
+            if isinstance(item.hostnames, str) or not isinstance(item.hostnames, list | tuple):
+                raise ConfigError(Problem(path, "expose.hostnames", item.hostnames,
+                                          "must be a list", 'e.g. hostnames=["shop.example.com"]'))
             for host in item.hostnames:
                 check_name(host, component=path, field="expose.hostnames", kind="subdomain")
             _check_path(path, item.path)

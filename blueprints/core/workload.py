@@ -186,7 +186,8 @@ class WorkloadProps:
         calls: The components this one calls, and external ``"host:port"`` addresses (BP042):
             a list (``[cart, "api.example.com:443"]``) or a mapping that names each address
             variable (``{"CART_ADDR": cart}``). Each callee gives an environment variable
-            (default ``<CALLEE>_ADDR``) holding ``<service>:<port>`` in the same namespace,
+            (default ``<CALLEE>_ADDR``; ``<CALLEE>_<PORT>_ADDR`` for another port than the
+            main one) holding ``<service>:<port>`` in the same namespace,
             ``<service>.<namespace>.svc:<port>`` across namespaces; the callee's NetworkPolicy
             admits this component on exactly that port. Entries are constructs, component
             names of the release, ``"name:port"`` (a named or numbered Service port), or
