@@ -29,7 +29,9 @@ __all__ = [
     "exposure_peers",
 ]
 
-#: Where the ingress-nginx controller runs when installed as its documentation shows.
+#: Where the ingress-nginx controller runs when installed as its quick start shows
+#: (kubernetes/ingress-nginx, docs/deploy/index.md: "It will install the controller in the
+#: `ingress-nginx` namespace").
 DEFAULT_INGRESS_NAMESPACE = "ingress-nginx"
 _EVERYWHERE = ("0.0.0.0/0", "::/0")
 
@@ -222,10 +224,10 @@ def exposure_objects(component: Workload, exposure: Exposure, service: str,
     if isinstance(exposure, NodePort) and exposure.node_port is not None:
         port["nodePort"] = exposure.node_port
     public: dict[str, Any] = {
-        # The client's own address reaches the pod only with the Local policy, so the
-        # NetworkPolicy's ipBlock can admit it (kubernetes/website, content/en/docs/tasks/
-        # access-application-cluster/create-external-load-balancer.md, "Preserving the client
-        # source IP").
+        # "Local preserves the client source IP ... for LoadBalancer and NodePort type
+        # services", so the NetworkPolicy's ipBlock sees the client (kubernetes/website,
+        # content/en/docs/tasks/access-application-cluster/create-external-load-balancer.md,
+        # "Preserving the client source IP"); with Cluster it sees a node.
         "externalTrafficPolicy": "Local",
     }
     if isinstance(exposure, LoadBalancer):
