@@ -548,3 +548,28 @@ def test_another_port_gets_its_own_variable(tmp_path: Path) -> None:
         "DB_ADDR": "db:8080", "DB_METRICS_ADDR": "db:9090"}
     assert {e for e in admitted(docs) if e[1] == "shop/db"} == {
         ("shop/web", "shop/db", "8080/TCP"), ("shop/web", "shop/db", "9090/TCP")}
+
+
+def test_declared_egress_lets_a_git_clone_out(tmp_path: Path) -> None:
+    docs = synth_source(tmp_path, (
+        "from blueprints import Mount, Volume\n"
+        "site = Volume.git_clone('site', 'https://github.com/example/site.git', "
+        "revision='v1.0.0')\n"
+        f"WebApp(shop, 'web', image='{IMAGE}', egress='declared', "
+        "mounts=[Mount(site, '/usr/share/nginx/html')])\n"))
+    egress = by_key(docs)["NetworkPolicy/web"]["spec"]["egress"]
+    assert {"ports": [{"port": 443, "protocol": "TCP"}]} in egress
+
+
+def test_declared_egress_keeps_a_logging_stack_working(tmp_path: Path) -> None:
+    """The stack's parts are admitted by Elasticsearch without calls=: their egress follows."""
+    (tmp_path / "blueprint.py").write_text(
+        "from blueprints import App, LoggingStack, Release\napp = App()\n"
+        "logs = Release(app, 'logs', egress='declared')\n"
+        "LoggingStack(logs, 'logs', credentials_secret='es-credentials', "
+        "elasticsearch_replicas=3, transport_tls_secret='es-transport')\napp.synth()\n")
+    docs = load_all(synthesize(tmp_path, kube_version=DEFAULT).files["logs.k8s.yaml"])
+    got = admitted(docs)
+    for part in ("logs-kibana", "logs-fluentd", "logs-retention"):
+        assert (f"logs/{part}", "logs/logs-elasticsearch", "9200/TCP") in got
+    assert ("logs/logs-elasticsearch", "logs/logs-elasticsearch", "9300/TCP") in got

@@ -169,10 +169,13 @@ def resolve_connections(workloads: Sequence[Workload]) -> None:
     """
     problems: list[Problem] = []
     known: dict[tuple[str, str], Workload] = {}
+    by_path: dict[str, Workload] = {}
     for workload in workloads:
         workload._incoming = []
         workload._connections = []
+        workload._admitted_by = []
         known.setdefault((workload.release.name, workload.id), workload)
+        by_path.setdefault(workload.path, workload)
     for caller in workloads:
         for declared in caller.calls:
             try:
@@ -185,6 +188,12 @@ def resolve_connections(workloads: Sequence[Workload]) -> None:
                 connection.callee._incoming.append((caller.client_ref(), connection.pod_port))
         for callee, pod_port in caller.waited_components():
             callee._incoming.append((caller.client_ref(), pod_port))
+        # Clients admitted without a call (allow_from naming a component, a LoggingStack's
+        # parts, a DataMigration) may reach it through their egress policy too.
+        for client in caller._clients:
+            source = by_path.get(client.name)
+            if source is not None and source is not caller:
+                source._admitted_by.append(caller)
     for caller in workloads:
         envs = [c.env for c in caller._connections]
         for env in envs:

@@ -276,6 +276,7 @@ class Workload(ABC):
         #: port, and what this component calls.
         self._incoming: list[tuple[ClientRef, int]] = []
         self._connections: list[Connection] = []
+        self._admitted_by: list[Workload] = []
         #: Whether the component's own pods talk to each other (StatefulWebApp peers).
         self.peers_talk = False
         self.exposures: tuple[Any, ...] = ()
@@ -679,7 +680,9 @@ class Workload(ABC):
             elif entry.startswith("namespace:"):
                 ingress.admit(_namespace_peer(entry.removeprefix("namespace:")), all_ports)
             elif "/" in entry:
-                ingress.admit(_cidr_peer(entry), all_ports)
+                block = _cidr_peer(entry)
+                assert block is not None, "checked in the constructor"
+                ingress.admit(block, all_ports)
         if self.exposures:
             from blueprints.core.exposure import exposure_peers
 
@@ -717,8 +720,14 @@ class Workload(ABC):
                 egress.admit(_peer(callee.client_ref(), self.namespace), [connection.pod_port])
         for callee, port in self.waited_components():
             egress.admit(_peer(callee.client_ref(), self.namespace), [port])
+        for callee in self._admitted_by:
+            egress.admit(_peer(callee.client_ref(), self.namespace),
+                         [number for _, number in callee.ports])
         for port in self.external_wait_ports():
             egress.admit(None, [port])
+        for volume in self._volume_objects:
+            if volume.clone is not None:  # the git-clone init container reaches the remote
+                egress.admit(None, [_git_port(volume.clone[0])])
         if self.peers_talk:
             egress.admit({"podSelector": {"matchLabels": dict(self.selector)}},
                          [number for _, number in self.ports])
@@ -975,6 +984,14 @@ class _Rules:
                     rule["ports"] = port_list
                 rules.append(rule)
         return rules
+
+
+def _git_port(repository: str) -> int:
+    """The port a git remote answers on: 443 for https (the default), 80, 22 or 9418."""
+    for prefix, port in (("http://", 80), ("ssh://", 22), ("git://", 9418)):
+        if repository.startswith(prefix):
+            return port
+    return 22 if "@" in repository.split("/", 1)[0] else 443
 
 
 def _namespace_peer(namespace: str) -> Manifest:
