@@ -129,6 +129,8 @@ class Component(Construct):
             raise ConfigError(Problem(path, "image", None, "required",
                                       'pass image="registry/repository:tag"', "BP001"))
         props = self._convert(context, path, dict(props))
+        if "calls" in props:
+            props["calls"] = _core_calls(props["calls"])
         if "allow_from" in props:
             props["allow_from"] = [
                 entry.core.client_ref() if isinstance(entry, Component) else entry
@@ -145,6 +147,22 @@ class Component(Construct):
     ) -> dict[str, Any]:
         """Turn construct references in ``props`` into core values (subclasses extend)."""
         return props
+
+
+def _core_calls(calls: object) -> object:
+    """``calls`` with constructs replaced by their pure cores (no jsii object in props)."""
+    from blueprints.core.connections import Call
+
+    def core(entry: object) -> object:
+        if isinstance(entry, Call) and isinstance(entry.target, Component):
+            return Call(entry.target.core, entry.port)
+        return entry.core if isinstance(entry, Component) else entry
+
+    if isinstance(calls, Mapping):
+        return {key: core(value) for key, value in calls.items()}
+    if isinstance(calls, list | tuple):
+        return [core(entry) for entry in calls]
+    return calls
 
 
 def _sequence(value: object, path: str, field: str) -> list[Any]:

@@ -101,9 +101,8 @@ def parse_calls(component: Workload, calls: object) -> tuple[Declared, ...]:
             if port is not None and (isinstance(port, bool) or not isinstance(port, int | str)):
                 raise ConfigError(Problem(path, "calls", port, "a port is a name or a number",
                                           'e.g. Call(db, "metrics")', "BP042"))
-        core = getattr(entry, "core", entry)
-        if isinstance(core, Workload):
-            result.append(Declared(env, core, port, core.path))
+        if isinstance(entry, Workload):
+            result.append(Declared(env, entry, port, entry.path))
             continue
         if not isinstance(entry, str):
             raise ConfigError(Problem(
