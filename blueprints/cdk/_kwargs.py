@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from blueprints.core.probes import Probe
     from blueprints.core.stateful_web_app import Storage
     from blueprints.core.volumes import Mount
+    from blueprints.core.web_app import Exposable
     from blueprints.core.worker_with_init import Dependency
     from blueprints.core.workload import ClientRef, ConfigMapRef, EnvValue, Resources, SecretRef, Sidecar
 
@@ -91,10 +92,24 @@ class WebAppKwargs(TypedDict, total=False):
     """How long the app needs to stop after the signal (BP023). Default 25."""
     termination_grace_seconds: int | None
     """Overrides pause + shutdown; must exceed the pause (BP023)."""
+    calls: Sequence[Any] | Mapping[str, Any]
+    """The components this one calls, and external ``"host:port"`` addresses (BP042): a list (``[cart,
+    "api.example.com:443"]``) or a mapping that names each address variable (``{"CART_ADDR": cart}``).
+    Each callee gives an environment variable (default ``<CALLEE>_ADDR``; ``<CALLEE>_<PORT>_ADDR`` for
+    another port than the main one) holding ``<service>:<port>`` in the same namespace,
+    ``<service>.<namespace>.svc:<port>`` across namespaces; the callee's NetworkPolicy admits this
+    component on exactly that port. Entries are constructs, component names of the release,
+    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`.
+    Default none.
+    """
+    egress: str | None
+    """``"declared"`` adds an egress policy that admits exactly the callees and the cluster DNS; ``"open"``
+    leaves egress alone. Default: the release's (``open``).
+    """
     allow_from: Sequence[str | ClientRef | Component]
-    """Clients admitted by the NetworkPolicy besides dependents (BP042): component ids of the release,
-    ``namespace:<name>`` for a whole namespace, or constructs. Default: the whole release when nothing
-    depends on the component.
+    """Callers that blueprint does not build, admitted on every port (BP042): ``namespace:<name>`` for a
+    whole namespace, a CIDR block, ``"anywhere"`` (recorded as an opt-out), component ids or constructs.
+    Default none: the callers come from ``calls``, and a component that nobody calls admits its release.
     """
     labels: Mapping[str, str]
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""
@@ -123,6 +138,15 @@ class WebAppKwargs(TypedDict, total=False):
     extra_ports: Mapping[str, int]
     """More ports by name, e.g. ``{"metrics": 9090}``; the Service and the NetworkPolicy carry them too.
     Default none.
+    """
+    service_port: int | None
+    """The port the Service offers for the main port, e.g. 80 in front of a container on 8080; callers'
+    addresses use it. Default: ``port``.
+    """
+    expose: Exposable
+    """Traffic from outside the cluster (BP042): ``Ingress(host=...)``, ``HTTPRoute(gateway=...)``,
+    ``LoadBalancer(source_ranges=[...])`` or ``NodePort(source_ranges=[...])``, or a list of them. The
+    NetworkPolicy admits exactly the matching source. Default: none.
     """
 
 
@@ -188,10 +212,24 @@ class StatefulWebAppKwargs(TypedDict, total=False):
     """How long the app needs to stop after the signal (BP023). Default 25."""
     termination_grace_seconds: int | None
     """Overrides pause + shutdown; must exceed the pause (BP023)."""
+    calls: Sequence[Any] | Mapping[str, Any]
+    """The components this one calls, and external ``"host:port"`` addresses (BP042): a list (``[cart,
+    "api.example.com:443"]``) or a mapping that names each address variable (``{"CART_ADDR": cart}``).
+    Each callee gives an environment variable (default ``<CALLEE>_ADDR``; ``<CALLEE>_<PORT>_ADDR`` for
+    another port than the main one) holding ``<service>:<port>`` in the same namespace,
+    ``<service>.<namespace>.svc:<port>`` across namespaces; the callee's NetworkPolicy admits this
+    component on exactly that port. Entries are constructs, component names of the release,
+    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`.
+    Default none.
+    """
+    egress: str | None
+    """``"declared"`` adds an egress policy that admits exactly the callees and the cluster DNS; ``"open"``
+    leaves egress alone. Default: the release's (``open``).
+    """
     allow_from: Sequence[str | ClientRef | Component]
-    """Clients admitted by the NetworkPolicy besides dependents (BP042): component ids of the release,
-    ``namespace:<name>`` for a whole namespace, or constructs. Default: the whole release when nothing
-    depends on the component.
+    """Callers that blueprint does not build, admitted on every port (BP042): ``namespace:<name>`` for a
+    whole namespace, a CIDR block, ``"anywhere"`` (recorded as an opt-out), component ids or constructs.
+    Default none: the callers come from ``calls``, and a component that nobody calls admits its release.
     """
     labels: Mapping[str, str]
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""
@@ -225,6 +263,12 @@ class StatefulWebAppKwargs(TypedDict, total=False):
     """Keep the claims when the StatefulSet is deleted. Default True."""
     extra_ports: Mapping[str, int]
     """More ports by name, e.g. ``{"transport": 9300}``. Default none."""
+    service_port: int | None
+    """The client Service's port for the main port (the headless Service keeps the pod's). Default:
+    ``port``.
+    """
+    expose: Exposable
+    """Traffic from outside the cluster, as for :class:`~blueprints.WebAppProps`. Default: none."""
 
 
 class WorkerWithInitKwargs(TypedDict, total=False):
@@ -289,10 +333,24 @@ class WorkerWithInitKwargs(TypedDict, total=False):
     """How long the app needs to stop after the signal (BP023). Default 25."""
     termination_grace_seconds: int | None
     """Overrides pause + shutdown; must exceed the pause (BP023)."""
+    calls: Sequence[Any] | Mapping[str, Any]
+    """The components this one calls, and external ``"host:port"`` addresses (BP042): a list (``[cart,
+    "api.example.com:443"]``) or a mapping that names each address variable (``{"CART_ADDR": cart}``).
+    Each callee gives an environment variable (default ``<CALLEE>_ADDR``; ``<CALLEE>_<PORT>_ADDR`` for
+    another port than the main one) holding ``<service>:<port>`` in the same namespace,
+    ``<service>.<namespace>.svc:<port>`` across namespaces; the callee's NetworkPolicy admits this
+    component on exactly that port. Entries are constructs, component names of the release,
+    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`.
+    Default none.
+    """
+    egress: str | None
+    """``"declared"`` adds an egress policy that admits exactly the callees and the cluster DNS; ``"open"``
+    leaves egress alone. Default: the release's (``open``).
+    """
     allow_from: Sequence[str | ClientRef | Component]
-    """Clients admitted by the NetworkPolicy besides dependents (BP042): component ids of the release,
-    ``namespace:<name>`` for a whole namespace, or constructs. Default: the whole release when nothing
-    depends on the component.
+    """Callers that blueprint does not build, admitted on every port (BP042): ``namespace:<name>`` for a
+    whole namespace, a CIDR block, ``"anywhere"`` (recorded as an opt-out), component ids or constructs.
+    Default none: the callers come from ``calls``, and a component that nobody calls admits its release.
     """
     labels: Mapping[str, str]
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""
@@ -315,6 +373,10 @@ class WorkerWithInitKwargs(TypedDict, total=False):
     wait_for: Sequence[str | Dependency | Component]
     """Dependencies, each a Service name (``"mydb"``, ``"mydb:5432"``, ``"mydb.other-ns:5432"``) or a
     blueprint construct. Never an IP (BP010).
+    """
+    wait_for_calls: bool
+    """Also wait for every component in ``calls`` (on the Service port the call uses; external addresses
+    are not waited on). Default False.
     """
     wait_timeout_seconds: int
     """How long each init container waits before failing the pod (which then restarts with back-off). 1 to
@@ -388,10 +450,24 @@ class DaemonAppKwargs(TypedDict, total=False):
     """How long the app needs to stop after the signal (BP023). Default 25."""
     termination_grace_seconds: int | None
     """Overrides pause + shutdown; must exceed the pause (BP023)."""
+    calls: Sequence[Any] | Mapping[str, Any]
+    """The components this one calls, and external ``"host:port"`` addresses (BP042): a list (``[cart,
+    "api.example.com:443"]``) or a mapping that names each address variable (``{"CART_ADDR": cart}``).
+    Each callee gives an environment variable (default ``<CALLEE>_ADDR``; ``<CALLEE>_<PORT>_ADDR`` for
+    another port than the main one) holding ``<service>:<port>`` in the same namespace,
+    ``<service>.<namespace>.svc:<port>`` across namespaces; the callee's NetworkPolicy admits this
+    component on exactly that port. Entries are constructs, component names of the release,
+    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`.
+    Default none.
+    """
+    egress: str | None
+    """``"declared"`` adds an egress policy that admits exactly the callees and the cluster DNS; ``"open"``
+    leaves egress alone. Default: the release's (``open``).
+    """
     allow_from: Sequence[str | ClientRef | Component]
-    """Clients admitted by the NetworkPolicy besides dependents (BP042): component ids of the release,
-    ``namespace:<name>`` for a whole namespace, or constructs. Default: the whole release when nothing
-    depends on the component.
+    """Callers that blueprint does not build, admitted on every port (BP042): ``namespace:<name>`` for a
+    whole namespace, a CIDR block, ``"anywhere"`` (recorded as an opt-out), component ids or constructs.
+    Default none: the callers come from ``calls``, and a component that nobody calls admits its release.
     """
     labels: Mapping[str, str]
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""
@@ -475,10 +551,24 @@ class CronJobAppKwargs(TypedDict, total=False):
     """How long the app needs to stop after the signal (BP023). Default 25."""
     termination_grace_seconds: int | None
     """Overrides pause + shutdown; must exceed the pause (BP023)."""
+    calls: Sequence[Any] | Mapping[str, Any]
+    """The components this one calls, and external ``"host:port"`` addresses (BP042): a list (``[cart,
+    "api.example.com:443"]``) or a mapping that names each address variable (``{"CART_ADDR": cart}``).
+    Each callee gives an environment variable (default ``<CALLEE>_ADDR``; ``<CALLEE>_<PORT>_ADDR`` for
+    another port than the main one) holding ``<service>:<port>`` in the same namespace,
+    ``<service>.<namespace>.svc:<port>`` across namespaces; the callee's NetworkPolicy admits this
+    component on exactly that port. Entries are constructs, component names of the release,
+    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`.
+    Default none.
+    """
+    egress: str | None
+    """``"declared"`` adds an egress policy that admits exactly the callees and the cluster DNS; ``"open"``
+    leaves egress alone. Default: the release's (``open``).
+    """
     allow_from: Sequence[str | ClientRef | Component]
-    """Clients admitted by the NetworkPolicy besides dependents (BP042): component ids of the release,
-    ``namespace:<name>`` for a whole namespace, or constructs. Default: the whole release when nothing
-    depends on the component.
+    """Callers that blueprint does not build, admitted on every port (BP042): ``namespace:<name>`` for a
+    whole namespace, a CIDR block, ``"anywhere"`` (recorded as an opt-out), component ids or constructs.
+    Default none: the callers come from ``calls``, and a component that nobody calls admits its release.
     """
     labels: Mapping[str, str]
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""
@@ -582,10 +672,24 @@ class DataMigrationKwargs(TypedDict, total=False):
     """How long the app needs to stop after the signal (BP023). Default 25."""
     termination_grace_seconds: int | None
     """Overrides pause + shutdown; must exceed the pause (BP023)."""
+    calls: Sequence[Any] | Mapping[str, Any]
+    """The components this one calls, and external ``"host:port"`` addresses (BP042): a list (``[cart,
+    "api.example.com:443"]``) or a mapping that names each address variable (``{"CART_ADDR": cart}``).
+    Each callee gives an environment variable (default ``<CALLEE>_ADDR``; ``<CALLEE>_<PORT>_ADDR`` for
+    another port than the main one) holding ``<service>:<port>`` in the same namespace,
+    ``<service>.<namespace>.svc:<port>`` across namespaces; the callee's NetworkPolicy admits this
+    component on exactly that port. Entries are constructs, component names of the release,
+    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`.
+    Default none.
+    """
+    egress: str | None
+    """``"declared"`` adds an egress policy that admits exactly the callees and the cluster DNS; ``"open"``
+    leaves egress alone. Default: the release's (``open``).
+    """
     allow_from: Sequence[str | ClientRef | Component]
-    """Clients admitted by the NetworkPolicy besides dependents (BP042): component ids of the release,
-    ``namespace:<name>`` for a whole namespace, or constructs. Default: the whole release when nothing
-    depends on the component.
+    """Callers that blueprint does not build, admitted on every port (BP042): ``namespace:<name>`` for a
+    whole namespace, a CIDR block, ``"anywhere"`` (recorded as an opt-out), component ids or constructs.
+    Default none: the callers come from ``calls``, and a component that nobody calls admits its release.
     """
     labels: Mapping[str, str]
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import cdk8s
@@ -19,7 +19,7 @@ import cdk8s
 from blueprints.core.patches import Operation, apply_operation, validate_patch
 from blueprints.errors import ConfigError
 
-__all__ = ["CheckedApiObject", "operation_of"]
+__all__ = ["PatchGuard", "operation_of"]
 
 # op -> the factory's parameter names, in order
 _FACTORIES = {"add": ("path", "value"), "remove": ("path",), "replace": ("path", "value"),
@@ -35,34 +35,28 @@ def operation_of(patch: Any) -> Operation | None:
         return None
 
 
-class CheckedApiObject(cdk8s.ApiObject):
-    """An ``ApiObject`` whose ``add_json_patch`` refuses what the object cannot take, in one
-    line naming the component, the object and the path."""
+class PatchGuard:
+    """The object as a component rendered it, followed through each checked patch."""
 
-    def guard(self, component: str, manifest: Mapping[str, Any]) -> None:
-        """Check later patches against ``manifest``, the object as ``component`` rendered it."""
-        self._component = component
-        self._current: dict[str, Any] | None = dict(manifest)
+    def __init__(self, component: str, manifest: Mapping[str, Any]) -> None:
+        self.component = component
+        self.current: dict[str, Any] | None = dict(manifest)
 
-    def add_json_patch(self, *ops: cdk8s.JsonPatch) -> None:
-        """Apply ``ops`` once each is known to fit the object.
+    def check(self, ops: Sequence[Any]) -> None:
+        """Check ``ops`` in order, each against the object as the ones before left it.
 
         Raises:
-            ConfigError: An operation's path or field does not exist, or an index is out of
-                range; nothing is applied.
+            ConfigError: A path or field does not exist, or an index is out of range.
         """
-        current = getattr(self, "_current", None)
         for patch in ops:
             operation = operation_of(patch)
-            if current is None or operation is None:
-                current = None  # an operation we cannot see: stop guessing the object
-                break
-            problem = validate_patch(current, operation, component=self._component)
+            if self.current is None or operation is None:
+                self.current = None  # an operation we cannot see: stop guessing the object
+                return
+            problem = validate_patch(self.current, operation, component=self.component)
             if problem is not None:
                 raise ConfigError(problem)
-            current = apply_operation(current, operation)
-        self._current = current
-        super().add_json_patch(*ops)
+            self.current = apply_operation(self.current, operation)
 
 
 def _record(op: str, factory: Any) -> Any:

@@ -169,24 +169,28 @@ def _wrap(text: str, indent: int, width: int = 104) -> str:
 
 
 def _collect_imports(text: str, props_class: type[Any], imports: dict[str, set[str]]) -> None:
-    """Find where each name in ``text`` comes from, in the namespaces of the class's MRO."""
+    """Find where each name in ``text`` comes from: the module that exports it (``__all__``),
+    else the module of the class (or base) whose namespace holds it."""
     builtin = {"str", "int", "bool", "float", "None", "dict", "list", "tuple", _CONSTRUCT}
     for name in set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)) - builtin:
-        for klass in props_class.__mro__:
-            module = sys.modules[klass.__module__]
-            if name in vars(module):
-                value = vars(module)[name]
-                origin = getattr(value, "__module__", None)
-                home = origin if isinstance(value, type) and origin else klass.__module__
-                if home in ("typing", "collections.abc"):
-                    imports.setdefault(home, set()).add(name)
-                elif name.startswith("_") or not hasattr(sys.modules.get(home), name):
-                    imports.setdefault(klass.__module__, set()).add(name)
-                else:
-                    imports.setdefault(home, set()).add(name)
-                break
-        else:
+        holders = [klass.__module__ for klass in props_class.__mro__
+                   if name in vars(sys.modules[klass.__module__])]
+        if not holders:
             raise LookupError(f"{props_class.__name__}: cannot resolve {name!r} in {text!r}")
+        value = vars(sys.modules[holders[0]])[name]
+        origin = getattr(value, "__module__", None) if isinstance(value, type) else None
+        if origin in ("typing", "collections.abc") or (
+                origin is not None and name in getattr(sys.modules.get(origin), "__all__", ())):
+            home = origin
+        else:
+            exporters = sorted(
+                module_name for module_name, module in list(sys.modules.items())
+                if module_name.startswith("blueprints.")
+                and name in getattr(module, "__all__", ()) and vars(module).get(name) is value)
+            home = exporters[0] if exporters else holders[0]
+        if name in {n for names in imports.values() for n in names}:
+            continue
+        imports.setdefault(home, set()).add(name)
 
 
 def constructs() -> dict[str, tuple[type[Any], frozenset[str]]]:
