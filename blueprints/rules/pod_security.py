@@ -38,6 +38,9 @@ __all__ = [
 Level = Literal["restricted", "baseline", "privileged"]
 BASELINE = "baseline"
 RESTRICTED = "restricted"
+# The way out for a node agent that does need the node, said once.
+_NODE_AGENT = ("; a node agent that needs it runs in a namespace labelled "
+               "pod-security.kubernetes.io/enforce: privileged")
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +183,7 @@ def _host_namespaces(pod: _Pod) -> Iterator[PodSecurityViolation]:
         if pod.spec.get(key) is True:
             yield _v(BASELINE, "Host Namespaces", f"spec.{key}", True,
                      f"the pod shares {shares}",
-                     f"remove {key} (or set it to false)")
+                     f"remove {key} (or set it to false){_NODE_AGENT}")
 
 
 def _privileged(pod: _Pod) -> Iterator[PodSecurityViolation]:
@@ -189,8 +192,7 @@ def _privileged(pod: _Pod) -> Iterator[PodSecurityViolation]:
         if sc.get("privileged") is True:
             yield _v(BASELINE, "Privileged Containers", f"{path}.securityContext.privileged",
                      True, "a privileged container has every capability and the node's devices",
-                     "remove privileged: true (or set it to false); a node agent that needs it "
-                     "belongs in a namespace labelled for the privileged level")
+                     f"remove privileged: true (or set it to false){_NODE_AGENT}")
 
 
 # check_capabilities_baseline.go capabilities_allowed_1_0 (the container runtime's defaults).
@@ -209,7 +211,7 @@ def _capabilities_baseline(pod: _Pod) -> Iterator[PodSecurityViolation]:
                 yield _v(BASELINE, "Capabilities",
                          f"{path}.securityContext.capabilities.add[{j}]", cap,
                          f"adds {cap}, beyond the container runtime's default set",
-                         f"remove {cap} from capabilities.add")
+                         f"remove {cap} from capabilities.add{_NODE_AGENT}")
 
 
 def _host_path_volumes(pod: _Pod) -> Iterator[PodSecurityViolation]:
@@ -219,7 +221,8 @@ def _host_path_volumes(pod: _Pod) -> Iterator[PodSecurityViolation]:
             yield _v(BASELINE, "HostPath Volumes", f"spec.volumes[{i}].hostPath",
                      _dict(volume["hostPath"]).get("path"),
                      "a hostPath volume reaches into the node's filesystem",
-                     "use a persistentVolumeClaim, emptyDir, configMap or secret volume")
+                     "use a persistentVolumeClaim, emptyDir, configMap or secret volume"
+                     f"{_NODE_AGENT}")
 
 
 def _host_ports(pod: _Pod) -> Iterator[PodSecurityViolation]:
@@ -230,7 +233,7 @@ def _host_ports(pod: _Pod) -> Iterator[PodSecurityViolation]:
             if host_port not in (None, 0):
                 yield _v(BASELINE, "Host Ports", f"{path}.ports[{j}].hostPort", host_port,
                          "a hostPort binds a port on the node",
-                         "remove hostPort and reach the pod through a Service")
+                         f"remove hostPort and reach the pod through a Service{_NODE_AGENT}")
 
 
 def _host_probes(pod: _Pod) -> Iterator[PodSecurityViolation]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from blueprints.core.quantity import parse_quantity
@@ -27,23 +29,40 @@ __all__ = [
 
 @object_rule("BP040", pods_only=True)
 def resources_are_set(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
-    """CPU and memory requests and a memory limit on every container; quantities well formed."""
+    """CPU and memory requests and a memory limit on every container; quantities well formed.
+
+    A request left out where the limit is set is no finding: the API server copies the limit
+    into the request of containers and init containers (``kubernetes/kubernetes``,
+    ``pkg/apis/core/v1/defaults.go``, ``SetDefaults_Pod``). A quantity may be a YAML
+    number (``cpu: 0.15``, ``memory: 128974848``), as the API reads it.
+    """
     for path, container, key in containers(manifest):
         if key == "ephemeralContainers":
             continue
         resources = container.get("resources")
         resources = resources if isinstance(resources, dict) else {}
+        limits = resources.get("limits")
+        limits = limits if isinstance(limits, dict) else {}
         for section, resource in (("requests", "cpu"), ("requests", "memory"),
                                   ("limits", "memory")):
             values = resources.get(section)
             value = values.get(resource) if isinstance(values, dict) else None
             field = f"{path}.resources.{section}.{resource}"
             if value is None:
+                if section == "requests" and limits.get(resource) is not None:
+                    continue  # defaulted to the limit
                 yield Violation(field, None, f"no {resource} {section[:-1]}",
                                 f"set resources.{section}.{resource}")
-            elif (amount := parse_quantity(value)) is None or amount < 0:
+            elif (amount := _quantity(value)) is None or amount < 0:
                 yield Violation(field, value, "not a non-negative Kubernetes quantity",
                                 'write it like "100m" or "128Mi"')
+
+
+def _quantity(value: object) -> Decimal | None:
+    """A quantity as the API reads it: a string, or a YAML integer or float."""
+    if isinstance(value, float):
+        return parse_quantity(repr(value)) if math.isfinite(value) else None
+    return parse_quantity(value)
 
 
 @object_rule("BP041", pods_only=True)
