@@ -8,6 +8,7 @@ that kubernetes-validate ships for every supported release.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,7 @@ def test_the_table_agrees_with_the_schemas_of_every_release() -> None:
             if " " not in replacement:
                 assert ((replacement, kind) in kinds) == (version[1] >= since), (
                     replacement, kind, version)
-    for before, after in zip(SUPPORTED, SUPPORTED[1:], strict=False):
+    for before, after in itertools.pairwise(SUPPORTED):
         for api_version, kind in schemas[before] - schemas[after]:
             if "alpha" not in api_version:
                 entry = removed_api(api_version, kind)
