@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from blueprints.cli.main import app
 from blueprints.kube import SUPPORTED
+from blueprints.release.synth import synthesize
+from blueprints.rules import suppressions
+from blueprints.rules._objects import pod_spec
 from blueprints.rules.pod_security import (
     CONTROLS,
     PodSecurityViolation,
@@ -24,10 +30,12 @@ from blueprints.rules.pod_security import (
     safe_sysctls,
     strictest_level,
 )
+from tests.conftest import EXAMPLE_NAMES, EXAMPLES, load_all
 
 Spec = dict[str, Any]
 Mutation = Callable[[Spec, Spec], None]
 LISTS = ("initContainers", "containers", "ephemeralContainers")
+runner = CliRunner()
 V = (1, 35)
 
 
@@ -450,3 +458,113 @@ def test_malformed_specs_never_raise() -> None:
                  {"securityContext": [], "volumes": [None, "x"]},
                  {"containers": [{"securityContext": {"capabilities": {"add": None}}}]}):
         evaluate(spec, {"annotations": None}, V)
+
+
+# --- what blueprint builds, and what synth refuses -------------------------------------------
+
+class TestConstructs:
+    @pytest.mark.parametrize("name", EXAMPLE_NAMES)
+    def test_examples_meet_restricted_unless_an_opt_out_is_recorded(self, name: str) -> None:
+        """Every pod the constructs build meets restricted on every supported version, except
+        for what the object's BP041 opt-out names (hostPath node agents, allow_root, ...)."""
+        manifests = load_all("".join(synthesize(EXAMPLES / name, kube_version=V)
+                                     .files.values()))
+        pods = [m for m in manifests if pod_spec(m) is not None]
+        assert pods, name
+        for manifest in pods:
+            prefix, spec = pod_spec(manifest)  # type: ignore[misc]
+            metadata: Any = manifest
+            for key in (prefix[: -len("spec")] + "metadata").split("."):
+                metadata = metadata.get(key, {})
+            reason = suppressions(manifest).get("BP041", "")
+            for version in SUPPORTED:
+                for v in evaluate(spec, metadata, version):
+                    # the recorded opt-out names what it loosens
+                    assert OPT_OUT_WORDS.get(v.control, "<none>") in reason, (
+                        manifest["metadata"]["name"], v, reason)
+
+
+# What a construct's BP041 opt-out says for each control it may loosen.
+OPT_OUT_WORDS = {"HostPath Volumes": "hostPath", "Running as Non-root": "root",
+                 "Running as Non-root user": "root", "Privileged Containers": "privileged"}
+
+
+BLUEPRINT = """\
+import cdk8s
+from blueprints import App, Release, WebApp
+app = App()
+shop = Release(app, 'shop', version='1.0.0')
+web = WebApp(shop, 'web', image='nginx:1.27.3')
+web.api_object("Deployment").add_json_patch({patches})
+app.synth()
+"""
+
+
+def patch(path: str, value: object) -> str:
+    return f"cdk8s.JsonPatch.add({'/spec/template/spec' + path!r}, {value!r})"
+
+
+C = "spec.template.spec.containers[0]"
+
+
+class TestSynthRefuses:
+    """Synth refuses what Pod Security refuses: baseline and restricted alike in what blueprint
+    builds (an escape hatch may loosen a pod), unless the object records an opt-out."""
+
+    @pytest.fixture
+    def project(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Path]:
+        monkeypatch.chdir(tmp_path)
+
+        def make(patches: str) -> Path:
+            folder = tmp_path / "svc"
+            folder.mkdir()
+            (folder / "blueprint.py").write_text(BLUEPRINT.format(patches=patches))
+            (folder / "dist").mkdir()
+            (folder / "dist" / "shop.k8s.yaml").write_text("previous output\n")
+            return folder
+
+        return make
+
+    @pytest.mark.parametrize(("patches", "line"), [
+        (patch("/containers/0/securityContext/privileged", True),
+         f"error: Deployment/web: {C}.securityContext.privileged=True: baseline Pod Security, "
+         "Privileged Containers: a privileged container has every capability and the node's "
+         "devices (BP041); remove privileged: true (or set it to false); a node agent that "
+         "needs it runs in a namespace labelled pod-security.kubernetes.io/enforce: privileged"),
+        (patch("/hostNetwork", True),
+         "error: Deployment/web: spec.template.spec.hostNetwork=True: baseline Pod Security, "
+         "Host Namespaces: the pod shares the node's network (BP041); remove hostNetwork (or set "
+         "it to false); a node agent that needs it runs in a namespace labelled "
+         "pod-security.kubernetes.io/enforce: privileged"),
+        (patch("/containers/0/securityContext/capabilities/add", ["NET_RAW"]),
+         f"error: Deployment/web: {C}.securityContext.capabilities.add[0]=NET_RAW: baseline Pod "
+         "Security, Capabilities: adds NET_RAW, beyond the container runtime's default set "
+         "(BP041); remove NET_RAW from capabilities.add; a node agent that needs it runs in a "
+         "namespace labelled pod-security.kubernetes.io/enforce: privileged"),
+        (patch("/containers/0/securityContext/capabilities/add", ["CHOWN"]),
+         f"error: Deployment/web: {C}.securityContext.capabilities.add[0]=CHOWN: restricted Pod "
+         "Security, Capabilities: adds CHOWN: restricted allows adding only NET_BIND_SERVICE "
+         "(BP041); remove CHOWN from capabilities.add"),
+        (patch("/securityContext/sysctls", [{"name": "net.core.somaxconn", "value": "1024"}]),
+         "error: Deployment/web: spec.template.spec.securityContext.sysctls[0].name="
+         "net.core.somaxconn: baseline Pod Security, Sysctls: sysctl net.core.somaxconn is not "
+         "one of the safe, namespaced sysctls of Kubernetes 1.35 (BP041); remove it; set "
+         "node-wide kernel settings on the node, not in a pod"),
+    ])
+    def test_one_line_exit_1_nothing_written(self, project: Callable[[str], Path], patches: str,
+                                             line: str) -> None:
+        folder = project(patches)
+        result = runner.invoke(app, ["synth", str(folder)])
+        assert result.exit_code == 1, result.output
+        assert result.stderr.splitlines() == [line]
+        assert (folder / "dist" / "shop.k8s.yaml").read_text() == "previous output\n"
+
+    def test_a_recorded_opt_out_is_accepted(self, project: Callable[[str], Path]) -> None:
+        folder = project(", ".join([
+            patch("/hostNetwork", True),
+            "cdk8s.JsonPatch.add('/metadata/annotations/blueprint.dev~1ignore', "
+            "'BP041: node-local DNS cache needs the node network')"]))
+        result = runner.invoke(app, ["synth", str(folder)])
+        assert result.exit_code == 0, result.output
+        (deploy, *_) = load_all((folder / "dist" / "shop.k8s.yaml").read_text())
+        assert deploy["spec"]["template"]["spec"]["hostNetwork"] is True
