@@ -12,6 +12,7 @@ __all__ = [
     "git_repo_is_gone",
     "host_path_for_node_agents_only",
     "host_path_is_scoped",
+    "node_agent",
     "node_system_path",
 ]
 
@@ -39,7 +40,7 @@ def _volumes(manifest: Mapping[str, Any]) -> Iterator[tuple[str, int, Mapping[st
 # /var/log, /var/lib/docker/containers), prometheus-operator/kube-prometheus
 # manifests/nodeExporter-daemonset.yaml (node-exporter: /sys, /).
 _NODE_SYSTEM_PATHS = (
-    "/proc", "/sys", "/dev", "/lib/modules", "/usr/lib/modules", "/usr/src", "/boot", "/etc",
+    "/proc", "/sys", "/dev", "/boot", "/etc", "/usr", "/lib", "/lib64", "/bin", "/sbin",
     "/var/log", "/var/lib/docker", "/var/lib/containerd", "/var/lib/kubelet", "/var/lib/cni",
     "/opt/cni", "/run", "/var/run",
 )
@@ -51,14 +52,30 @@ def node_system_path(path: str) -> bool:
     return path == "/" or any(path == p or path.startswith(p + "/") for p in _NODE_SYSTEM_PATHS)
 
 
+def node_agent(manifest: Mapping[str, Any], spec: Mapping[str, Any]) -> bool:
+    """Whether the pods are a node agent's: a DaemonSet, or pods that must run on every node
+    whatever its taints (a toleration of every taint, or the system-node-critical priority),
+    as static pods such as kube-proxy's are (kubernetes/kubernetes
+    cluster/gce/manifests/kube-proxy.manifest)."""
+    if manifest.get("kind") == "DaemonSet" or spec.get("priorityClassName") == (
+        "system-node-critical"
+    ):
+        return True
+    tolerations = spec.get("tolerations")
+    return isinstance(tolerations, list) and any(
+        isinstance(t, dict) and t.get("operator") == "Exists" and not t.get("key")
+        for t in tolerations)
+
+
 @object_rule("BP012", pods_only=True)
 def host_path_for_node_agents_only(
     manifest: Mapping[str, Any], context: Context
 ) -> Iterator[Violation]:
-    """hostPath for app data outside a DaemonSet keeps it on one node (use a claim). A node's
+    """hostPath for app data outside a node agent keeps it on one node (use a claim). A node's
     system paths (``/proc``, ``/var/log``, the runtime socket...) are node access, not data:
     BP013 and BP041 judge those."""
-    if manifest.get("kind") == "DaemonSet":
+    found = pod_spec(manifest)
+    if found is None or node_agent(manifest, found[1]):
         return
     for prefix, i, volume in _volumes(manifest):
         host_path = volume.get("hostPath")
