@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from blueprints.cli.main import app
 from blueprints.kube import SUPPORTED
 from blueprints.release.synth import synthesize
-from blueprints.rules import suppressions
+from blueprints.rules import check, suppressions
 from blueprints.rules._objects import pod_spec
 from blueprints.rules.pod_security import (
     CONTROLS,
@@ -568,3 +568,17 @@ class TestSynthRefuses:
         assert result.exit_code == 0, result.output
         (deploy, *_) = load_all((folder / "dist" / "shop.k8s.yaml").read_text())
         assert deploy["spec"]["template"]["spec"]["hostNetwork"] is True
+
+
+class TestWindowsAdvice:
+    """Fields that "cannot be set when spec.os.name is windows" (the API's field descriptions
+    in the 1.35 OpenAPI schema) are never advised for a Windows pod."""
+
+    def test_no_linux_only_field_is_advised(self) -> None:
+        manifest = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "w", "namespace": "n"},
+                    "spec": {"os": {"name": "windows"}, "automountServiceAccountToken": False,
+                             "containers": [{"name": "c", "image": "mcr.microsoft.com/x:1"}]}}
+        found = check([manifest], select=["BP041"])
+        assert [(f.field, f.fix) for f in found] == [
+            ("spec.containers[0].securityContext.runAsNonRoot",
+             "set runAsNonRoot: true (and windowsOptions.runAsUserName to a non-admin user)")]

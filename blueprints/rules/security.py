@@ -84,6 +84,9 @@ def pod_security_standards(manifest: Mapping[str, Any], context: Context) -> Ite
         field = f"{prefix if where == 'spec' else meta_prefix}.{rest}"
         yield Violation(field, v.value, f"{v.level} Pod Security, {v.control}: {v.message}", v.fix,
                         Severity.ERROR if v.level == BASELINE else None)
+    os_ = spec.get("os")
+    if isinstance(os_, dict) and os_.get("name") == "windows":
+        return  # readOnlyRootFilesystem "cannot be set when spec.os.name is windows" (the API)
     for path, container, key in containers(manifest):
         if key == "ephemeralContainers":
             continue
