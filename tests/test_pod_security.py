@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from blueprints.cli.main import app
@@ -582,3 +584,28 @@ class TestWindowsAdvice:
         assert [(f.field, f.fix) for f in found] == [
             ("spec.containers[0].securityContext.runAsNonRoot",
              "set runAsNonRoot: true (and windowsOptions.runAsUserName to a non-admin user)")]
+
+
+_FIELDS = ["privileged", "capabilities", "add", "drop", "hostPort", "ports", "seccompProfile",
+           "type", "runAsUser", "runAsNonRoot", "procMount", "sysctls", "name", "volumes",
+           "hostPath", "nfs", "hostNetwork", "windowsOptions", "hostProcess", "seLinuxOptions",
+           "appArmorProfile", "readinessProbe", "httpGet", "host", "lifecycle", "preStop",
+           "securityContext", "containers", "initContainers", "hostUsers", "os", "annotations"]
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-1, 70000) | st.floats(allow_nan=True)
+    | st.sampled_from(["ALL", "Unconfined", "RuntimeDefault", "Unmasked", "windows", "x", ""]),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.sampled_from(_FIELDS), inner, max_size=4),
+    max_leaves=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(_FIELDS), _VALUES, max_size=6),
+       st.dictionaries(st.sampled_from(_FIELDS), _VALUES, max_size=2),
+       st.sampled_from(SUPPORTED))
+def test_any_input_evaluates_without_raising(spec: Spec, metadata: Spec,
+                                             version: tuple[int, int]) -> None:
+    found = evaluate(spec, metadata, version)
+    assert all(v.control in CONTROLS and v.level in ("baseline", "restricted") for v in found)
+    level = strictest_level([(spec, metadata)], version)
+    assert (level == "restricted") == (found == [])

@@ -175,3 +175,21 @@ class TestBP041Token:
     ])
     def test_bindings(self, manifests: list[dict[str, Any]], warned: bool) -> None:
         assert (TOKEN in rule_fields(manifests, "BP041")) is warned
+
+
+def test_annotation_findings_point_at_the_annotation(tmp_path: Path) -> None:
+    """An AppArmor annotation on a pod template (as Cilium's agent chart sets it) is reported
+    at its own line, under the template's metadata."""
+    path = tmp_path / "agent.yaml"
+    path.write_text(
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: agent\n  namespace: kube-system\n"
+        "spec:\n  selector:\n    matchLabels: {app: agent}\n  template:\n    metadata:\n"
+        "      annotations:\n"
+        "        container.apparmor.security.beta.kubernetes.io/cilium-agent: unconfined\n"
+        "      labels: {app: agent}\n    spec:\n      containers:\n        - name: cilium-agent\n"
+        "          image: quay.io/cilium/cilium:v1.16.0\n")
+    (finding,) = [f for f in lint([str(path)], enable=["BP041"]).findings
+                  if f.finding.field.startswith("spec.template.metadata")]
+    assert (finding.line, finding.finding.severity.value, finding.finding.field) == (
+        12, "error", "spec.template.metadata.annotations"
+        "['container.apparmor.security.beta.kubernetes.io/cilium-agent']")
