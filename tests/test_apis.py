@@ -158,3 +158,26 @@ class TestThroughTheCli:
         new = runner.invoke(app, ["lint", str(path), "--kube-version", "1.34", "--enable", "BP007"])
         assert ": warning: " in old.stdout and old.exit_code == 0
         assert ": error: " in new.stdout and new.exit_code == 1
+
+
+def test_synth_refuses_a_removed_api_version(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """An escape hatch that puts back policy/v1beta1 is refused, one line, nothing written."""
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "svc"
+    (folder / "dist").mkdir(parents=True)
+    (folder / "dist" / "shop.k8s.yaml").write_text("previous output\n")
+    (folder / "blueprint.py").write_text(
+        "import cdk8s\nfrom blueprints import App, Release, WebApp\napp = App()\n"
+        "shop = Release(app, 'shop', version='1.0.0')\n"
+        "web = WebApp(shop, 'web', image='nginx:1.27.3')\n"
+        "web.api_object('PodDisruptionBudget').add_json_patch(\n"
+        "    cdk8s.JsonPatch.replace('/apiVersion', 'policy/v1beta1'))\napp.synth()\n")
+    result = runner.invoke(app, ["synth", str(folder)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: PodDisruptionBudget/web: apiVersion=policy/v1beta1: PodDisruptionBudget "
+        "policy/v1beta1 is not served from Kubernetes 1.25 (target 1.35): the API server "
+        "refuses the object (BP007); use apiVersion: policy/v1 (an empty spec.selector ({}) now "
+        "selects every pod of the namespace)"]
+    assert (folder / "dist" / "shop.k8s.yaml").read_text() == "previous output\n"
