@@ -1,4 +1,4 @@
-"""BP040 resources, BP041 Pod Security Standards and API tokens, BP042 NetworkPolicy coverage."""
+"""BP040 resources, BP041 Pod Security Standards and API tokens (BP042 lives in ``network``)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,11 @@ from typing import Any
 
 from blueprints.core.quantity import parse_quantity
 from blueprints.practices import Severity
-from blueprints.rules._objects import (
-    POD_SPEC_PATHS,
-    SelectorIndex,
-    containers,
-    pod_labels,
-    pod_spec,
-)
+from blueprints.rules._objects import POD_SPEC_PATHS, containers, pod_spec
 from blueprints.rules._registry import Context, Violation, object_rule, set_rule
 from blueprints.rules.pod_security import BASELINE, evaluate
 
 __all__ = [
-    "network_policy_selects_pods",
     "pod_security_standards",
     "resources_are_set",
     "service_account_token_needed",
@@ -163,29 +156,3 @@ def _namespace(manifest: Mapping[str, Any]) -> object:
 def _name(manifest: Mapping[str, Any]) -> object:
     metadata = manifest.get("metadata")
     return metadata.get("name") if isinstance(metadata, dict) else None
-
-
-@set_rule("BP042")
-def network_policy_selects_pods(
-    manifests: Sequence[Mapping[str, Any]], context: Context
-) -> Iterator[tuple[int, Violation]]:
-    """Pods are selected by some NetworkPolicy of their namespace."""
-    policies = SelectorIndex()
-    for m in manifests:
-        spec, metadata = m.get("spec"), m.get("metadata")
-        if m.get("kind") != "NetworkPolicy" or not isinstance(spec, dict):
-            continue
-        selector = spec.get("podSelector")
-        labels = selector.get("matchLabels") if isinstance(selector, dict) else None
-        namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
-        if isinstance(selector, dict) and not selector.get("matchExpressions"):
-            policies.add(namespace, labels if isinstance(labels, dict) else {})
-    for index, manifest in enumerate(manifests):
-        if pod_spec(manifest) is None:
-            continue
-        metadata = manifest.get("metadata")
-        namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
-        if not policies.matches(namespace, pod_labels(manifest)):
-            yield index, Violation("metadata.labels", None,
-                                   "no NetworkPolicy selects these pods: anything may reach them",
-                                   "add a NetworkPolicy that admits only the declared clients")
