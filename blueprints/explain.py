@@ -28,6 +28,8 @@ PAIRS: dict[str, tuple[str, str]] = {
     "BP005": ("metadata:\n  name: web", "metadata:\n  name: web\n  annotations:\n"
               "    blueprint.dev/owner: team-shop"),
     "BP006": ("kind: Service\nmetadata:\n  name: 1-web", "kind: Service\nmetadata:\n  name: web"),
+    "BP007": ("apiVersion: extensions/v1beta1\nkind: Ingress",
+              "apiVersion: networking.k8s.io/v1\nkind: Ingress"),
     "BP010": ("env:\n  - name: DB_HOST\n    value: 10.0.0.7",
               "env:\n  - name: DB_HOST\n    value: mydb.shop.svc"),
     "BP011": ("kind: StatefulSet\nspec:\n  serviceName: db   # no such headless Service",

@@ -50,6 +50,7 @@ BAD: dict[str, tuple[Mutation, str]] = {
         {"app.kubernetes.io/version": "1"}), "spec.selector.matchLabels['app.kubernetes.io/version']"),
     "BP005": (lambda m: m[0]["metadata"].pop("annotations"), "metadata.annotations"),
     "BP006": (lambda m: m[1]["metadata"].update(name="1web"), "metadata.name"),
+    "BP007": (lambda m: m[0].update(apiVersion="apps/v1beta2"), "apiVersion"),
     "BP010": (lambda m: container(m).update(env=[{"name": "DB", "value": "10.0.0.7"}]),
               f"{C0}.env[0].value"),
     "BP016": (lambda m: container(m).pop("readinessProbe"), f"{C0}.readinessProbe"),
