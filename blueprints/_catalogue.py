@@ -48,7 +48,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "lint": "invalid names",
     },
     "BP007": {
-        "practice": "Use the API versions the target Kubernetes serves: an apiVersion that the target stopped serving makes the API server refuse the object, and a deprecated one stops working at the next upgrade. The table of removals is the upstream Deprecated API Migration Guide, with each replacement. (general)",
+        "practice": "Use the API versions the target Kubernetes serves: an apiVersion that the target stopped serving makes the API server refuse the object, and a deprecated one stops working at the next upgrade. The table of removals is the upstream Deprecated API Migration Guide, with each replacement.",
         "construct": "the constructs emit only served, stable API versions",
         "build": "an API version the target no longer serves is an error",
         "lint": "an apiVersion the --kube-version target no longer serves (error), or that it serves but a later release removes (warning), with the replacement",
