@@ -14,6 +14,7 @@ __all__ = [
     "BlueprintFileError",
     "ConfigError",
     "Problem",
+    "UnreadableInputError",
     "ValidationError",
 ]
 
@@ -72,6 +73,11 @@ class ValidationError(ConfigError):
 
 class BlueprintFileError(ConfigError):
     """The user's ``blueprint.py`` raised an exception of its own, or synthesized nothing."""
+
+
+class UnreadableInputError(ConfigError):
+    """Input that cannot be read at all (a file that is not YAML, a git ref that does not
+    exist): exit code 2, as for usage errors, where a refused blueprint gives 1."""
 
 
 def _one_line(value: object) -> str:

@@ -1,13 +1,16 @@
 """``blueprint synth``."""
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from blueprints.cli._errors import user_errors
 
-__all__ = ["synth"]
+if TYPE_CHECKING:
+    from blueprints.release.synth import SynthResult
+
+__all__ = ["KUSTOMIZATION", "kustomization_text", "output_folder", "synth", "write_kustomization"]
 
 
 def synth(
@@ -16,7 +19,8 @@ def synth(
     ] = Path("."),
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Output folder. [default: dist/ next to the blueprint]"),
+        typer.Option("--output", "-o", help="Output folder, or - for one YAML stream on stdout. "
+                     "[default: dist/ next to the blueprint, dist/<env>/ with --env]"),
     ] = None,
     kube_version: Annotated[
         str | None,
@@ -42,8 +46,11 @@ def synth(
     env: Annotated[
         str | None,
         typer.Option("--env", help="YAML blueprints: merge values/<env>.yaml next to the "
-                     "blueprint (before --values)."),
+                     "blueprint (before --values) and write to dist/<env>/."),
     ] = None,
+    kustomization: Annotated[
+        bool, typer.Option("--kustomization", help="Also write kustomization.yaml listing the "
+                           "release files (kubectl apply -k).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Synthesize a blueprint into release-ready YAML: one <release>.k8s.yaml per release.
@@ -55,22 +62,99 @@ def synth(
         from blueprints.kube import DEFAULT, parse_kube_version
         from blueprints.release.synth import synthesize, write
 
+        to_stdout = output == Path("-")
+        if to_stdout and (check or kustomization):
+            raise typer.BadParameter("-o - writes the YAML stream to stdout: no folder to "
+                                     "check or to hold a kustomization.yaml",
+                                     param_hint="'--output'")
         target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
         overlays = _values(path, env, values_files or [], sets or [])
         result = synthesize(path, kube_version=target, validate_schema=validate_schema,
                             values=overlays)
-        destination = output if output is not None else _relative(result.blueprint.parent / "dist")
-        changed = write(result, destination, check_only=check)
         for finding in result.warnings:
             typer.echo(finding.line(), err=True)
+        if to_stdout:
+            _to_stdout(result.stream())
+            return
+        destination = output_folder(result.blueprint, output, env)
         if check:
-            for name in changed:
-                typer.echo(f"error: synth: {destination / name}: would change; run blueprint "
-                           "synth and commit the result", err=True)
-            raise typer.Exit(1 if changed else 0)
+            raise typer.Exit(_check(result, destination, kustomization))
+        write(result, destination)
+        if kustomization:
+            write_kustomization(destination, list(result.files))
         for name, text in result.files.items():
             count = result.objects[name]
             typer.echo(f"wrote {destination / name} ({count} objects, {len(text.encode())} bytes)")
+
+
+def output_folder(blueprint: Path, output: Path | None, env: str | None) -> Path:
+    """Where the release files go: ``--output``, else ``dist/`` next to the blueprint, or
+    ``dist/<env>/`` with ``--env`` (each environment a folder a GitOps tool can point at)."""
+    if output is not None:
+        return output
+    dist = blueprint.parent / "dist"
+    return _relative(dist / env if env is not None else dist)
+
+
+def write_kustomization(destination: Path, names: list[str]) -> None:
+    """Write ``kustomization.yaml`` listing the release files (``kubectl apply -k``)."""
+    import os
+    import tempfile
+
+    text = kustomization_text(names)
+    target = destination / KUSTOMIZATION
+    if target.is_file() and target.read_text(encoding="utf-8") == text:
+        return
+    handle, staged = tempfile.mkstemp(prefix=".blueprint-", dir=destination)
+    with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+        stream.write(text)
+    os.replace(staged, target)
+
+
+def kustomization_text(names: list[str]) -> str:
+    """The ``kustomization.yaml`` that lists ``names`` in order."""
+    listed = "".join(f"  - {name}\n" for name in names)
+    return (f"# Written by blueprint synth --kustomization: kubectl apply -k <this folder>\n"
+            f"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+            f"resources:\n{listed}")
+
+
+KUSTOMIZATION = "kustomization.yaml"
+
+
+def _check(result: "SynthResult", destination: Path, kustomization: bool) -> int:
+    """``--check``: the diff's summary and the guard's errors on stderr; 1 when anything would
+    change."""
+    from blueprints.release.diff import diff_files, read_folder, summary_lines
+    from blueprints.release.synth import write
+
+    files = result.files
+    changed = write(result, destination, check_only=True)
+    if kustomization:
+        existing = destination / KUSTOMIZATION
+        if not existing.is_file() or existing.read_text(encoding="utf-8") != kustomization_text(
+                list(files)):
+            changed.append(KUSTOMIZATION)
+    if not changed:
+        return 0
+    diff = diff_files(read_folder(destination), files)
+    if not diff.empty:
+        for line in summary_lines(diff):
+            typer.echo(line, err=True)
+    for problem in diff.problems:
+        typer.echo(problem.line(), err=True)
+    for name in changed:
+        typer.echo(f"error: synth: {destination / name}: would change; run blueprint synth and "
+                   "commit the result", err=True)
+    return 1
+
+
+def _to_stdout(text: str) -> None:
+    """The YAML stream and nothing else on stdout (every message goes to stderr)."""
+    import sys
+
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def _relative(path: Path) -> Path:
