@@ -137,7 +137,12 @@ def _check(result: "SynthResult", destination: Path, kustomization: bool) -> int
             changed.append(KUSTOMIZATION)
     if not changed:
         return 0
-    diff = diff_files(read_folder(destination), files)
+    from blueprints.errors import UnreadableInputError
+
+    try:
+        diff = diff_files(read_folder(destination), files)
+    except UnreadableInputError:  # not release files (a hand edit): "would change" says it all
+        diff = diff_files({}, {})
     if not diff.empty:
         for line in summary_lines(diff):
             typer.echo(line, err=True)
