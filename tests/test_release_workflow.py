@@ -383,3 +383,35 @@ class TestGitHubAction:
         (yaml_project / "values" / "prod.yaml").write_text("replicas: 6\n")
         outputs, code = self.run_steps(yaml_project, tmp_path, {"env": "prod"})
         assert (outputs["check"]["exit-code"], code) == ("1", 1)
+
+
+class TestReadme:
+    """The README's release snippets name what exists: hook ids, action inputs, the parent."""
+
+    README = (ROOT / "README.md").read_text()
+
+    def blocks(self, language: str) -> list[str]:
+        return [part.split("```", 1)[0] for part in self.README.split(f"```{language}\n")[1:]]
+
+    def test_pre_commit_snippet_names_the_hooks(self) -> None:
+        (snippet,) = [b for b in self.blocks("yaml") if "hooks:" in b]
+        ids = [hook["id"] for hook in yaml.safe_load(snippet)["repos"][0]["hooks"]]
+        shipped = [hook["id"] for hook in yaml.safe_load(
+            (ROOT / ".pre-commit-hooks.yaml").read_text())]
+        assert ids == shipped == ["blueprint-synth-check", "blueprint-lint"]
+
+    def test_action_snippet_uses_its_inputs(self) -> None:
+        (snippet,) = [b for b in self.blocks("yaml") if "actions/checkout" in b]
+        inputs = yaml.safe_load((ROOT / "action.yml").read_text())["inputs"]
+        assert set(yaml.safe_load(snippet)["steps"][1]["with"]) <= set(inputs)
+
+    def test_kubectl_command_names_the_parent_synth_writes(self, tmp_path: Path) -> None:
+        (command,) = [line for b in self.blocks("sh") for line in b.splitlines()
+                      if "--applyset" in line]
+        parent = re.search(r"--applyset=configmap/(\S+) -n (\S+)", command)
+        assert parent is not None
+        (tmp_path / "blueprint.py").write_text(TWO_RELEASES)
+        docs = load_all(runner.invoke(app, ["synth", str(tmp_path), "-o", "-"]).stdout)
+        assert ("ConfigMap", parent[1], parent[2]) in {
+            (d["kind"], d["metadata"]["name"], d["metadata"]["namespace"]) for d in docs}
+        assert command.startswith("KUBECTL_APPLYSET=true kubectl apply --prune ")
