@@ -10,7 +10,7 @@ from blueprints.cli._errors import user_errors
 if TYPE_CHECKING:
     from blueprints.release.synth import SynthResult
 
-__all__ = ["KUSTOMIZATION", "kustomization_text", "output_folder", "synth", "write_kustomization"]
+__all__ = ["output_folder", "synth"]
 
 
 def synth(
@@ -53,7 +53,8 @@ def synth(
                            "release files (kubectl apply -k).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
-    """Synthesize a blueprint into release-ready YAML: one <release>.k8s.yaml per release.
+    """Synthesize a blueprint into release-ready YAML: one <release>.k8s.yaml per release, or
+    with -o - one YAML stream on stdout (messages go to stderr).
 
     Everything is validated before anything is written; on any error the output folder is left
     as it was. Only *.k8s.yaml files in the output folder are replaced or removed.
@@ -81,6 +82,8 @@ def synth(
             raise typer.Exit(_check(result, destination, kustomization))
         write(result, destination)
         if kustomization:
+            from blueprints.release.kustomization import write_kustomization
+
             write_kustomization(destination, list(result.files))
         for name, text in result.files.items():
             count = result.objects[name]
@@ -96,45 +99,17 @@ def output_folder(blueprint: Path, output: Path | None, env: str | None) -> Path
     return _relative(dist / env if env is not None else dist)
 
 
-def write_kustomization(destination: Path, names: list[str]) -> None:
-    """Write ``kustomization.yaml`` listing the release files (``kubectl apply -k``)."""
-    import os
-    import tempfile
-
-    text = kustomization_text(names)
-    target = destination / KUSTOMIZATION
-    if target.is_file() and target.read_text(encoding="utf-8") == text:
-        return
-    handle, staged = tempfile.mkstemp(prefix=".blueprint-", dir=destination)
-    with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-        stream.write(text)
-    os.replace(staged, target)
-
-
-def kustomization_text(names: list[str]) -> str:
-    """The ``kustomization.yaml`` that lists ``names`` in order."""
-    listed = "".join(f"  - {name}\n" for name in names)
-    return (f"# Written by blueprint synth --kustomization: kubectl apply -k <this folder>\n"
-            f"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
-            f"resources:\n{listed}")
-
-
-KUSTOMIZATION = "kustomization.yaml"
-
-
 def _check(result: "SynthResult", destination: Path, kustomization: bool) -> int:
     """``--check``: the diff's summary and the guard's errors on stderr; 1 when anything would
     change."""
     from blueprints.release.diff import diff_files, read_folder, summary_lines
+    from blueprints.release.kustomization import KUSTOMIZATION, is_current
     from blueprints.release.synth import write
 
     files = result.files
     changed = write(result, destination, check_only=True)
-    if kustomization:
-        existing = destination / KUSTOMIZATION
-        if not existing.is_file() or existing.read_text(encoding="utf-8") != kustomization_text(
-                list(files)):
-            changed.append(KUSTOMIZATION)
+    if kustomization and not is_current(destination, list(files)):
+        changed.append(KUSTOMIZATION)
     if not changed:
         return 0
     from blueprints.errors import UnreadableInputError
