@@ -12,15 +12,20 @@ import json
 import shutil
 import subprocess
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
+import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from blueprints.cli.main import app
+from blueprints.errors import UnreadableInputError
 from blueprints.kube import DEFAULT
-from blueprints.release.diff import diff_files, render_text
+from blueprints.release.diff import diff_files, render_json, render_text
 from blueprints.release.immutable import check_change, check_removals, parse_quantity
 from blueprints.release.synth import synthesize
 from blueprints.release.writer import dump_documents
@@ -366,3 +371,47 @@ class TestGuardOnKindsBlueprintDoesNotMake:
         ("1Ti", 2.0**40), ("bad", None), ("", None)])
     def test_quantities(self, text: str, value: float | None) -> None:
         assert parse_quantity(text) == value
+
+
+class TestHostileOldOutput:
+    """Whatever an old release file holds, diff answers or refuses in one line: never a
+    traceback (the guard reads fields of any shape)."""
+
+    NEW: ClassVar[dict[str, str]] = {"shop.k8s.yaml": dump_documents([
+        {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": "x", "namespace": "shop"},
+         "spec": {"selector": {"matchLabels": {"a": "1"}}, "volumeClaimTemplates": [
+             {"metadata": {"name": "d"}}], "resources": {"requests": {"storage": "1Gi"}}}}
+        for kind in ("StatefulSet", "PersistentVolumeClaim", "Job", "Service", "ConfigMap")])}
+
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8),
+                        st.dates(), st.binary(max_size=4))
+    values = st.recursive(scalars, lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)),
+        max_leaves=12)
+
+    @given(spec=values, extra=values, kind=st.sampled_from(
+        ["StatefulSet", "PersistentVolumeClaim", "Job", "Service", "ConfigMap", "Deployment"]),
+        name=st.sampled_from(["x", "y"]))
+    @settings(max_examples=300)
+    @example(spec={"resources": [1], "volumeClaimTemplates": [1]}, extra={"d": date(2020, 1, 1)},
+             kind="PersistentVolumeClaim", name="x")
+    def test_any_object_shape(self, spec: Any, extra: Any, kind: str, name: str) -> None:
+        old = {"apiVersion": "v1", "kind": kind, "metadata": {"name": name, "namespace": "shop"},
+               "spec": spec, "immutable": True, "data": extra}
+        text = yaml.safe_dump_all([old, extra])
+        try:
+            result = diff_files({"shop.k8s.yaml": text}, self.NEW)
+        except UnreadableInputError as error:
+            assert len(error.lines()) == 1
+            return
+        render_text(result)
+        render_json(result)
+        for problem in result.problems:
+            assert "\n" not in problem.line()
+
+    @given(text=st.text(max_size=60))
+    def test_any_text(self, text: str) -> None:
+        try:
+            diff_files({"shop.k8s.yaml": text}, self.NEW)
+        except UnreadableInputError as error:
+            assert len(error.lines()) == 1

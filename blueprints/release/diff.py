@@ -230,8 +230,20 @@ def _objects(files: Mapping[str, str], what: str) -> dict[tuple[str, str, str],
                                               "run blueprint synth to rewrite it"))
             key = (str(document.get("kind")), str(metadata.get("namespace") or ""),
                    str(metadata.get("name")))
-            objects[key] = (name, document)
+            objects[key] = (name, _plain(document))
     return objects
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with only the types a manifest holds: a hand-edited file may carry YAML
+    timestamps or binary values, which are compared and shown as text."""
+    if isinstance(value, dict):
+        return {k if isinstance(k, str) else str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 def _paths(old: Any, new: Any, prefix: str, out: list[str]) -> None:

@@ -79,8 +79,9 @@ def check_removals(removed: Iterable[Manifest], added: Iterable[Manifest]) -> li
                                     "keep the claim's name, or copy the data first and remove "
                                     "it on purpose (BP026 DataMigration)", "BP012"))
         elif kind == "StatefulSet" and _spec(old).get("volumeClaimTemplates") and renamed:
-            claims = ", ".join(str((t.get("metadata") or {}).get("name"))
-                               for t in _spec(old)["volumeClaimTemplates"])
+            templates = _spec(old)["volumeClaimTemplates"]
+            claims = ", ".join(str(_get(t, "metadata", "name")) for t in (
+                templates if isinstance(templates, list) else [templates]))
             problems.append(Problem(
                 where, "metadata.name", _name(old),
                 f"renamed: a delete and a create; the new StatefulSet's claims ({claims}-<new "
@@ -153,15 +154,12 @@ def _claim(old: Manifest, new: Manifest, where: str) -> list[Problem]:
                                      "and volumeAttributesClassName",
                                      "create a new claim and copy the data (BP026), or keep "
                                      "the old value"))
-    before, after = (parse_quantity(((_spec(m).get("resources") or {}).get("requests") or {})
-                                    .get("storage")) for m in (old, new))
+    old_size, new_size = (_get(m, "spec", "resources", "requests", "storage") for m in (old, new))
+    before, after = parse_quantity(old_size), parse_quantity(new_size)
     if before is not None and after is not None and after < before:
-        storage = _spec(new)["resources"]["requests"]["storage"]
-        problems.append(_problem(where, "spec.resources.requests.storage", storage,
-                                 f"smaller than before "
-                                 f"({_spec(old)['resources']['requests']['storage']}): volumes "
-                                 "only grow", "keep the old size, or move the data to a new "
-                                 "claim (BP026)"))
+        problems.append(_problem(where, "spec.resources.requests.storage", new_size,
+                                 f"smaller than before ({old_size}): volumes only grow",
+                                 "keep the old size, or move the data to a new claim (BP026)"))
     return problems
 
 
@@ -194,6 +192,15 @@ def _problem(where: str, field: str, value: object, what: str, fix: str) -> Prob
         value, sort_keys=True, separators=(",", ":"))
     # Selectors are immutable: that is why they hold only the stable labels (BP004).
     return Problem(where, field, shown, what, fix, "BP004" if field.endswith(".selector") else None)
+
+
+def _get(value: Any, *keys: str) -> Any:
+    """``value[k1][k2]...``, or ``None`` where a level is missing or not a mapping."""
+    for key in keys:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
 
 
 def _spec(manifest: Manifest) -> Mapping[str, Any]:
