@@ -44,7 +44,7 @@ components:
 WITHOUT_WORKER = RELEASE.split("  - kind: WorkerWithInit", maxsplit=1)[0]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def kubectl(tmp_path_factory: pytest.TempPathFactory) -> str:
     found = find_kubectl(tmp_path_factory.mktemp("kubectl"))
     if found is None:
