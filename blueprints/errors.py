@@ -71,13 +71,15 @@ class ValidationError(ConfigError):
     """Rendered manifests break practices whose build-time severity is *error*."""
 
 
+class UnreadableInputError(ConfigError):
+    """An input file cannot be read as text: not UTF-8, not a regular file, too large. The CLI
+    exits 2 for it (unreadable input), not 1."""
+
+    exit_code = 2
+
+
 class BlueprintFileError(ConfigError):
     """The user's ``blueprint.py`` raised an exception of its own, or synthesized nothing."""
-
-
-class UnreadableInputError(ConfigError):
-    """Input that cannot be read at all (a file that is not YAML, a git ref that does not
-    exist): exit code 2, as for usage errors, where a refused blueprint gives 1."""
 
 
 def _one_line(value: object) -> str:
