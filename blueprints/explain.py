@@ -69,10 +69,13 @@ PAIRS: dict[str, tuple[str, str]] = {
     "BP041": ("securityContext: {}", "securityContext:\n  runAsNonRoot: true\n"
               "  allowPrivilegeEscalation: false\n  readOnlyRootFilesystem: true\n"
               "  capabilities: {drop: [ALL]}\n  seccompProfile: {type: RuntimeDefault}"),
-    "BP042": ("# pods that no NetworkPolicy selects",
+    "BP042": ("kind: NetworkPolicy\nspec:\n  podSelector: {matchLabels: "
+              "{app.kubernetes.io/name: web}}\n  ingress:\n    - ports: [{port: 8080}]"
+              "   # no from: every source",
               "kind: NetworkPolicy\nspec:\n  podSelector: {matchLabels: "
               "{app.kubernetes.io/name: web}}\n  policyTypes: [Ingress]\n  ingress:\n"
-              "    - from: [{podSelector: {matchLabels: {app.kubernetes.io/instance: shop}}}]"),
+              "    - from: [{podSelector: {matchLabels: {app.kubernetes.io/name: shop-api}}}]\n"
+              "      ports: [{port: 8080, protocol: TCP}]"),
     "BP043": ("metadata:\n  name: web", "metadata:\n  name: web\n  namespace: shop"),
 }
 

@@ -63,7 +63,7 @@ BAD: dict[str, tuple[Mutation, str]] = {
     "BP040": (lambda m: container(m)["resources"].pop("limits"), f"{C0}.resources.limits.memory"),
     "BP041": (lambda m: container(m)["securityContext"].update(allowPrivilegeEscalation=True),
               f"{C0}.securityContext.allowPrivilegeEscalation"),
-    "BP042": (lambda m: m.pop(), "metadata.labels"),
+    "BP042": (lambda m: m.pop(), "spec.template.metadata.labels"),
     "BP043": (lambda m: m[1]["metadata"].pop("namespace"), "metadata.namespace"),
     "BP012": (lambda m: pod(m).update(volumes=[{"name": "data", "hostPath": {
         "path": "/srv/data", "type": "Directory"}}]), "spec.template.spec.volumes[0].hostPath"),

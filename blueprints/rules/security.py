@@ -1,15 +1,15 @@
-"""BP040 resources, BP041 restricted pod security, BP042 NetworkPolicy coverage."""
+"""BP040 resources, BP041 restricted pod security (BP042 lives in ``network``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from blueprints.core.quantity import parse_quantity
-from blueprints.rules._objects import SelectorIndex, containers, pod_labels, pod_spec
-from blueprints.rules._registry import Context, Violation, object_rule, set_rule
+from blueprints.rules._objects import containers, pod_spec
+from blueprints.rules._registry import Context, Violation, object_rule
 
-__all__ = ["network_policy_selects_pods", "resources_are_set", "restricted_security"]
+__all__ = ["resources_are_set", "restricted_security"]
 
 
 @object_rule("BP040", pods_only=True)
@@ -75,29 +75,3 @@ def restricted_security(manifest: Mapping[str, Any], context: Context) -> Iterat
             yield Violation(f"{path}.securityContext.readOnlyRootFilesystem",
                             sc.get("readOnlyRootFilesystem"), "writable root filesystem",
                             "set readOnlyRootFilesystem: true; mount emptyDirs where it writes")
-
-
-@set_rule("BP042")
-def network_policy_selects_pods(
-    manifests: Sequence[Mapping[str, Any]], context: Context
-) -> Iterator[tuple[int, Violation]]:
-    """Pods are selected by some NetworkPolicy of their namespace."""
-    policies = SelectorIndex()
-    for m in manifests:
-        spec, metadata = m.get("spec"), m.get("metadata")
-        if m.get("kind") != "NetworkPolicy" or not isinstance(spec, dict):
-            continue
-        selector = spec.get("podSelector")
-        labels = selector.get("matchLabels") if isinstance(selector, dict) else None
-        namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
-        if isinstance(selector, dict) and not selector.get("matchExpressions"):
-            policies.add(namespace, labels if isinstance(labels, dict) else {})
-    for index, manifest in enumerate(manifests):
-        if pod_spec(manifest) is None:
-            continue
-        metadata = manifest.get("metadata")
-        namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
-        if not policies.matches(namespace, pod_labels(manifest)):
-            yield index, Violation("metadata.labels", None,
-                                   "no NetworkPolicy selects these pods: anything may reach them",
-                                   "add a NetworkPolicy that admits only the declared clients")
