@@ -48,6 +48,7 @@ from blueprints.core.workload import (
 from blueprints.errors import ConfigError, Problem
 from blueprints.kube import KubeVersion
 from blueprints.lint.documents import Document, parse_documents
+from blueprints.release.applyset import with_parent
 
 __all__ = ["API_VERSION", "KINDS", "load_values", "render_yaml_blueprint"]
 
@@ -154,7 +155,7 @@ def render_yaml_blueprint(
                     | {p.id: p for s in parts.values() if isinstance(s, _Stack)
                        for p in s.core.parts() if isinstance(p, Workload)})
     ordered = [str(component.get("name")) for component in components]
-    return [(context.name, [m for id in ordered for m in parts[id].render()])]
+    return [(context.name, with_parent(context, [m for id in ordered for m in parts[id].render()]))]
 
 
 class _Stack:
