@@ -11,9 +11,8 @@ __all__ = ["user_errors"]
 
 
 @contextmanager
-def user_errors(debug: bool, code: int = 1) -> Iterator[None]:
-    """Report a :class:`BlueprintError` as its lines on stderr and exit ``code`` (1; lint
-    uses 2, as its 1 means findings)."""
+def user_errors(debug: bool, exit_code: int = 1) -> Iterator[None]:
+    """Report a :class:`BlueprintError` as its lines on stderr and exit ``exit_code``."""
     try:
         yield
     except BlueprintError as error:
@@ -21,5 +20,5 @@ def user_errors(debug: bool, code: int = 1) -> Iterator[None]:
             raise
         for line in error.lines():
             typer.echo(line, err=True)
-        raise typer.Exit(code) from None
+        raise typer.Exit(exit_code) from None
 

@@ -51,7 +51,7 @@ def lint(
     valid YAML is an error at its line), 2 on usage errors and input that cannot be read.
     Suppress a rule on an object with the annotation blueprint.dev/ignore: "BP022: why".
     """
-    with user_errors(debug, code=2):
+    with user_errors(debug, exit_code=2):
         from blueprints.kube import DEFAULT, parse_kube_version
         from blueprints.lint.config import find_config, load_config
         from blueprints.lint.lint import lint as run_lint

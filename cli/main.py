@@ -6,7 +6,9 @@ from typing import Annotated
 import typer
 
 from blueprints import __version__
+from blueprints.cli.diff import diff
 from blueprints.cli.explain import explain
+from blueprints.cli.graph import graph
 from blueprints.cli.init import init
 from blueprints.cli.lint import lint
 from blueprints.cli.schema import schema
@@ -21,10 +23,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command()(synth)
+app.command()(diff)
 app.command()(lint)
 app.command()(explain)
 app.command()(schema)
 app.command()(init)
+app.command()(graph)
 
 
 def _version(value: bool) -> None:

@@ -26,7 +26,8 @@ CORPUS = Path(__file__).parent / "lint_corpus"
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-2.1.0-rtm.5.json").read_text())
 BASES: list[Any] = [
     *yaml.safe_load_all((CORPUS / "hardened" / "hello.yaml").read_text()),
-    *(doc for path in sorted((CORPUS / "bad").glob("BP0*.yaml"))
+    *(doc for path in [*sorted((CORPUS / "bad").glob("BP0*.yaml")),
+                       *sorted((CORPUS / "security").glob("*.yaml"))]
       for doc in yaml.safe_load_all(path.read_text()) if isinstance(doc, dict)),
 ]
 runner = CliRunner()
@@ -73,7 +74,13 @@ READ = ("apiVersion", "kind", "metadata", "name", "namespace", "labels", "annota
         "runAsUser", "allowPrivilegeEscalation", "capabilities", "drop", "add",
         "seccompProfile", "readOnlyRootFilesystem", "automountServiceAccountToken",
         "terminationGracePeriodSeconds", "terminationMessagePolicy", "dnsPolicy", "items",
-        "blueprint.dev/ignore")
+        "blueprint.dev/ignore",
+        # Pod Security (rules/pod_security.py), NetworkPolicies (rules/network.py), RBAC.
+        "hostNetwork", "hostPID", "hostIPC", "hostPort", "privileged", "procMount", "sysctls",
+        "seLinuxOptions", "appArmorProfile", "windowsOptions", "hostUsers", "hostProcess",
+        "localhostProfile", "ingress", "egress", "from", "to", "namespaceSelector", "ipBlock",
+        "policyTypes", "subjects", "roleRef", "serviceAccountName", "rules", "verbs",
+        "resources", "automountServiceAccountToken")
 hostile_values = st.one_of(
     st.none(), st.booleans(), st.integers(), st.integers(min_value=2**63, max_value=10**400),
     st.floats(), st.text(max_size=12), st.sampled_from(["1e99999999999", "0.15", "-1", "∞",

@@ -22,6 +22,7 @@ from blueprints.lint.shape import shape_problems
 from blueprints.practices import IGNORE_ANNOTATION, PRACTICES, Severity
 from blueprints.rules import Context, Finding, check, malformed_suppressions
 from blueprints.rules._objects import TEMPLATE_PATHS
+from blueprints.rules.apis import REMOVED_KINDS
 
 __all__ = [
     "BUILTIN_KINDS",
@@ -48,8 +49,8 @@ BUILTIN_KINDS = frozenset({
     "CSIDriver", "CSINode", "VolumeAttachment", "CertificateSigningRequest", "Event",
     "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "FlowSchema",
     "PriorityLevelConfiguration", "DeviceClass", "ResourceClaim", "ResourceClaimTemplate",
-    "ResourceSlice", "ControllerRevision", "Node", "PodSecurityPolicy",
-})
+    "ResourceSlice", "ControllerRevision", "Node",
+}) | REMOVED_KINDS  # kinds Kubernetes served once, such as PodSecurityPolicy (BP007)
 #: The pseudo-rule of what is not a readable Kubernetes object: YAML errors, duplicate keys,
 #: fields of the wrong type, text that is not UTF-8.
 MANIFEST_RULE = "manifest"

@@ -20,6 +20,7 @@ __all__ = [
     "namespace_of",
     "pod_labels",
     "pod_spec",
+    "readable",
 ]
 
 Manifest = Mapping[str, Any]
@@ -136,6 +137,21 @@ def _typed(
     if not wrong:
         return obj
     return {key: value for key, value in obj.items() if key not in wrong}
+
+
+def readable(manifest: object) -> Manifest:
+    """The manifest as rules see it: ``{}`` for what is not a mapping, and without a
+    ``metadata`` or ``spec`` (or labels, annotations) that is not a mapping; lint reports each
+    of those at its line."""
+    if not isinstance(manifest, dict):
+        return {}
+    typed = _typed(manifest, (), ("metadata", "spec"))
+    metadata = typed.get("metadata")
+    if isinstance(metadata, dict):
+        clean = _typed(metadata, (), ("labels", "annotations"))
+        if clean is not metadata:
+            typed = {**typed, "metadata": clean}
+    return typed
 
 
 def is_long_running(manifest: Manifest) -> bool:

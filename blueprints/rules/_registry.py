@@ -11,7 +11,7 @@ from blueprints.core.labels import MANAGED_BY
 from blueprints.errors import Problem, ValidationError
 from blueprints.kube import DEFAULT, KubeVersion
 from blueprints.practices import IGNORE_ANNOTATION, PRACTICES, Severity, practice
-from blueprints.rules._objects import memo, pod_spec
+from blueprints.rules._objects import memo, pod_spec, readable
 
 __all__ = [
     "IGNORE_ANNOTATION",
@@ -154,7 +154,7 @@ def check(
     findings: list[Finding] = []
     # Found once for all rules: the objects with a pod spec (most object rules look only at
     # those), and the manifests as set rules see them (anything that is not a mapping as {}).
-    objects = [m if isinstance(m, dict) else {} for m in manifests]
+    objects = [readable(m) for m in manifests]
     with memo():  # the caller holds the manifests, so their ids stay unique meanwhile
         pods = [i for i, m in enumerate(objects) if pod_spec(m) is not None]
         for rule_id in wanted:
@@ -230,8 +230,8 @@ def _run(
 ) -> Iterator[tuple[int, Violation]]:
     if rule.object_check is not None:
         for index in pods if rule.pods_only else range(len(manifests)):
-            manifest = manifests[index]
-            if isinstance(manifest, dict):
+            manifest = objects[index]
+            if manifest:
                 try:
                     found = list(rule.object_check(manifest, context))
                 except Exception as error:  # a value of a type the rule missed
