@@ -10,16 +10,16 @@ __all__ = ["CATALOGUE"]
 
 CATALOGUE: dict[str, dict[str, str]] = {
     "BP001": {
-        "practice": "Every image names an explicit version: a tag other than latest, or a digest. A moving tag makes replicas run different code (the seed's node:10 vs node:16 story).",
+        "practice": "Every image names an explicit version: a tag that names a version (it contains a digit, and is not one of the well-known moving tags such as latest, stable, edge, mainline, alpine, slim, lts, main, master, nightly), or a digest. A moving tag makes replicas run different code: the same tag pulled a week apart is another program.",
         "construct": "image is required; parsed into registry/repository/tag/digest",
-        "build": "missing tag or latest is an error unless the user opts in explicitly (allow_latest=True), which forces BP002's Always",
-        "lint": "missing tag, :latest",
+        "build": "a missing or moving tag is an error unless the user opts in explicitly (allow_latest=True), which forces BP002's Always",
+        "lint": "missing tag, :latest, any moving tag (redis:alpine); a digest always passes",
     },
     "BP002": {
         "practice": "Pull policy follows the tag: IfNotPresent for versioned tags and digests; Always only for mutable tags. Always slows pod start and stops pods starting when the registry is down.",
         "construct": "set from the parsed image",
         "build": "an explicit Always on a pinned image is a warning",
-        "lint": "mutable tag without Always; Always on a digest. A missing imagePullPolicy is read as the API server defaults it: Always for latest or no tag, else IfNotPresent",
+        "lint": "mutable tag without Always; Always on a digest. A missing imagePullPolicy is read as the API server defaults it: Always for latest or a reference with neither tag nor digest, else IfNotPresent (a digest-only image included)",
     },
     "BP003": {
         "practice": "Multi-dimensional recommended labels on every object: app.kubernetes.io/name, instance, version, component, part-of, managed-by.",

@@ -31,11 +31,15 @@ GOOD = web_app(image="'nginx:1.27.3'")
 # case -> (blueprint source, exact stderr line or a prefix ending in '...')
 BAD_INPUTS: dict[str, tuple[str, str]] = {
     "image without tag": (web_app(image="'nginx'"),
-                          "error: shop/web: image=nginx: no version: a moving tag makes replicas "
-                          "run different code (BP001); pin a tag such as :1.27.3 or a digest "
-                          "(or pass allow_latest=True)"),
+                          "error: shop/web: image=nginx: no tag (the runtime pulls latest): "
+                          "replicas would run different code (BP001); pin a version tag such as "
+                          ":1.27.3 or a digest (or pass allow_latest=True)"),
     "image tagged latest": (web_app(image="'nginx:latest'"),
-                            "error: shop/web: image=nginx:latest: no version: ..."),
+                            "error: shop/web: image=nginx:latest: 'latest' is a moving tag: ..."),
+    "image with a moving tag": (web_app(image="'redis:alpine'"),
+                                "error: shop/web: image=redis:alpine: 'alpine' is a moving tag: "
+                                "replicas would run different code (BP001); pin a version tag "
+                                "such as :1.27.3 or a digest (or pass allow_latest=True)"),
     "image with invalid characters": (
         web_app(image="'nginx:1.27 $(rm)'"),
         "error: shop/web: image=nginx:1.27 $(rm): not a valid image reference (registry/"
@@ -290,7 +294,7 @@ LIFECYCLE_BAD_INPUTS: dict[str, tuple[str, str]] = {
     "gitRepo replacement with an unpinned image": (
         "WebApp(shop, 'web', image='nginx:1.27.3', mounts=[Mount(Volume.git_clone('src', "
         "'https://example.com/r.git', image='alpine/git'), '/src')])\n",
-        "error: volume/src: image=alpine/git: no version (BP001); pin it, e.g. "
+        "error: volume/src: image=alpine/git: no tag (the runtime pulls latest) (BP001); pin it, e.g. "
         "alpine/git:2.47.2"),
 }
 
@@ -303,3 +307,11 @@ def test_lifecycle_bad_input(case: str, project: Callable[[str], Path]) -> None:
     result = runner.invoke(app, ["synth", str(folder)])
     assert (result.exit_code, result.stderr, result.stdout) == (1, expected + "\n", "")
     assert snapshot_dir(folder / "dist") == before
+
+
+def test_explain_bp001_names_the_moving_tags() -> None:
+    result = runner.invoke(app, ["explain", "BP001"])
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "it contains a digit" in text and "alpine" in text and "a digest always passes" in text
+    assert "image: redis:alpine" in result.stdout

@@ -558,7 +558,8 @@ class Workload(ABC):
         image = parse_image(sidecar.image, component=self.path, field=f"{sidecar.name}.image")
         if not image.pinned:
             raise ConfigError(Problem(self.path, f"{sidecar.name}.image", sidecar.image,
-                                      "no version", "pin a tag or a digest", "BP001"))
+                                      str(image.moving_reason),
+                                      "pin a version tag such as :1.27.3 or a digest", "BP001"))
         return self.container(sidecar.name, image, command=sidecar.command, args=sidecar.args,
                               env=_env(sidecar.env), mounts=[m.render() for m in sidecar.mounts],
                               resources=sidecar.resources)
@@ -711,8 +712,9 @@ class Workload(ABC):
         if not image.pinned and not self.props.allow_latest:
             raise ConfigError(Problem(
                 self.path, "image", self.props.image,
-                "no version: a moving tag makes replicas run different code",
-                "pin a tag such as :1.27.3 or a digest (or pass allow_latest=True)", "BP001"))
+                f"{image.moving_reason}: replicas would run different code",
+                "pin a version tag such as :1.27.3 or a digest (or pass allow_latest=True)",
+                "BP001"))
         return image
 
     def _labels(self) -> dict[str, str]:
