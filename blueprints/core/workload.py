@@ -529,6 +529,12 @@ class Workload(ABC):
                                       "a writable hostPath mount",
                                       "mount it read-only, or pass writable_reason=... to "
                                       "Volume.host_path", "BP013"))
+        if host_path:
+            # Baseline Pod Security forbids every hostPath volume (BP041): say so on the object,
+            # so that its Namespace is labelled privileged and lint agrees with synth.
+            reason = f"hostPath {volume.source['hostPath']['path']} (node access)"
+            if reason not in self.opt_outs.get("BP041", []):
+                self._opt_out("BP041", reason)
         for practice, reason in volume.opt_outs.items():
             if reason not in self.opt_outs.get(practice, []):
                 self._opt_out(practice, reason)
