@@ -123,9 +123,9 @@ def test_readme_quick_start_synthesizes(tmp_path: Path) -> None:
     docs = load_all(result.files["shop.k8s.yaml"])
     assert_valid(docs)
     assert [f"{d['kind']}/{d['metadata']['name']}" for d in docs] == [
-        "StatefulSet/db", "Service/db-headless", "Service/db", "PodDisruptionBudget/db",
-        "NetworkPolicy/db", "Deployment/web", "Service/web", "PodDisruptionBudget/web",
-        "NetworkPolicy/web", "Deployment/worker", "NetworkPolicy/worker"]
+        "Namespace/shop", "NetworkPolicy/db", "NetworkPolicy/web", "NetworkPolicy/worker",
+        "PodDisruptionBudget/db", "PodDisruptionBudget/web", "Service/db-headless",
+        "Service/db", "Service/web", "Deployment/web", "Deployment/worker", "StatefulSet/db"]
 
 
 def test_readme_yaml_example_synthesizes(tmp_path: Path) -> None:
@@ -135,4 +135,5 @@ def test_readme_yaml_example_synthesizes(tmp_path: Path) -> None:
     result = synthesize(tmp_path, kube_version=DEFAULT)
     docs = load_all(result.files["shop.k8s.yaml"])
     assert_valid(docs)
-    assert docs[0]["spec"]["replicas"] == 2
+    deployments = [d for d in docs if d["kind"] == "Deployment"]
+    assert deployments and all(d["spec"]["replicas"] == 2 for d in deployments)

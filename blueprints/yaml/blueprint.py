@@ -23,7 +23,7 @@ from blueprints.core.hooks import Hook
 from blueprints.core.jobs import CronJobAppCore, CronJobAppProps, DaemonAppCore, DaemonAppProps
 from blueprints.core.logging_stack import LoggingStackCore, LoggingStackProps
 from blueprints.core.probes import Probe
-from blueprints.core.release import make_release_context, resolve_clients
+from blueprints.core.release import assemble_release, make_release_context, resolve_clients
 from blueprints.core.stateful_web_app import StatefulWebAppCore, StatefulWebAppProps, Storage
 from blueprints.core.volumes import Mount, Volume
 from blueprints.core.web_app import WebAppCore, WebAppProps
@@ -57,8 +57,8 @@ KINDS: dict[str, tuple[type[Workload], type[WorkloadProps]]] = {
     "DaemonApp": (DaemonAppCore, DaemonAppProps),
     "CronJobApp": (CronJobAppCore, CronJobAppProps),
 }
-_TOP = ("apiVersion", "release", "version", "namespace", "partOf", "annotations", "values",
-        "components")
+_TOP = ("apiVersion", "release", "version", "namespace", "createNamespace", "partOf",
+        "annotations", "values", "components")
 # Props without a YAML form.
 _PYTHON_ONLY: set[str] = set()
 _SINGLE_EXPRESSION = re.compile(r"\s*\{\{(.*)\}\}\s*", re.S)
@@ -130,7 +130,8 @@ def render_yaml_blueprint(
         part_of=_optional_string(source, "partOf", spec.get("partOf")),
         namespace=_optional_string(source, "namespace", spec.get("namespace")),
         annotations=_mapping(source, "annotations", spec.get("annotations", {})),
-        kube_version=kube_version)
+        kube_version=kube_version,
+        create_namespace=_optional_bool(source, "createNamespace", spec.get("createNamespace")))
     components = spec.get("components")
     if not isinstance(components, list) or not components:
         raise source.problem("components", components, "needs a list of components",
@@ -150,7 +151,8 @@ def render_yaml_blueprint(
                     | {p.id: p for s in parts.values() if isinstance(s, _Stack)
                        for p in s.core.parts() if isinstance(p, Workload)})
     ordered = [str(component.get("name")) for component in components]
-    return [(context.name, [m for id in ordered for m in parts[id].render()])]
+    return [(context.name, assemble_release(context, [m for id in ordered
+                                                      for m in parts[id].render()]))]
 
 
 class _Stack:
@@ -579,6 +581,13 @@ def _optional_string(source: _Source, path: str, value: Any) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
     return _string(source, path, value)
+
+
+def _optional_bool(source: _Source, path: str, value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise source.problem(path, value, f"expected true or false, got {value!r}",
+                         f"write {path}: false")
 
 
 def _kind_of(component: object) -> str:

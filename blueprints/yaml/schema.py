@@ -112,6 +112,7 @@ def blueprint_schema() -> dict[str, Any]:
             "release": {"type": "string"},
             "version": {"type": "string"},
             "namespace": {"type": "string"},
+            "createNamespace": {"type": "boolean"},
             "partOf": {"type": "string"},
             "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
             "values": {"type": "object"},
