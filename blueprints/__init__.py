@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from blueprints.cdk.web_app import WebApp
     from blueprints.cdk.worker_with_init import WorkerWithInit
     from blueprints.core.hooks import Hook
+    from blueprints.core.identity import Permission
     from blueprints.core.probes import Probe
     from blueprints.core.stateful_web_app import StatefulWebAppProps, Storage
     from blueprints.core.volumes import Mount, Survives, Volume
@@ -60,6 +61,7 @@ __all__ = [
     "Hook",
     "LoggingStack",
     "Mount",
+    "Permission",
     "Probe",
     "Release",
     "Resources",
@@ -89,6 +91,7 @@ _LAZY = {
     "ValidationError": "blueprints.errors",
     "Probe": "blueprints.core.probes",
     "Hook": "blueprints.core.hooks",
+    "Permission": "blueprints.core.identity",
     "Mount": "blueprints.core.volumes",
     "Survives": "blueprints.core.volumes",
     "Volume": "blueprints.core.volumes",

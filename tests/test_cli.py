@@ -229,7 +229,7 @@ def test_installed_blueprint_runs_as_a_subprocess(tmp_path: Path) -> None:
     done = subprocess.run([exe, "synth", "kubia"], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120, check=False)
     assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout == "wrote kubia/dist/kubia.k8s.yaml (5 objects, 5498 bytes)\n"
+    assert done.stdout == "wrote kubia/dist/kubia.k8s.yaml (5 objects, 5523 bytes)\n"
     expected = (Path(__file__).parent / "snapshots" / "test_examples"
                 / "TestExamples.test_snapshot[kubia].yaml").read_text()
     assert (tmp_path / "kubia" / "dist" / "kubia.k8s.yaml").read_text() == expected

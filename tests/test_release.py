@@ -246,3 +246,138 @@ class TestInstallOrder:
         assert rank("Namespace") < rank("ServiceAccount") < rank("Role") < rank("RoleBinding")
         assert rank("ServiceAccount") < rank("ConfigMap") < rank("PersistentVolumeClaim")
         assert rank("PersistentVolumeClaim") < rank("Service") < rank("Deployment")
+
+
+class TestIdentity:
+    """A component that talks to the API gets its own ServiceAccount, bound by a Role to exactly
+    the declared permissions; nothing cluster-wide unless asked."""
+
+    def operator(self, *permissions: Any, **props: Any) -> list[dict[str, Any]]:
+        from blueprints import Permission
+
+        shop = Release(App(), "shop")
+        WebApp(shop, "web", image=IMAGE)
+        WebApp(shop, "operator", image=IMAGE, permissions=[
+            Permission(verbs=["get", "list", "watch"], resources=["configmaps"]),
+            *permissions], **props)
+        return shop.manifests()
+
+    def test_own_account_role_and_binding(self) -> None:
+        objects = self.operator()
+        by_key = {(o["kind"], o["metadata"]["name"]): o for o in objects}
+        assert by_key[("ServiceAccount", "operator")]["automountServiceAccountToken"] is False
+        assert by_key[("Role", "operator")]["rules"] == [
+            {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]}]
+        binding = by_key[("RoleBinding", "operator")]
+        assert (binding["roleRef"], binding["subjects"]) == (
+            {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "operator"},
+            [{"kind": "ServiceAccount", "name": "operator", "namespace": "shop"}])
+        pod = by_key[("Deployment", "operator")]["spec"]["template"]["spec"]
+        assert (pod["serviceAccountName"], pod["automountServiceAccountToken"]) == (
+            "operator", True)
+        other = by_key[("Deployment", "web")]["spec"]["template"]["spec"]
+        assert "serviceAccountName" not in other and other["automountServiceAccountToken"] is False
+        assert not [o for o in objects if o["kind"].startswith("Cluster")]
+        assert_valid(objects)
+        assert assert_applies_in_order(objects) > len(objects)
+
+    def test_what_the_api_server_would_allow(self) -> None:
+        """Read the grants back as the RBAC authorizer does: the operator's account may read
+        configmaps in its namespace and nothing else; the web app's account may do nothing."""
+        objects = self.operator()
+        assert allowed(objects, "shop", "operator", "list", "", "configmaps", "shop")
+        assert not allowed(objects, "shop", "operator", "list", "", "configmaps", "other")
+        assert not allowed(objects, "shop", "operator", "delete", "", "configmaps", "shop")
+        assert not allowed(objects, "shop", "operator", "get", "", "secrets", "shop")
+        assert not allowed(objects, "shop", "default", "list", "", "configmaps", "shop")
+
+    def test_cluster_wide_only_when_asked(self) -> None:
+        from blueprints import Permission
+
+        objects = self.operator(Permission(verbs=["list"], resources=["nodes"],
+                                           cluster_wide=True))
+        roles = {(o["kind"], o["metadata"]["name"]) for o in objects if "Role" in o["kind"]}
+        assert roles == {("Role", "operator"), ("RoleBinding", "operator"),
+                         ("ClusterRole", "shop-operator"), ("ClusterRoleBinding", "shop-operator")}
+        assert allowed(objects, "shop", "operator", "list", "", "nodes", None)
+        assert not allowed(objects, "shop", "operator", "list", "", "configmaps", "other")
+        assert "namespace" not in next(o for o in objects if o["kind"] == "ClusterRole")[
+            "metadata"]
+        assert_valid(objects)
+
+    def test_run_as_group(self) -> None:
+        objects = self.operator(run_as_user=1000, run_as_group=3000)
+        pod = next(o for o in objects if o["metadata"]["name"] == "operator"
+                   and o["kind"] == "Deployment")["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsUser"] == 1000
+        assert (pod["securityContext"]["runAsGroup"], pod["securityContext"]["fsGroup"]) == (
+            3000, 3000)
+
+    def test_yaml_twin(self, tmp_path: Path) -> None:
+        (tmp_path / "blueprint.yaml").write_text(
+            "apiVersion: blueprint.dev/v1\nrelease: shop\ncomponents:\n"
+            f"  - {{kind: WebApp, name: web, image: {IMAGE}}}\n"
+            f"  - kind: WebApp\n    name: operator\n    image: {IMAGE}\n"
+            "    permissions:\n      - {verbs: [get, list, watch], resources: [configmaps]}\n")
+        result = synthesize(tmp_path, kube_version=DEFAULT)
+        assert load_all(result.files["shop.k8s.yaml"]) == self.operator()
+
+    @pytest.mark.parametrize(("props", "line"), [
+        ('permissions=[Permission(verbs=["*"], resources=["pods"])]',
+         "error: shop/web: permissions[0].verbs=*: a wildcard grants everything, present and "
+         "future (BP041); list the verbs it needs: get, list, watch, create, ..."),
+        ('permissions=[Permission(verbs=["read"], resources=["pods"])]',
+         "error: shop/web: permissions[0].verbs=read: not an RBAC verb (BP041); list the verbs "
+         "it needs: get, list, watch, create, ..."),
+        ('permissions=[Permission(verbs=["get"], resources=["*"])]',
+         "error: shop/web: permissions[0].resources=*: a wildcard grants everything, present "
+         "and future (BP041); list the resources it needs"),
+        ('permissions=[Permission(verbs=["get"], resources=["Pods"])]',
+         "error: shop/web: permissions[0].resources=Pods: not a resource name: plural and "
+         "lowercase (configmaps, pods/log) (BP041); list the resources it needs"),
+        ('permissions=[Permission(verbs=["get"], resources=[])]',
+         "error: shop/web: permissions[0].resources=[]: must be a non-empty list of strings "
+         "(BP041); e.g. resources=[\"...\"]"),
+        ('permissions=[Permission(verbs=["get"], resources=["pods"])], service_account="ops"',
+         "error: shop/web: service_account=ops: permissions give the component its own "
+         "ServiceAccount, bound to exactly them (BP041); drop service_account, or drop "
+         "permissions and grant that account yourself"),
+        ("run_as_group=-1",
+         "error: shop/web: run_as_group=-1: must be a group ID >= 0 (BP041); pass a number, or "
+         "leave it out for the run_as_user"),
+    ])
+    def test_bad_input(self, props: str, line: str,
+                       write_blueprint: Callable[..., Path]) -> None:
+        folder = write_blueprint(
+            "from blueprints import App, Permission, Release, WebApp\napp = App()\n"
+            f"WebApp(Release(app, 'shop'), 'web', image={IMAGE!r}, {props})\napp.synth()\n")
+        done = runner.invoke(cli, ["synth", str(folder)])
+        assert (done.exit_code, done.stderr) == (1, line + "\n")
+        assert not (folder / "dist").exists()
+
+
+def allowed(objects: list[dict[str, Any]], namespace: str, account: str, verb: str,
+            group: str, resource: str, where: str | None) -> bool:
+    """Whether the RBAC objects let ServiceAccount ``namespace/account`` do ``verb`` on
+    ``group/resource`` in namespace ``where`` (``None``: a cluster-scoped resource), as the
+    RBAC authorizer reads them (kubernetes ``plugin/pkg/auth/authorizer/rbac``): a RoleBinding
+    grants its role's rules in its own namespace, a ClusterRoleBinding everywhere."""
+    roles = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o["rules"]
+             for o in objects if o["kind"] in ("Role", "ClusterRole")}
+    for binding in objects:
+        if binding["kind"] not in ("RoleBinding", "ClusterRoleBinding"):
+            continue
+        if {"kind": "ServiceAccount", "name": account, "namespace": namespace} not in binding[
+                "subjects"]:
+            continue
+        scope = binding["metadata"].get("namespace")
+        if binding["kind"] == "RoleBinding" and scope != where:
+            continue
+        ref = binding["roleRef"]
+        rules = roles.get((ref["kind"], scope if ref["kind"] == "Role" else None, ref["name"]),
+                          [])
+        for rule in rules:
+            if group in rule["apiGroups"] and resource in rule["resources"] and (
+                    verb in rule["verbs"]):
+                return True
+    return False

@@ -36,7 +36,7 @@ class Component(Construct):
         if release is not None:
             release._add(self, id)
         else:
-            for manifest in self.core.render():
+            for manifest in [*self.core.identity(), *self.core.render()]:
                 _api_object(self, manifest)
 
     def _make_core(self, id: str, props: WorkloadProps, context: ReleaseContext) -> Workload:

@@ -100,7 +100,9 @@ class Release(cdk8s.Chart):
         from_node = {_key(m): dict(m) for m in super().to_json()}
         result: list[dict[str, Any]] = []
         for component in self._components.values():
-            for manifest in component.core.render():
+            core = component.core
+            identity = core.identity() if isinstance(core, Workload) else []
+            for manifest in [*identity, *core.render()]:
                 key = _key(manifest)
                 if key in component.escaped and key in from_node:
                     result.append(from_node.pop(key))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from blueprints.core.hooks import Hook
+from blueprints.core.identity import Permission, check_permissions, identity_manifests
 from blueprints.core.image import ImageRef, parse_image, pull_policy
 from blueprints.core.labels import label_value_problem, recommended_labels, selector_labels
 from blueprints.core.names import check_name, is_ip_literal
@@ -157,10 +158,16 @@ class WorkloadProps:
         writable_paths: Paths the app writes, mounted as ``emptyDir`` volumes because the root
             filesystem is read-only (BP041). Default none.
         run_as_user: The user ID (BP041). Default 65532.
+        run_as_group: The group ID of the processes and of mounted volumes (``runAsGroup``,
+            ``fsGroup``). Default: the ``run_as_user``.
         allow_root: Allow ``run_as_user=0``; records the opt-out. Default False.
         read_only_root_filesystem: Default True; False records the opt-out (BP041).
         service_account: A ServiceAccount name. Default: none (the namespace's default).
         mount_service_account_token: Mount the API token. Default False (BP041).
+        permissions: What the component may do through the Kubernetes API
+            (:class:`Permission`: verbs and resources). It then gets its own ServiceAccount, a
+            Role and RoleBinding in the release's namespace (a ClusterRole only for
+            ``cluster_wide=True``), and its API token. Default none: no token.
         image_pull_secrets: Names of Secrets to pull the image with. Default none.
         node_selector: Node labels the pods must match. Default none.
         tolerations: Kubernetes toleration objects. Default none.
@@ -199,10 +206,12 @@ class WorkloadProps:
     resources: Resources = field(default_factory=Resources)
     writable_paths: Sequence[str] = ()
     run_as_user: int = 65532
+    run_as_group: int | None = None
     allow_root: bool = False
     read_only_root_filesystem: bool = True
     service_account: str | None = None
     mount_service_account_token: bool = False
+    permissions: Sequence[Permission] = ()
     image_pull_secrets: Sequence[str] = ()
     node_selector: Mapping[str, str] = field(default_factory=dict)
     tolerations: Sequence[Mapping[str, Any]] = ()
@@ -277,6 +286,12 @@ class Workload(ABC):
     @abstractmethod
     def render(self) -> list[Manifest]:
         """The component's manifests, in apply order."""
+
+    def identity(self) -> list[Manifest]:
+        """The component's own ServiceAccount, Role and RoleBinding when it declares
+        permissions (none otherwise): the release emits them beside :meth:`render`'s objects."""
+        return identity_manifests(self.id, self.namespace, self.props.permissions,
+                                  self.metadata)
 
     def extra_init_containers(self) -> list[Manifest]:
         """Init containers that the component adds itself, before any other (none by default)."""
@@ -360,21 +375,24 @@ class Workload(ABC):
             ]
         self._add_serving(container)
         container = {key: container[key] for key in _CONTAINER_ORDER if key in container}
+        group = props.run_as_user if props.run_as_group is None else props.run_as_group
         spec: Manifest = {
-            "automountServiceAccountToken": props.mount_service_account_token,
+            "automountServiceAccountToken": props.mount_service_account_token or bool(
+                props.permissions),
             "enableServiceLinks": False,
             "securityContext": {
                 "runAsNonRoot": props.run_as_user != 0,
                 "runAsUser": props.run_as_user,
-                "fsGroup": props.run_as_user,
+                "runAsGroup": group,
+                "fsGroup": group,
                 "seccompProfile": {"type": "RuntimeDefault"},
             },
             "terminationGracePeriodSeconds": self.grace_seconds,
         }
         if restart_policy is not None:
             spec["restartPolicy"] = restart_policy
-        if props.service_account:
-            spec["serviceAccountName"] = props.service_account
+        if props.service_account or props.permissions:
+            spec["serviceAccountName"] = props.service_account or self.id
         if props.image_pull_secrets:
             spec["imagePullSecrets"] = [{"name": name} for name in props.image_pull_secrets]
         if init_containers or self._extra_inits:
@@ -771,6 +789,13 @@ class Workload(ABC):
         ):
             raise ConfigError(Problem(path, "run_as_user", props.run_as_user,
                                       "must be a user ID >= 0", "pass a number", "BP041"))
+        group = props.run_as_group
+        if group is not None and (isinstance(group, bool) or not isinstance(group, int)
+                                  or group < 0):
+            raise ConfigError(Problem(path, "run_as_group", group, "must be a group ID >= 0",
+                                      "pass a number, or leave it out for the run_as_user",
+                                      "BP041"))
+        check_permissions(path, props.permissions, props.service_account)
         if props.run_as_user == 0:
             if not props.allow_root:
                 raise ConfigError(Problem(

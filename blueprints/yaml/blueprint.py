@@ -20,6 +20,7 @@ from typing import Any
 from blueprints.core.config_files import ConfigFilesCore
 from blueprints.core.data_migration import DataMigrationCore, DataMigrationProps
 from blueprints.core.hooks import Hook
+from blueprints.core.identity import Permission
 from blueprints.core.jobs import CronJobAppCore, CronJobAppProps, DaemonAppCore, DaemonAppProps
 from blueprints.core.logging_stack import LoggingStackCore, LoggingStackProps
 from blueprints.core.probes import Probe
@@ -152,7 +153,12 @@ def render_yaml_blueprint(
                        for p in s.core.parts() if isinstance(p, Workload)})
     ordered = [str(component.get("name")) for component in components]
     return [(context.name, assemble_release(context, [m for id in ordered
-                                                      for m in parts[id].render()]))]
+                                                      for m in _manifests(parts[id])]))]
+
+
+def _manifests(part: Any) -> list[Manifest]:
+    identity = part.identity() if isinstance(part, Workload) else []
+    return [*identity, *part.render()]
 
 
 class _Stack:
@@ -270,6 +276,9 @@ def _convert(source: _Source, path: str, value: Any, hint: Any, cores: Mapping[s
         return [_dataclass(source, f"{path}", item, Storage) for item in items]
     if field == "resources":
         return _dataclass(source, path, value, Resources)
+    if field == "permissions":
+        return [_dataclass(source, f"{path}[{i}]", item, Permission)
+                for i, item in enumerate(_list(source, path, value))]
     if field in ("readiness", "liveness", "startup"):
         return None if value is None else _probe(source, path, value)
     if field == "mounts":

@@ -140,6 +140,10 @@ def _field_schema(name: str, hint: Any) -> dict[str, Any]:
         return {"anyOf": [item, {"type": "array", "items": item}]}
     if name == "resources":
         return _dataclass_schema("Resources")
+    if name == "permissions":
+        item = _dataclass_schema("Permission")
+        item["required"] = ["verbs", "resources"]
+        return {"type": "array", "items": item}
     if name == "wait_for":
         return {"type": "array", "items": {"type": "string"}}
     if name == "allow_from":
@@ -167,10 +171,11 @@ def _type_schema(hint: Any) -> dict[str, Any]:
 
 
 def _dataclass_schema(name: str) -> dict[str, Any]:
+    from blueprints.core.identity import Permission
     from blueprints.core.stateful_web_app import Storage
     from blueprints.core.workload import Resources
 
-    cls = {"Storage": Storage, "Resources": Resources}[name]
+    cls = {"Storage": Storage, "Resources": Resources, "Permission": Permission}[name]
     hints, keys = _shape(cls)
     return {"type": "object", "title": name,
             "properties": {key: _type_schema(hints[field]) for key, field in keys.items()},
