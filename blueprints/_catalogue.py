@@ -177,4 +177,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "build": "",
         "lint": "namespaced objects without metadata.namespace (warning)",
     },
+    "BP044": {
+        "practice": "No secret values in manifests: what synth writes is committed, reviewed and copied into CI logs, so a password in it is a password in git. Secret objects carry no data or stringData; credentials come from Secrets that exist in the cluster (secretKeyRef, envFrom, secret volumes), created by an external secrets operator (ExternalSecret) or as SealedSecrets. Literal env values and configuration entries that look like credentials are refused unless the user records why they are not one. Messages never show a secret value. (general)",
+        "construct": "env takes SecretKeyRef/SecretRef; Volume.secret mounts a Secret; no construct writes a Secret with values",
+        "build": "a Secret with data or stringData, from any chart or escape hatch, is an error that no annotation suppresses; literal env values and ConfigFiles entries named like credentials (DB_PASSWORD, API_KEY, tls.key), or holding a private key, a password assignment or a URL with a password, are an error unless opted out with a reason (env_not_secret=, not_secret=)",
+        "lint": "Secrets with data or stringData (error); literal env values and ConfigMap entries that look like credentials (warning)",
+    },
 }

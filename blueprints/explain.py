@@ -74,6 +74,9 @@ PAIRS: dict[str, tuple[str, str]] = {
               "{app.kubernetes.io/name: web}}\n  policyTypes: [Ingress]\n  ingress:\n"
               "    - from: [{podSelector: {matchLabels: {app.kubernetes.io/instance: shop}}}]"),
     "BP043": ("metadata:\n  name: web", "metadata:\n  name: web\n  namespace: shop"),
+    "BP044": ("kind: Secret\nstringData:\n  password: hunter2",
+              "env:\n  - name: DB_PASSWORD\n    valueFrom:\n"
+              "      secretKeyRef: {name: db, key: password}"),
 }
 
 

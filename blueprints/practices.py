@@ -79,6 +79,7 @@ PRACTICES: dict[str, Practice] = {
         Practice("BP041", "restricted pod security", _E, _W),
         Practice("BP042", "network access is declared by a NetworkPolicy", _E, _I),
         Practice("BP043", "every namespaced object names its namespace", _E, _W),
+        Practice("BP044", "no secret values in manifests", _E, _W),
     )
 }
 

@@ -65,6 +65,8 @@ BAD: dict[str, tuple[Mutation, str]] = {
               f"{C0}.securityContext.allowPrivilegeEscalation"),
     "BP042": (lambda m: m.pop(), "metadata.labels"),
     "BP043": (lambda m: m[1]["metadata"].pop("namespace"), "metadata.namespace"),
+    "BP044": (lambda m: container(m).update(env=[{"name": "DB_PASSWORD", "value": "hunter2"}]),
+              f"{C0}.env[0].value"),
     "BP012": (lambda m: pod(m).update(volumes=[{"name": "data", "hostPath": {
         "path": "/srv/data", "type": "Directory"}}]), "spec.template.spec.volumes[0].hostPath"),
     "BP013": (lambda m: pod(m).update(volumes=[{"name": "data", "hostPath": {

@@ -22,6 +22,7 @@ from blueprints.core.names import check_name, is_ip_literal
 from blueprints.core.probes import Probe
 from blueprints.core.quantity import parse_quantity
 from blueprints.core.release import ReleaseContext
+from blueprints.core.secrets import REDACTED, literal_credential
 from blueprints.core.volumes import Mount, Volume
 from blueprints.errors import ConfigError, Problem
 from blueprints.practices import IGNORE_ANNOTATION
@@ -152,7 +153,12 @@ class WorkloadProps:
         description: A ``blueprint.dev/description`` annotation (BP005). Default: none.
         command: The container's command, exec form. Default: the image's entrypoint.
         args: The container's arguments. Default: the image's.
-        env: Environment variables: plain strings, ``SecretKeyRef`` or ``ConfigMapKeyRef``.
+        env: Environment variables: plain strings, ``SecretKeyRef`` or ``ConfigMapKeyRef``. A
+            plain string named like a credential (``DB_PASSWORD``, ``API_KEY``), or holding a
+            private key or a URL with a password, is refused (BP044): use a ``SecretKeyRef``.
+        env_not_secret: Env variables (of every container) that look like credentials but are
+            not, each with the reason, e.g. ``{"TOKEN": "a public demo token"}``; recorded as
+            an opt-out (BP044). Default none.
         env_from: Whole Secrets or ConfigMaps as environment (``SecretRef``, ``ConfigMapRef``).
         resources: Requests and limits (BP040). Default ``Resources()``.
         writable_paths: Paths the app writes, mounted as ``emptyDir`` volumes because the root
@@ -202,6 +208,7 @@ class WorkloadProps:
     command: Sequence[str] = ()
     args: Sequence[str] = ()
     env: Mapping[str, EnvValue] = field(default_factory=dict)
+    env_not_secret: Mapping[str, str] = field(default_factory=dict)
     env_from: Sequence[SecretRef | ConfigMapRef] = ()
     resources: Resources = field(default_factory=Resources)
     writable_paths: Sequence[str] = ()
@@ -765,6 +772,32 @@ class Workload(ABC):
             labels[key] = value
         return labels
 
+    def _check_secret_env(self) -> None:
+        """No literal credential in any container's env unless opted out with a reason
+        (BP044); the value is never shown."""
+        props = self.props
+        for name, reason in props.env_not_secret.items():
+            if not isinstance(reason, str) or not reason.strip():
+                raise ConfigError(Problem(self.path, f"env_not_secret[{name!r}]", reason,
+                                          "an opt-out needs a reason",
+                                          'say why it is not a secret, e.g. "a public key"',
+                                          "BP044"))
+        envs = [("env", props.env), *((f"{s.name}.env", s.env) for s in props.sidecars)]
+        for field_name, env in envs:
+            for name, value in env.items():
+                what = literal_credential(name, value) if isinstance(value, str) else None
+                if what is None:
+                    continue
+                why = props.env_not_secret.get(name)
+                if why is None:
+                    raise ConfigError(Problem(
+                        self.path, f"{field_name}[{name!r}]", REDACTED, what,
+                        f'use SecretKeyRef("<secret>", "<key>"), or pass env_not_secret='
+                        f'{{"{name}": "<why it is not a secret>"}}', "BP044"))
+                recorded = f"{name} is not a secret ({why.strip()})"
+                if recorded not in self.opt_outs.get("BP044", []):
+                    self._opt_out("BP044", recorded)
+
     def _opt_out(self, practice: str, reason: str) -> None:
         """Record a loosened practice on the objects, so that lint agrees with synth."""
         self.opt_outs.setdefault(practice, []).append(reason)
@@ -842,6 +875,7 @@ class Workload(ABC):
                 raise ConfigError(Problem(path, f"env[{name!r}]", env_value,
                                           "env values are strings or key references",
                                           "quote the value, or use SecretKeyRef/ConfigMapKeyRef"))
+        self._check_secret_env()
         for entry in props.allow_from:
             if isinstance(entry, str) and entry.startswith("namespace:"):
                 check_name(entry.removeprefix("namespace:"), component=path,

@@ -179,11 +179,15 @@ def _part(source: _Source, where: str, component: object, parts: Mapping[str, An
     """A component of any kind: a workload, ConfigFiles or a DataMigration."""
     kind = component.get("kind") if isinstance(component, dict) else None
     if isinstance(component, dict) and kind == "ConfigFiles":
-        _known_keys(source, f"{where}.", component, ("kind", "name", "data", "description"))
+        _known_keys(source, f"{where}.", component, ("kind", "name", "data", "description",
+                                                     "notSecret"))
         data = {k: _typed(source, f"{where}.data.{k}", v, str)
                 for k, v in _mapping(source, f"{where}.data", component.get("data")).items()}
+        not_secret = {k: _typed(source, f"{where}.notSecret.{k}", v, str) for k, v in _mapping(
+            source, f"{where}.notSecret", component.get("notSecret", {})).items()}
         return ConfigFilesCore(_string(source, f"{where}.name", component.get("name")), data,
-                               context, description=component.get("description"))
+                               context, description=component.get("description"),
+                               not_secret=not_secret)
     if isinstance(component, dict) and kind == "LoggingStack":
         hints, fields = _shape(LoggingStackProps)
         stack_props: dict[str, Any] = {}

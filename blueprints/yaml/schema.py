@@ -78,7 +78,9 @@ def blueprint_schema() -> dict[str, Any]:
         "type": "object", "title": "ConfigFiles",
         "properties": {"kind": {"const": "ConfigFiles"}, "name": {"type": "string"},
                        "data": {"type": "object", "additionalProperties": {"type": "string"}},
-                       "description": {"type": "string"}},
+                       "description": {"type": "string"},
+                       "notSecret": {"type": "object",
+                                     "additionalProperties": {"type": "string"}}},
         "required": ["kind", "name", "data"], "additionalProperties": False}]
     from blueprints.core.logging_stack import LoggingStackProps
 
