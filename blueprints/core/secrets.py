@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 __all__ = [
@@ -47,8 +48,11 @@ _NOT_A_VALUE = frozenset({"true", "false", "yes", "no", "null", "none", "~", "[]
 
 def is_credential_name(name: object) -> bool:
     """Whether ``name`` (an env variable, a configuration key) names a credential."""
-    if not isinstance(name, str):
-        return False
+    return isinstance(name, str) and _names_credential(name)
+
+
+@lru_cache(maxsize=4096)  # a release repeats a few names in every component
+def _names_credential(name: str) -> bool:
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
     tokens = [t for t in re.split(r"[^A-Za-z0-9]+", spaced.upper()) if t]
     if not tokens:
