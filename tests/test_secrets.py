@@ -238,3 +238,23 @@ def test_credential_files(name: str, credential: bool) -> None:
 ])
 def test_credentials_in_text(text: str, found: bool) -> None:
     assert (credential_in_text(text) is not None) is found
+
+
+def test_no_rule_can_show_a_secret_value() -> None:
+    """Whatever rule reports a field under a Secret's data, the finding shows no value."""
+    from blueprints.rules import RULES, Rule, Violation
+
+    def leaky(manifest: Any, context: Any) -> Any:
+        if manifest.get("kind") == "Secret":
+            yield Violation("stringData.password", manifest["stringData"]["password"],
+                            "a rule that echoes what it read", "none")
+
+    RULES["BP005"].append(Rule("BP005", "leaky", object_check=leaky))
+    try:
+        secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"},
+                  "stringData": {"password": SECRET}}
+        findings = [f for f in check([secret], select=["BP005"]) if f.field.startswith("string")]
+    finally:
+        RULES["BP005"].pop()
+    assert [f.value for f in findings] == ["<redacted>"]
+    assert SECRET not in findings[0].line()
