@@ -316,3 +316,13 @@ def test_explain_bp001_names_the_moving_tags() -> None:
     text = " ".join(result.stdout.split())
     assert "it contains a digit" in text and "alpine" in text and "a digest always passes" in text
     assert "image: redis:alpine" in result.stdout
+
+
+def test_explain_bp044_points_at_the_alternatives() -> None:
+    result = runner.invoke(app, ["explain", "BP044"])
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert text.startswith("BP044: no secret values in manifests")
+    assert "ExternalSecret" in text and "SealedSecret" in text and "no annotation" in text
+    assert "BP044  warning  no secret values in manifests" in runner.invoke(
+        app, ["explain"]).stdout
