@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from blueprints.cdk.stateful_web_app import StatefulWebApp
     from blueprints.cdk.web_app import WebApp
     from blueprints.cdk.worker_with_init import WorkerWithInit
+    from blueprints.core.connections import Call
+    from blueprints.core.exposure import HTTPRoute, Ingress, LoadBalancer, NodePort
     from blueprints.core.hooks import Hook
     from blueprints.core.identity import Permission
     from blueprints.core.probes import Probe
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
 __all__ = [
     "App",
     "BlueprintError",
+    "Call",
     "ConfigError",
     "ConfigFiles",
     "ConfigMapKeyRef",
@@ -58,9 +61,13 @@ __all__ = [
     "CronJobApp",
     "DaemonApp",
     "DataMigration",
+    "HTTPRoute",
     "Hook",
+    "Ingress",
+    "LoadBalancer",
     "LoggingStack",
     "Mount",
+    "NodePort",
     "Permission",
     "Probe",
     "Release",
@@ -90,6 +97,11 @@ _LAZY = {
     "ConfigError": "blueprints.errors",
     "ValidationError": "blueprints.errors",
     "Probe": "blueprints.core.probes",
+    "Call": "blueprints.core.connections",
+    "HTTPRoute": "blueprints.core.exposure",
+    "Ingress": "blueprints.core.exposure",
+    "LoadBalancer": "blueprints.core.exposure",
+    "NodePort": "blueprints.core.exposure",
     "Hook": "blueprints.core.hooks",
     "Permission": "blueprints.core.identity",
     "Mount": "blueprints.core.volumes",

@@ -34,7 +34,8 @@ class TestExamples:
 def test_every_scenario_has_an_example() -> None:
     assert EXAMPLE_NAMES == ["configmap-volume", "emptydir-cache", "graceful-shutdown",
                              "hostpath-readonly", "kubia", "logging", "myapp", "nginx",
-                             "poststart-hook", "prestop-nginx", "sidecar-log-writer"]
+                             "poststart-hook", "prestop-nginx", "sidecar-log-writer",
+                             "sock-shop"]
 
 
 class TestScenarios:
@@ -125,7 +126,8 @@ def test_readme_quick_start_synthesizes(tmp_path: Path) -> None:
     assert [f"{d['kind']}/{d['metadata']['name']}" for d in docs] == [
         "Namespace/shop", "NetworkPolicy/db", "NetworkPolicy/web", "NetworkPolicy/worker",
         "PodDisruptionBudget/db", "PodDisruptionBudget/web", "Service/db-headless",
-        "Service/db", "Service/web", "Deployment/web", "Deployment/worker", "StatefulSet/db"]
+        "Service/db", "Service/web", "Deployment/web", "Deployment/worker", "StatefulSet/db",
+        "Ingress/web"]
 
 
 def test_readme_yaml_example_synthesizes(tmp_path: Path) -> None:

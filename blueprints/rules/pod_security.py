@@ -13,12 +13,19 @@ standards (``kubernetes/website``, ``content/en/docs/concepts/security/pod-secur
 - the advice is one the API server accepts: it refuses ``allowPrivilegeEscalation: false`` beside
   ``privileged: true`` or an added ``CAP_SYS_ADMIN`` (``kubernetes/kubernetes``,
   ``pkg/apis/core/validation/validation.go``, ``ValidateSecurityContext``), so that advice first
-  removes those.
+  removes those; and a Windows pod (``spec.os.name: windows``) gets no advice to set a field
+  that "cannot be set when spec.os.name is windows" (the API's own field descriptions).
+
+A pod with ``hostNetwork: true`` has its container ports defaulted to host ports before
+admission (``pkg/apis/core/v1/defaults.go``, ``defaultHostNetworkPorts``), so the admission
+controller also reports Host Ports for them; this evaluator reports the ``hostNetwork`` alone,
+whose removal settles both, and the level is the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -38,6 +45,9 @@ __all__ = [
 Level = Literal["restricted", "baseline", "privileged"]
 BASELINE = "baseline"
 RESTRICTED = "restricted"
+# The way out for a node agent that does need the node, said once.
+_NODE_AGENT = ("; a node agent that needs it runs in a namespace labelled "
+               "pod-security.kubernetes.io/enforce: privileged")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +110,14 @@ def evaluate(
         The violations, ``baseline`` ones first, each in the order of the pod's fields.
     """
     pod = _Pod(pod_spec, pod_metadata, kube_version)
-    found = [v for check in _CHECKS for v in check(pod)]
-    found.sort(key=lambda v: v.level != BASELINE)  # stable: keeps field order inside a level
+    keys = pod.keys
+    found: list[PodSecurityViolation] = []
+    for check, gate in _CHECKS:
+        # A control whose fields the pod does not use is skipped: most pods set few of them.
+        if gate is None or not gate.isdisjoint(keys):
+            check(pod, found)
+    if found:
+        found.sort(key=lambda v: v.level != BASELINE)  # stable: keeps field order in a level
     return found
 
 
@@ -129,6 +145,7 @@ def strictest_level(
 # --- the pod as the checks see it ------------------------------------------------------------
 
 _CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
+_ANNOTATIONS = "<annotations>"  # in _Pod.keys when the pod has annotations
 
 
 def _dict(value: object) -> Mapping[str, Any]:
@@ -142,7 +159,7 @@ def _list(value: object) -> Sequence[Any]:
 class _Pod:
     """The fields the checks read, found once."""
 
-    __slots__ = ("annotations", "containers", "minor", "sc", "spec", "userns", "windows")
+    __slots__ = ("annotations", "containers", "keys", "minor", "sc", "spec", "userns", "windows")
 
     def __init__(
         self, spec: Mapping[str, Any], metadata: Mapping[str, Any], version: KubeVersion
@@ -153,11 +170,24 @@ class _Pod:
         self.minor = version[1] if version[0] == 1 else 1000
         # Containers in the admission controller's order: init, regular, ephemeral.
         self.containers: list[tuple[str, Mapping[str, Any], Mapping[str, Any]]] = []
+        # Every field name the pod uses (spec, pod and container security contexts, containers),
+        # so that evaluate skips the controls of fields nobody set.
+        keys = set(spec)
+        keys.update(self.sc)
+        if self.annotations:
+            keys.add(_ANNOTATIONS)
         for key in _CONTAINER_LISTS:
-            for i, container in enumerate(_list(spec.get(key))):
-                if isinstance(container, dict):
-                    self.containers.append((f"spec.{key}[{i}]", container,
-                                            _dict(container.get("securityContext"))))
+            items = spec.get(key)
+            if type(items) is not list:
+                continue
+            for i, container in enumerate(items):
+                if type(container) is dict:
+                    sc = container.get("securityContext")
+                    sc = sc if type(sc) is dict else {}
+                    keys.update(container)
+                    keys.update(sc)
+                    self.containers.append((f"spec.{key}[{i}]", container, sc))
+        self.keys = keys
         # check_*.go 1.25+: restricted skips Linux-only controls for Windows pods.
         self.windows = self.minor >= 25 and _dict(spec.get("os")).get("name") == "windows"
         # helpers.go relaxPolicyForUserNamespacePod: hostUsers: false; from 1.35 unconditionally
@@ -172,25 +202,24 @@ def _v(level: str, control: str, field: str, value: object, message: str,
 
 # --- baseline ---------------------------------------------------------------------------------
 
-def _host_namespaces(pod: _Pod) -> Iterator[PodSecurityViolation]:
+def _host_namespaces(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_hostNamespaces.go: hostNetwork, hostPID, hostIPC must not be true."""
     for key, shares in (("hostNetwork", "the node's network"),
                         ("hostPID", "the node's process namespace"),
                         ("hostIPC", "the node's IPC namespace")):
         if pod.spec.get(key) is True:
-            yield _v(BASELINE, "Host Namespaces", f"spec.{key}", True,
+            out.append(_v(BASELINE, "Host Namespaces", f"spec.{key}", True,
                      f"the pod shares {shares}",
-                     f"remove {key} (or set it to false)")
+                     f"remove {key} (or set it to false){_NODE_AGENT}"))
 
 
-def _privileged(pod: _Pod) -> Iterator[PodSecurityViolation]:
+def _privileged(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_privileged.go: securityContext.privileged must not be true."""
     for path, _, sc in pod.containers:
         if sc.get("privileged") is True:
-            yield _v(BASELINE, "Privileged Containers", f"{path}.securityContext.privileged",
+            out.append(_v(BASELINE, "Privileged Containers", f"{path}.securityContext.privileged",
                      True, "a privileged container has every capability and the node's devices",
-                     "remove privileged: true (or set it to false); a node agent that needs it "
-                     "belongs in a namespace labelled for the privileged level")
+                     f"remove privileged: true (or set it to false){_NODE_AGENT}"))
 
 
 # check_capabilities_baseline.go capabilities_allowed_1_0 (the container runtime's defaults).
@@ -200,63 +229,72 @@ _DEFAULT_CAPABILITIES = frozenset({
 })
 
 
-def _capabilities_baseline(pod: _Pod) -> Iterator[PodSecurityViolation]:
+def _capabilities_baseline(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_capabilities_baseline.go: capabilities.add only from the runtime's default set."""
     for path, _, sc in pod.containers:
-        added = _list(_dict(sc.get("capabilities")).get("add"))
+        caps = sc.get("capabilities")
+        added = caps.get("add") if type(caps) is dict else None
+        if type(added) is not list:
+            continue
         for j, cap in enumerate(added):
             if str(cap) not in _DEFAULT_CAPABILITIES:
-                yield _v(BASELINE, "Capabilities",
+                out.append(_v(BASELINE, "Capabilities",
                          f"{path}.securityContext.capabilities.add[{j}]", cap,
                          f"adds {cap}, beyond the container runtime's default set",
-                         f"remove {cap} from capabilities.add")
+                         f"remove {cap} from capabilities.add{_NODE_AGENT}"))
 
 
-def _host_path_volumes(pod: _Pod) -> Iterator[PodSecurityViolation]:
+def _host_path_volumes(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_hostPathVolumes.go: no hostPath volume."""
     for i, volume in enumerate(_list(pod.spec.get("volumes"))):
         if isinstance(volume, dict) and volume.get("hostPath") is not None:
-            yield _v(BASELINE, "HostPath Volumes", f"spec.volumes[{i}].hostPath",
+            out.append(_v(BASELINE, "HostPath Volumes", f"spec.volumes[{i}].hostPath",
                      _dict(volume["hostPath"]).get("path"),
                      "a hostPath volume reaches into the node's filesystem",
-                     "use a persistentVolumeClaim, emptyDir, configMap or secret volume")
+                     "use a persistentVolumeClaim, emptyDir, configMap or secret volume"
+                     f"{_NODE_AGENT}"))
 
 
-def _host_ports(pod: _Pod) -> Iterator[PodSecurityViolation]:
+def _host_ports(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_hostPorts.go: hostPort must be 0 or unset."""
     for path, container, _ in pod.containers:
-        for j, port in enumerate(_list(container.get("ports"))):
-            host_port = _dict(port).get("hostPort")
-            if host_port not in (None, 0):
-                yield _v(BASELINE, "Host Ports", f"{path}.ports[{j}].hostPort", host_port,
+        ports = container.get("ports")
+        if type(ports) is not list:
+            continue
+        for j, port in enumerate(ports):
+            host_port = port.get("hostPort") if type(port) is dict else None
+            if host_port is not None and host_port != 0:
+                out.append(_v(BASELINE, "Host Ports", f"{path}.ports[{j}].hostPort", host_port,
                          "a hostPort binds a port on the node",
-                         "remove hostPort and reach the pod through a Service")
+                         f"remove hostPort and reach the pod through a Service{_NODE_AGENT}"))
 
 
-def _host_probes(pod: _Pod) -> Iterator[PodSecurityViolation]:
+def _host_probes(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_hostProbesAndhostLifecycle.go (1.34+): probes and hooks must not set a host."""
     if pod.minor < 34:
         return
     for path, container, _ in pod.containers:
-        handlers = [(f"{path}.{key}", _dict(container.get(key)))
+        handlers = [(key, container.get(key))
                     for key in ("livenessProbe", "readinessProbe", "startupProbe")]
-        lifecycle = _dict(container.get("lifecycle"))
-        handlers += [(f"{path}.lifecycle.{key}", _dict(lifecycle.get(key)))
-                     for key in ("postStart", "preStop")]
+        lifecycle = container.get("lifecycle")
+        if type(lifecycle) is dict:
+            handlers += [(f"lifecycle.{key}", lifecycle.get(key)) for key in ("postStart",
+                                                                            "preStop")]
         for where, handler in handlers:
+            if type(handler) is not dict:
+                continue
             for action in ("httpGet", "tcpSocket"):
-                host = _dict(handler.get(action)).get("host")
+                target = handler.get(action)
+                host = target.get("host") if type(target) is dict else None
                 if host:
-                    yield _v(BASELINE, "Host Probes / Lifecycle Hooks",
-                             f"{where}.{action}.host", host,
+                    out.append(_v(BASELINE, "Host Probes / Lifecycle Hooks",
+                             f"{path}.{where}.{action}.host", host,
                              "a probe or hook with a host lets the kubelet reach any address",
-                             "remove host: the kubelet then calls the pod's own IP")
+                             "remove host: the kubelet then calls the pod's own IP"))
 
 
-def _app_armor(pod: _Pod) -> Iterator[PodSecurityViolation]:
-    """check_appArmorProfile.go: appArmorProfile.type RuntimeDefault or Localhost; the beta
-    annotations empty, ``runtime/default`` or ``localhost/*``."""
-    fix = "remove appArmorProfile, or set type: RuntimeDefault"
+def _app_armor(pod: _Pod, out: list[PodSecurityViolation]) -> None:
+    """check_appArmorProfile.go: appArmorProfile.type RuntimeDefault or Localhost."""
     profiles = [("spec.securityContext", pod.sc)] + [
         (f"{path}.securityContext", sc) for path, _, sc in pod.containers]
     for where, sc in profiles:
@@ -264,19 +302,25 @@ def _app_armor(pod: _Pod) -> Iterator[PodSecurityViolation]:
         if profile is not None and _dict(profile).get("type") not in ("RuntimeDefault",
                                                                      "Localhost"):
             value = _dict(profile).get("type")
-            yield _v(BASELINE, "AppArmor", f"{where}.appArmorProfile.type", value,
-                     f"AppArmor profile {value} lifts the runtime's default confinement", fix)
+            out.append(_v(BASELINE, "AppArmor", f"{where}.appArmorProfile.type", value,
+                     f"AppArmor profile {value} lifts the runtime's default confinement",
+                     "remove appArmorProfile, or set type: RuntimeDefault"))
+
+
+def _app_armor_annotations(pod: _Pod, out: list[PodSecurityViolation]) -> None:
+    """check_appArmorProfile.go: the beta annotations empty, ``runtime/default`` or
+    ``localhost/*``."""
     prefix = "container.apparmor.security.beta.kubernetes.io/"
     for key, value in pod.annotations.items():
         if str(key).startswith(prefix) and value and value != "runtime/default" and not (
             str(value).startswith("localhost/")
         ):
-            yield _v(BASELINE, "AppArmor", f"metadata.annotations[{key!r}]", value,
+            out.append(_v(BASELINE, "AppArmor", f"metadata.annotations[{key!r}]", value,
                      f"AppArmor profile {value} lifts the runtime's default confinement",
-                     "remove the annotation, or set it to runtime/default")
+                     "remove the annotation, or set it to runtime/default"))
 
 
-def _se_linux(pod: _Pod) -> Iterator[PodSecurityViolation]:
+def _se_linux(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_seLinuxOptions.go: type from the container types; user and role unset."""
     allowed = {"", "container_t", "container_init_t", "container_kvm_t"}
     if pod.minor >= 31:
@@ -289,29 +333,29 @@ def _se_linux(pod: _Pod) -> Iterator[PodSecurityViolation]:
             continue
         opts = _dict(opts)
         if str(opts.get("type") or "") not in allowed:
-            yield _v(BASELINE, "SELinux", f"{where}.seLinuxOptions.type", opts.get("type"),
+            out.append(_v(BASELINE, "SELinux", f"{where}.seLinuxOptions.type", opts.get("type"),
                      "a custom SELinux type escapes the container policy",
-                     f"remove it, or use one of {', '.join(sorted(allowed - {''}))}")
+                     f"remove it, or use one of {', '.join(sorted(allowed - {''}))}"))
         for key in ("user", "role"):
             if opts.get(key):
-                yield _v(BASELINE, "SELinux", f"{where}.seLinuxOptions.{key}", opts[key],
+                out.append(_v(BASELINE, "SELinux", f"{where}.seLinuxOptions.{key}", opts[key],
                          f"a custom SELinux {key} escapes the container policy",
-                         f"remove seLinuxOptions.{key}")
+                         f"remove seLinuxOptions.{key}"))
 
 
-def _proc_mount(pod: _Pod) -> Iterator[PodSecurityViolation]:
+def _proc_mount(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_procMount_baseline.go / check_procMount_restricted.go: procMount Default or unset;
     from 1.35 baseline allows Unmasked in a user namespace (hostUsers: false), restricted not."""
     level = RESTRICTED if pod.userns else BASELINE
     for path, _, sc in pod.containers:
         mount = sc.get("procMount")
         if mount is not None and mount != "Default":
-            yield _v(level, "/proc Mount Type", f"{path}.securityContext.procMount", mount,
+            out.append(_v(level, "/proc Mount Type", f"{path}.securityContext.procMount", mount,
                      "an unmasked /proc exposes the node's kernel settings",
-                     "remove procMount (or set it to Default)")
+                     "remove procMount (or set it to Default)"))
 
 
-def _seccomp(pod: _Pod) -> Iterator[PodSecurityViolation]:
+def _seccomp(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_seccompProfile_baseline.go (1.19+) and _restricted.go: RuntimeDefault or Localhost
     where set (baseline); set on the pod or on every container (restricted, not on Windows)."""
     fix = "set seccompProfile.type: RuntimeDefault"
@@ -322,19 +366,19 @@ def _seccomp(pod: _Pod) -> Iterator[PodSecurityViolation]:
         if value in ("RuntimeDefault", "Localhost"):
             pod_set = True
         else:
-            yield _v(BASELINE, "Seccomp", "spec.securityContext.seccompProfile.type", value,
-                     f"seccomp profile {value} turns the system-call filter off", fix)
+            out.append(_v(BASELINE, "Seccomp", "spec.securityContext.seccompProfile.type", value,
+                     f"seccomp profile {value} turns the system-call filter off", fix))
     for path, _, sc in pod.containers:
         profile = sc.get("seccompProfile")
         if profile is not None:
-            value = _dict(profile).get("type")
+            value = profile.get("type") if type(profile) is dict else None
             if value not in ("RuntimeDefault", "Localhost"):
-                yield _v(BASELINE, "Seccomp", f"{path}.securityContext.seccompProfile.type",
-                         value, f"seccomp profile {value} turns the system-call filter off", fix)
+                out.append(_v(BASELINE, "Seccomp", f"{path}.securityContext.seccompProfile.type",
+                         value, f"seccomp profile {value} turns the system-call filter off", fix))
         elif not pod_set and not pod.windows:
-            yield _v(RESTRICTED, "Seccomp", f"{path}.securityContext.seccompProfile.type", None,
+            out.append(_v(RESTRICTED, "Seccomp", f"{path}.securityContext.seccompProfile.type", None,
                      "no seccomp profile: the container runs without a system-call filter",
-                     f"{fix} on the pod's or the container's securityContext")
+                     f"{fix} on the pod's or the container's securityContext"))
 
 
 # check_sysctls.go: the safe sysctls, by the version that admits them.
@@ -350,33 +394,34 @@ _SYSCTLS: tuple[tuple[int, frozenset[str]], ...] = (
 )
 
 
+@functools.cache
 def safe_sysctls(kube_version: KubeVersion) -> frozenset[str]:
     """The sysctls that ``baseline`` allows on ``kube_version``."""
     minor = kube_version[1] if kube_version[0] == 1 else 1000
     return frozenset().union(*(names for since, names in _SYSCTLS if minor >= since))
 
 
-def _sysctls(pod: _Pod) -> Iterator[PodSecurityViolation]:
+def _sysctls(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_sysctls.go: only the namespaced, isolated ("safe") sysctls of the version."""
     allowed = safe_sysctls((1, pod.minor))
     for i, sysctl in enumerate(_list(pod.sc.get("sysctls"))):
         name = _dict(sysctl).get("name")
         if name not in allowed:
-            yield _v(BASELINE, "Sysctls", f"spec.securityContext.sysctls[{i}].name", name,
+            out.append(_v(BASELINE, "Sysctls", f"spec.securityContext.sysctls[{i}].name", name,
                      f"sysctl {name} is not one of the safe, namespaced sysctls of "
                      f"Kubernetes 1.{pod.minor}",
-                     "remove it; set node-wide kernel settings on the node, not in a pod")
+                     "remove it; set node-wide kernel settings on the node, not in a pod"))
 
 
-def _host_process(pod: _Pod) -> Iterator[PodSecurityViolation]:
+def _host_process(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_windowsHostProcess.go: windowsOptions.hostProcess must not be true."""
     contexts = [("spec.securityContext", pod.sc)] + [
         (f"{path}.securityContext", sc) for path, _, sc in pod.containers]
     for where, sc in contexts:
         if _dict(sc.get("windowsOptions")).get("hostProcess") is True:
-            yield _v(BASELINE, "HostProcess", f"{where}.windowsOptions.hostProcess", True,
+            out.append(_v(BASELINE, "HostProcess", f"{where}.windowsOptions.hostProcess", True,
                      "a Windows HostProcess container runs on the node itself",
-                     "remove windowsOptions.hostProcess")
+                     "remove windowsOptions.hostProcess"))
 
 
 # --- restricted -------------------------------------------------------------------------------
@@ -386,7 +431,7 @@ _CORE_VOLUMES = frozenset({"configMap", "csi", "downwardAPI", "emptyDir", "ephem
                            "persistentVolumeClaim", "projected", "secret"})
 
 
-def _volume_types(pod: _Pod) -> Iterator[PodSecurityViolation]:
+def _volume_types(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_restrictedVolumes.go: only core volume types and PersistentVolumeClaims."""
     for i, item in enumerate(_list(pod.spec.get("volumes"))):
         volume = _dict(item)
@@ -396,12 +441,12 @@ def _volume_types(pod: _Pod) -> Iterator[PodSecurityViolation]:
         kinds = [k for k in volume if k != "name" and volume[k] is not None]
         if kinds and not any(k in _CORE_VOLUMES for k in kinds):
             kind = kinds[0]
-            yield _v(RESTRICTED, "Volume Types", f"spec.volumes[{i}].{kind}", kind,
+            out.append(_v(RESTRICTED, "Volume Types", f"spec.volumes[{i}].{kind}", kind,
                      f"a {kind} volume is not one of the types restricted allows",
-                     "mount it through a PersistentVolume and a persistentVolumeClaim volume")
+                     "mount it through a PersistentVolume and a persistentVolumeClaim volume"))
 
 
-def _privilege_escalation(pod: _Pod) -> Iterator[PodSecurityViolation]:
+def _privilege_escalation(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_allowPrivilegeEscalation.go: allowPrivilegeEscalation must be false (not on
     Windows from 1.25). The API refuses false beside privileged or CAP_SYS_ADMIN."""
     if pod.windows:
@@ -413,39 +458,43 @@ def _privilege_escalation(pod: _Pod) -> Iterator[PodSecurityViolation]:
         blockers = []
         if sc.get("privileged") is True:
             blockers.append("privileged: true")
-        if "CAP_SYS_ADMIN" in _list(_dict(sc.get("capabilities")).get("add")):
+        caps = sc.get("capabilities")
+        added = caps.get("add") if type(caps) is dict else None
+        if type(added) is list and "CAP_SYS_ADMIN" in added:
             blockers.append("CAP_SYS_ADMIN from capabilities.add")
         fix = "set allowPrivilegeEscalation: false"
         if blockers:
             fix = (f"remove {' and '.join(blockers)}, then {fix} (the API server refuses "
                    f"false beside {'them' if len(blockers) > 1 else 'it'})")
-        yield _v(RESTRICTED, "Privilege Escalation",
+        out.append(_v(RESTRICTED, "Privilege Escalation",
                  f"{path}.securityContext.allowPrivilegeEscalation", value,
-                 "a process may gain more privileges than its parent (setuid binaries)", fix)
+                 "a process may gain more privileges than its parent (setuid binaries)", fix))
 
 
-def _run_as_non_root(pod: _Pod) -> Iterator[PodSecurityViolation]:
+def _run_as_non_root(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_runAsNonRoot.go: runAsNonRoot true on the pod or every container, never false;
     from 1.35 relaxed in a user namespace (hostUsers: false)."""
     if pod.userns:
         return
     fix = "set runAsNonRoot: true (and a non-zero runAsUser if the image's USER is root)"
+    if pod.windows:  # runAsUser cannot be set on a Windows pod (the API's field description)
+        fix = "set runAsNonRoot: true (and windowsOptions.runAsUserName to a non-admin user)"
     pod_value = pod.sc.get("runAsNonRoot")
     if pod_value is not None and pod_value is not True:
-        yield _v(RESTRICTED, "Running as Non-root", "spec.securityContext.runAsNonRoot",
-                 pod_value, "the pod allows running as root", fix)
+        out.append(_v(RESTRICTED, "Running as Non-root", "spec.securityContext.runAsNonRoot",
+                 pod_value, "the pod allows running as root", fix))
     for path, _, sc in pod.containers:
         value = sc.get("runAsNonRoot")
         if value is not None and value is not True:
-            yield _v(RESTRICTED, "Running as Non-root", f"{path}.securityContext.runAsNonRoot",
-                     value, "the container allows running as root", fix)
+            out.append(_v(RESTRICTED, "Running as Non-root", f"{path}.securityContext.runAsNonRoot",
+                     value, "the container allows running as root", fix))
         elif value is None and pod_value is not True:
-            yield _v(RESTRICTED, "Running as Non-root", f"{path}.securityContext.runAsNonRoot",
+            out.append(_v(RESTRICTED, "Running as Non-root", f"{path}.securityContext.runAsNonRoot",
                      None, "may run as root: runAsNonRoot is set on neither the pod nor the "
-                     "container", fix)
+                     "container", fix))
 
 
-def _run_as_user(pod: _Pod) -> Iterator[PodSecurityViolation]:
+def _run_as_user(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_runAsUser.go: runAsUser must not be 0; from 1.35 relaxed in a user namespace."""
     if pod.userns:
         return
@@ -454,35 +503,59 @@ def _run_as_user(pod: _Pod) -> Iterator[PodSecurityViolation]:
     for where, sc in contexts:
         value = sc.get("runAsUser")
         if value == 0 and value is not False:
-            yield _v(RESTRICTED, "Running as Non-root user", f"{where}.runAsUser", 0,
+            out.append(_v(RESTRICTED, "Running as Non-root user", f"{where}.runAsUser", 0,
                      "runs as root (UID 0)",
                      "set runAsUser to a non-zero UID, or remove it and use an image whose "
-                     "USER is not root")
+                     "USER is not root"))
 
 
-def _capabilities_restricted(pod: _Pod) -> Iterator[PodSecurityViolation]:
+def _capabilities_restricted(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_capabilities_restricted.go: drop ALL; add only NET_BIND_SERVICE (not on Windows)."""
     if pod.windows:
         return
     for path, _, sc in pod.containers:
-        caps = _dict(sc.get("capabilities"))
+        caps = sc.get("capabilities")
+        caps = caps if type(caps) is dict else {}
         drop = caps.get("drop")
-        if "ALL" not in _list(drop):
-            yield _v(RESTRICTED, "Capabilities", f"{path}.securityContext.capabilities.drop",
+        if type(drop) is not list or "ALL" not in drop:
+            out.append(_v(RESTRICTED, "Capabilities", f"{path}.securityContext.capabilities.drop",
                      drop, "the container keeps the runtime's default capabilities",
                      'set capabilities.drop: ["ALL"] (and add back only NET_BIND_SERVICE '
-                     "if it binds a port below 1024)")
+                     "if it binds a port below 1024)"))
         for j, cap in enumerate(_list(caps.get("add"))):
             if cap != "NET_BIND_SERVICE" and str(cap) in _DEFAULT_CAPABILITIES:
-                yield _v(RESTRICTED, "Capabilities",
+                out.append(_v(RESTRICTED, "Capabilities",
                          f"{path}.securityContext.capabilities.add[{j}]", cap,
                          f"adds {cap}: restricted allows adding only NET_BIND_SERVICE",
-                         f"remove {cap} from capabilities.add")
+                         f"remove {cap} from capabilities.add"))
 
 
-_CHECKS = (
-    _host_namespaces, _privileged, _capabilities_baseline, _host_path_volumes, _host_ports,
-    _host_probes, _app_armor, _se_linux, _proc_mount, _seccomp, _sysctls, _host_process,
-    _volume_types, _privilege_escalation, _run_as_non_root, _run_as_user,
-    _capabilities_restricted,
+_Check = Callable[[_Pod, list[PodSecurityViolation]], None]
+
+
+def _gate(*keys: str) -> frozenset[str]:
+    return frozenset(keys)
+
+
+# Each control with the field names it reads (None: it runs on every pod, because restricted
+# requires a field to be set).
+_CHECKS: tuple[tuple[_Check, frozenset[str] | None], ...] = (
+    (_host_namespaces, _gate("hostNetwork", "hostPID", "hostIPC")),
+    (_privileged, _gate("privileged")),
+    (_capabilities_baseline, _gate("capabilities")),
+    (_host_path_volumes, _gate("volumes")),
+    (_host_ports, _gate("ports")),
+    (_host_probes, _gate("livenessProbe", "readinessProbe", "startupProbe", "lifecycle")),
+    (_app_armor, _gate("appArmorProfile")),
+    (_app_armor_annotations, _gate(_ANNOTATIONS)),
+    (_se_linux, _gate("seLinuxOptions")),
+    (_proc_mount, _gate("procMount")),
+    (_seccomp, None),
+    (_sysctls, _gate("sysctls")),
+    (_host_process, _gate("windowsOptions")),
+    (_volume_types, _gate("volumes")),
+    (_privilege_escalation, None),
+    (_run_as_non_root, None),
+    (_run_as_user, _gate("runAsUser")),
+    (_capabilities_restricted, None),
 )

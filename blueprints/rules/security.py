@@ -1,24 +1,19 @@
-"""BP040 resources, BP041 Pod Security Standards and API tokens, BP042 NetworkPolicy coverage."""
+"""BP040 resources, BP041 Pod Security Standards and API tokens (BP042 lives in ``network``)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from blueprints.core.quantity import parse_quantity
 from blueprints.practices import Severity
-from blueprints.rules._objects import (
-    POD_SPEC_PATHS,
-    SelectorIndex,
-    containers,
-    pod_labels,
-    pod_spec,
-)
+from blueprints.rules._objects import POD_SPEC_PATHS, containers, pod_spec
 from blueprints.rules._registry import Context, Violation, object_rule, set_rule
 from blueprints.rules.pod_security import BASELINE, evaluate
 
 __all__ = [
-    "network_policy_selects_pods",
     "pod_security_standards",
     "resources_are_set",
     "service_account_token_needed",
@@ -27,23 +22,40 @@ __all__ = [
 
 @object_rule("BP040", pods_only=True)
 def resources_are_set(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
-    """CPU and memory requests and a memory limit on every container; quantities well formed."""
+    """CPU and memory requests and a memory limit on every container; quantities well formed.
+
+    A request left out where the limit is set is no finding: the API server copies the limit
+    into the request of containers and init containers (``kubernetes/kubernetes``,
+    ``pkg/apis/core/v1/defaults.go``, ``SetDefaults_Pod``). A quantity may be a YAML
+    number (``cpu: 0.15``, ``memory: 128974848``), as the API reads it.
+    """
     for path, container, key in containers(manifest):
         if key == "ephemeralContainers":
             continue
         resources = container.get("resources")
         resources = resources if isinstance(resources, dict) else {}
+        limits = resources.get("limits")
+        limits = limits if isinstance(limits, dict) else {}
         for section, resource in (("requests", "cpu"), ("requests", "memory"),
                                   ("limits", "memory")):
             values = resources.get(section)
             value = values.get(resource) if isinstance(values, dict) else None
             field = f"{path}.resources.{section}.{resource}"
             if value is None:
+                if section == "requests" and limits.get(resource) is not None:
+                    continue  # defaulted to the limit
                 yield Violation(field, None, f"no {resource} {section[:-1]}",
                                 f"set resources.{section}.{resource}")
-            elif (amount := parse_quantity(value)) is None or amount < 0:
+            elif (amount := _quantity(value)) is None or amount < 0:
                 yield Violation(field, value, "not a non-negative Kubernetes quantity",
                                 'write it like "100m" or "128Mi"')
+
+
+def _quantity(value: object) -> Decimal | None:
+    """A quantity as the API reads it: a string, or a YAML integer or float."""
+    if isinstance(value, float):
+        return parse_quantity(repr(value)) if math.isfinite(value) else None
+    return parse_quantity(value)
 
 
 @object_rule("BP041", pods_only=True)
@@ -65,6 +77,9 @@ def pod_security_standards(manifest: Mapping[str, Any], context: Context) -> Ite
         field = f"{prefix if where == 'spec' else meta_prefix}.{rest}"
         yield Violation(field, v.value, f"{v.level} Pod Security, {v.control}: {v.message}", v.fix,
                         Severity.ERROR if v.level == BASELINE else None)
+    os_ = spec.get("os")
+    if isinstance(os_, dict) and os_.get("name") == "windows":
+        return  # readOnlyRootFilesystem "cannot be set when spec.os.name is windows" (the API)
     for path, container, key in containers(manifest):
         if key == "ephemeralContainers":
             continue
@@ -141,29 +156,3 @@ def _namespace(manifest: Mapping[str, Any]) -> object:
 def _name(manifest: Mapping[str, Any]) -> object:
     metadata = manifest.get("metadata")
     return metadata.get("name") if isinstance(metadata, dict) else None
-
-
-@set_rule("BP042")
-def network_policy_selects_pods(
-    manifests: Sequence[Mapping[str, Any]], context: Context
-) -> Iterator[tuple[int, Violation]]:
-    """Pods are selected by some NetworkPolicy of their namespace."""
-    policies = SelectorIndex()
-    for m in manifests:
-        spec, metadata = m.get("spec"), m.get("metadata")
-        if m.get("kind") != "NetworkPolicy" or not isinstance(spec, dict):
-            continue
-        selector = spec.get("podSelector")
-        labels = selector.get("matchLabels") if isinstance(selector, dict) else None
-        namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
-        if isinstance(selector, dict) and not selector.get("matchExpressions"):
-            policies.add(namespace, labels if isinstance(labels, dict) else {})
-    for index, manifest in enumerate(manifests):
-        if pod_spec(manifest) is None:
-            continue
-        metadata = manifest.get("metadata")
-        namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
-        if not policies.matches(namespace, pod_labels(manifest)):
-            yield index, Violation("metadata.labels", None,
-                                   "no NetworkPolicy selects these pods: anything may reach them",
-                                   "add a NetworkPolicy that admits only the declared clients")
