@@ -144,8 +144,9 @@ class TestCdk8sInterop:
         shop = Release(app, "shop")
         WebApp(shop, "web", image=IMAGE)
         kinds = [m["kind"] for m in Cdk8sTesting.synth(shop)]
+        # The ApplySet parent too: cdk8s synth writes what blueprint synth writes.
         assert kinds == ["Namespace", "NetworkPolicy", "PodDisruptionBudget", "Service",
-                         "Deployment"]
+                         "Deployment", "ConfigMap"]
 
     def test_cdk8s_plus_inside_a_release_gets_the_release_metadata(self) -> None:
         plus = pytest.importorskip("cdk8s_plus_33")
@@ -153,7 +154,8 @@ class TestCdk8sInterop:
         shop = Release(app, "shop", annotations={"blueprint.dev/owner": "a"})
         WebApp(shop, "web", image=IMAGE)
         plus.ConfigMap(shop, "settings", data={"k": "v"})
-        (config,) = [m for m in shop.manifests() if m["kind"] == "ConfigMap"]
+        (config,) = [m for m in shop.manifests() if m["kind"] == "ConfigMap"
+                     and m["metadata"]["name"] == "shop-settings"]
         # cdk8s names it: chart id + construct id
         assert config["kind"] == "ConfigMap" and config["metadata"]["name"] == "shop-settings"
         assert config["metadata"]["namespace"] == "shop"
@@ -166,10 +168,11 @@ class TestCdk8sInterop:
         web = WebApp(shop, "web", image=IMAGE)
         web.api_object("Deployment").add_json_patch(
             cdk8s.JsonPatch.add("/spec/template/spec/priorityClassName", "high"))
-        deploy = shop.manifests()[-1]
+        (deploy,) = [m for m in shop.manifests() if m["kind"] == "Deployment"]
         assert deploy["spec"]["template"]["spec"]["priorityClassName"] == "high"
         assert [m["kind"] for m in shop.manifests()] == [
-            "Namespace", "NetworkPolicy", "PodDisruptionBudget", "Service", "Deployment"]
+            "Namespace", "NetworkPolicy", "PodDisruptionBudget", "Service", "Deployment",
+            "ConfigMap"]
 
     def test_escape_hatch_unknown_object(self) -> None:
         web = WebApp(Release(App(), "shop"), "web", image=IMAGE)
@@ -263,7 +266,7 @@ def test_config_files_from_files(tmp_path: Path) -> None:
     (tmp_path / "app.conf").write_text("level = debug\n")
     release = Release(App(), "shop")
     conf = ConfigFiles.from_files(release, "conf", [tmp_path / "app.conf"])
-    (config,) = [m for m in release.manifests() if m["kind"] == "ConfigMap"]
+    (config,) = [m for m in release.manifests() if m["metadata"]["name"] == "conf"]
     assert config["data"] == {"app.conf": "level = debug\n"}
     assert conf.volume().content_hash is not None
     with pytest.raises(ConfigError, match="no such file"):

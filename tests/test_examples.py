@@ -127,7 +127,7 @@ def test_readme_quick_start_synthesizes(tmp_path: Path) -> None:
         "Namespace/shop", "NetworkPolicy/db", "NetworkPolicy/web", "NetworkPolicy/worker",
         "PodDisruptionBudget/db", "PodDisruptionBudget/web", "Service/db-headless",
         "Service/db", "Service/web", "Deployment/web", "Deployment/worker", "StatefulSet/db",
-        "Ingress/web"]
+        "Ingress/web", "ConfigMap/shop-applyset"]
 
 
 def test_readme_yaml_example_synthesizes(tmp_path: Path) -> None:
@@ -153,4 +153,4 @@ def test_readme_identity_example_synthesizes(tmp_path: Path) -> None:
     assert [f"{d['kind']}/{d['metadata']['name']}" for d in docs] == [
         "Namespace/ops", "NetworkPolicy/operator", "PodDisruptionBudget/operator",
         "ServiceAccount/operator", "Role/operator", "RoleBinding/operator", "Service/operator",
-        "Deployment/operator"]
+        "Deployment/operator", "ConfigMap/ops-applyset"]

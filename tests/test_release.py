@@ -203,7 +203,7 @@ class TestNamespace:
         (tmp_path / "blueprint.yaml").write_text(text.format("false"))
         result = synthesize(tmp_path, kube_version=DEFAULT)
         assert [d["kind"] for d in load_all(result.files["shop.k8s.yaml"])] == [
-            "NetworkPolicy", "PodDisruptionBudget", "Service", "Deployment"]
+            "NetworkPolicy", "PodDisruptionBudget", "Service", "Deployment", "ConfigMap"]
         (tmp_path / "blueprint.yaml").write_text(text.format("'no'"))
         done = runner.invoke(cli, ["synth", str(tmp_path)])
         assert (done.exit_code, done.stderr) == (1, (

@@ -18,6 +18,7 @@ from blueprints.core.release import (
 from blueprints.core.workload import Workload
 from blueprints.errors import ConfigError, Problem
 from blueprints.kube import current_kube_version
+from blueprints.release.applyset import with_parent
 from blueprints.rules import raise_errors
 
 __all__ = ["Part", "Release"]
@@ -121,7 +122,9 @@ class Release(cdk8s.Chart):
                 metadata = manifest.setdefault("metadata", {})
                 metadata["annotations"] = {**annotations, **metadata.get("annotations", {})}
             result.append(manifest)
-        result = assemble_release(self.context, result)
+        # The Namespace and apply order first, then the ApplySet parent, whose group-kinds
+        # count every object the release applies (the Namespace included).
+        result = with_parent(self.context, assemble_release(self.context, result))
         if validate:
             raise_errors(result, self.context.kube_version)
         return result

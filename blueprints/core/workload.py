@@ -883,6 +883,17 @@ class Workload(ABC):
             labels[key] = value
         return labels
 
+    def _check_identity(self) -> None:
+        """``run_as_group`` is a group ID; ``permissions`` are well formed (BP041)."""
+        group = self.props.run_as_group
+        if group is not None and (isinstance(group, bool) or not isinstance(group, int)
+                                  or group < 0):
+            raise ConfigError(Problem(self.path, "run_as_group", group,
+                                      "must be a group ID >= 0",
+                                      "pass a number, or leave it out for the run_as_user",
+                                      "BP041"))
+        check_permissions(self.path, self.props.permissions, self.props.service_account)
+
     def _check_secret_env(self) -> None:
         """No literal credential in any container's env unless opted out with a reason
         (BP044); the value is never shown."""
@@ -933,13 +944,7 @@ class Workload(ABC):
         ):
             raise ConfigError(Problem(path, "run_as_user", props.run_as_user,
                                       "must be a user ID >= 0", "pass a number", "BP041"))
-        group = props.run_as_group
-        if group is not None and (isinstance(group, bool) or not isinstance(group, int)
-                                  or group < 0):
-            raise ConfigError(Problem(path, "run_as_group", group, "must be a group ID >= 0",
-                                      "pass a number, or leave it out for the run_as_user",
-                                      "BP041"))
-        check_permissions(path, props.permissions, props.service_account)
+        self._check_identity()
         if props.run_as_user == 0:
             if not props.allow_root:
                 raise ConfigError(Problem(

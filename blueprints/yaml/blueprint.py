@@ -48,6 +48,7 @@ from blueprints.core.workload import (
 from blueprints.errors import ConfigError, Problem
 from blueprints.kube import KubeVersion
 from blueprints.lint.documents import Document, parse_documents
+from blueprints.release.applyset import with_parent
 
 __all__ = ["API_VERSION", "KINDS", "load_values", "render_yaml_blueprint"]
 
@@ -154,8 +155,8 @@ def render_yaml_blueprint(
                     | {p.id: p for s in parts.values() if isinstance(s, _Stack)
                        for p in s.core.parts() if isinstance(p, Workload)})
     ordered = [str(component.get("name")) for component in components]
-    return [(context.name, assemble_release(context, [m for id in ordered
-                                                      for m in _manifests(parts[id])]))]
+    objects = [m for id in ordered for m in _manifests(parts[id])]
+    return [(context.name, with_parent(context, assemble_release(context, objects)))]
 
 
 def _manifests(part: Any) -> list[Manifest]:
