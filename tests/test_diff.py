@@ -361,6 +361,16 @@ class TestGuardOnKindsBlueprintDoesNotMake:
         new = self.obj("Job", "batch/v1", spec={"completionMode": "Indexed"})
         assert [p.field for p in check_change(old, new)] == ["spec.completionMode"]
 
+    def test_a_namespace_that_leaves_the_release_would_be_pruned(self) -> None:
+        """``create_namespace=False`` on a release that made its Namespace: pruning deletes
+        the Namespace, and with it everything inside."""
+        old = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}
+        (problem,) = check_removals([old], [])
+        assert problem.line() == (
+            "error: Namespace/shop: metadata.name=shop: removed from the release: pruning "
+            "deletes the Namespace and every object in it (BP043); detach it first (kubectl "
+            "label namespace shop applyset.kubernetes.io/part-of-), or keep create_namespace")
+
     def test_renamed_statefulset_without_claims_loses_nothing(self) -> None:
         old = self.obj("StatefulSet", "apps/v1", spec={})
         new = copy.deepcopy(old)
