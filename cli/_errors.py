@@ -12,7 +12,7 @@ __all__ = ["user_errors"]
 
 @contextmanager
 def user_errors(debug: bool) -> Iterator[None]:
-    """Report a :class:`BlueprintError` as its lines on stderr and exit 1."""
+    """Report a :class:`BlueprintError` as its lines on stderr and exit 1 (2 for unreadable input)."""
     try:
         yield
     except BlueprintError as error:
@@ -20,5 +20,5 @@ def user_errors(debug: bool) -> Iterator[None]:
             raise
         for line in error.lines():
             typer.echo(line, err=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(getattr(error, "exit_code", 1)) from None
 

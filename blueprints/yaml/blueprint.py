@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import time
 import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -43,11 +44,21 @@ from blueprints.core.workload import (
     Workload,
     WorkloadProps,
 )
-from blueprints.errors import ConfigError, Problem
+from blueprints.errors import BlueprintError, ConfigError, Problem
 from blueprints.kube import KubeVersion
-from blueprints.lint.documents import Document, parse_documents
+from blueprints.yaml import templates
+from blueprints.yaml.loading import (
+    Loaded,
+    Lossy,
+    LossyInt,
+    LostText,
+    load_yaml,
+    plain,
+    read_text,
+)
+from blueprints.yaml.values import apply_overlays, declare, load_schema, redact, secret_texts
 
-__all__ = ["API_VERSION", "KINDS", "load_values", "render_yaml_blueprint"]
+__all__ = ["API_VERSION", "KINDS", "render_yaml_blueprint"]
 
 API_VERSION = "blueprint.dev/v1"
 KINDS: dict[str, tuple[type[Workload], type[WorkloadProps]]] = {
@@ -62,35 +73,49 @@ _TOP = ("apiVersion", "release", "version", "namespace", "partOf", "annotations"
 # Props without a YAML form.
 _PYTHON_ONLY: set[str] = set()
 _SINGLE_EXPRESSION = re.compile(r"\s*\{\{(.*)\}\}\s*", re.S)
+_OCTAL = re.compile(r"[-+]?0[0-7_]+")
+INT64 = 2**63 - 1
 
 
 class _Source:
     """Where a value came from, for messages that carry the file and line."""
 
-    def __init__(self, file: str, document: Document) -> None:
-        self.file, self.document = file, document
+    def __init__(self, file: str, loaded: Loaded) -> None:
+        self.file, self.loaded = file, loaded
+        #: Scalars whose YAML reading lost their text, by path in the rendered blueprint.
+        self.lossy: dict[str, Lossy] = {}
+        self.deadline = 0.0
 
     def problem(self, path: str, value: object, what: str, fix: str,
                 practice: str | None = None) -> ConfigError:
-        line = self.document.line_of(path)
+        line = self.loaded.line_of(path)
+        lost = self.lossy.get(path)
+        if lost is not None and value == plain(lost):
+            value = lost.text
         return ConfigError(Problem(f"{self.file}:{line}", path, value, what, fix, practice))
 
+    def lost_text(self, path: str, value: Lossy, template: str | None = None) -> ConfigError:
+        """A lossy scalar where text is needed: say what YAML made of it, and to quote it."""
+        where = value.origin
+        fix = ("use --set-string" if where.startswith("--set") else
+               f'quote it at {where}: "{value.text}"')
+        return ConfigError(Problem(
+            f"{self.file}:{self.loaded.line_of(path)}", path,
+            template if template is not None else value.text,
+            f"needs text, but YAML reads {value.text or '(empty)'} ({where}) as "
+            f"{value.describe().split('read by YAML as ', 1)[1][:-1]}, not as that text", fix))
 
-def load_values(text: str, name: str) -> dict[str, Any]:
-    """A values file: a YAML mapping.
-
-    Raises:
-        ConfigError: Not YAML, or not a mapping.
-    """
-    documents, problem = parse_documents(text)
-    if problem is not None:
-        raise ConfigError(Problem(f"{name}:{problem.line}", "values", "<file>",
-                                  f"not valid YAML: {problem.message}", "fix the file"))
-    value = documents[0].value if documents else {}
-    if not isinstance(value, dict):
-        raise ConfigError(Problem(f"{name}:1", "values", type(value).__name__,
-                                  "a values file is a mapping", "write key: value pairs"))
-    return value
+    def core_problems(self, error: ConfigError, where: str, cls: type[Any] | None) -> ConfigError:
+        """A core check's error, told in the file's terms: file, line and camelCase key."""
+        fields = _shape(cls)[1] if cls is not None else {}
+        snake = {name for name in fields.values() if "_" in name}
+        problems = []
+        for problem in error.problems:
+            path = f"{where}.{_camel_path(problem.field)}" if problem.field else where
+            problems.append(Problem(f"{self.file}:{self.loaded.line_of(path)}", path,
+                                    problem.value, _camel_text(problem.what, snake),
+                                    _camel_text(problem.fix, snake), problem.practice))
+        return type(error)(problems)
 
 
 def render_yaml_blueprint(
@@ -101,41 +126,58 @@ def render_yaml_blueprint(
 ) -> list[tuple[str, list[Manifest]]]:
     """Render ``blueprint.yaml`` into ``[(release name, manifests)]``, without Node.
 
-    ``values`` are merged over the file's ``values:`` in order (``--env``, ``--values``,
-    ``--set``).
+    ``values`` are checked against the declared values and merged over the file's ``values:``
+    in order (``--env``, ``--values``, ``--set``; see :mod:`blueprints.yaml.values`).
 
     Raises:
-        ConfigError: Every problem names the file and line.
+        ConfigError: Every problem names the file, the line and the key as written; values
+            under secret-looking keys are redacted. UnreadableInputError: the file is not text.
     """
+    secrets: set[str] = set()
+    try:
+        return _render_blueprint(path, kube_version, values, secrets)
+    except BlueprintError as error:
+        raise redact(error, secrets) from None
+
+
+def _render_blueprint(path: Path, kube_version: KubeVersion, values: Sequence[Mapping[str, Any]],
+                      secrets: set[str]) -> list[tuple[str, list[Manifest]]]:
     name = _display(path)
-    documents, problem = parse_documents(path.read_text(encoding="utf-8"))
-    if problem is not None:
-        raise ConfigError(Problem(f"{name}:{problem.line}", "yaml", "<file>",
-                                  f"not valid YAML: {problem.message}",
-                                  "fix the YAML; only plain data is allowed, no Python tags"))
-    if len(documents) != 1 or not isinstance(documents[0].value, dict):
-        raise ConfigError(Problem(f"{name}:1", "document", len(documents),
+    for overlay in values:
+        secrets |= secret_texts(overlay)
+    loaded = load_yaml(read_text(path, name), name)
+    if not isinstance(loaded.value, dict):
+        raise ConfigError(Problem(f"{name}:1", "document", type(loaded.value).__name__,
                                   "a blueprint is one YAML mapping", "see blueprint init"))
-    source = _Source(name, documents[0])
-    spec: dict[str, Any] = documents[0].value
+    source = _Source(name, loaded)
+    spec: dict[str, Any] = loaded.value
     _known_keys(source, "", spec, _TOP)
     if spec.get("apiVersion") != API_VERSION:
         raise source.problem("apiVersion", spec.get("apiVersion"), "unsupported apiVersion",
                              f"use {API_VERSION}")
-    merged = _deep_merge(dict(_mapping(source, "values", spec.get("values", {}))), *values)
+    defaults = dict(_mapping(source, "values", spec.get("values", {})))
+    schema, schema_name = load_schema(path)
+    declared = declare(loaded, defaults, schema, schema_name)
+    merged = apply_overlays(defaults, declared, values)
+    secrets |= secret_texts(merged)
+    source.deadline = time.monotonic() + templates.TIME_LIMIT
     spec = _render(source, "", {k: v for k, v in spec.items() if k != "values"}, merged)
     release = _string(source, "release", spec.get("release"))
-    context = make_release_context(
-        release, version=_optional_string(source, "version", spec.get("version")),
-        part_of=_optional_string(source, "partOf", spec.get("partOf")),
-        namespace=_optional_string(source, "namespace", spec.get("namespace")),
-        annotations=_mapping(source, "annotations", spec.get("annotations", {})),
-        kube_version=kube_version)
+    try:
+        context = make_release_context(
+            release, version=_optional_string(source, "version", spec.get("version")),
+            part_of=_optional_string(source, "partOf", spec.get("partOf")),
+            namespace=_optional_string(source, "namespace", spec.get("namespace")),
+            annotations=_mapping(source, "annotations", spec.get("annotations", {})),
+            kube_version=kube_version)
+    except ConfigError as error:
+        raise source.core_problems(error, "", None) from None
     components = spec.get("components")
     if not isinstance(components, list) or not components:
         raise source.problem("components", components, "needs a list of components",
                              "add components: [...]")
     parts: dict[str, Any] = {}
+    places: dict[str, str] = {}
     # Configuration first, dependents last: a component may name any other of the file.
     indexed = sorted(enumerate(components), key=lambda item: _ORDER.get(_kind_of(item[1]), 1))
     for index, component in indexed:
@@ -144,13 +186,33 @@ def render_yaml_blueprint(
         if isinstance(given, str) and given in parts:
             raise source.problem(f"{where}.name", given, "two components share the name",
                                  "give each component its own name", "BP006")
-        part = _part(source, where, component, parts, context)
+        try:
+            part = _part(source, where, component, parts, context)
+        except ConfigError as error:
+            if error.problems and error.problems[0].component.startswith(f"{name}:"):
+                raise
+            raise source.core_problems(error, where, _props_class(component)) from None
         parts[part.id] = part
-    resolve_clients({id: p for id, p in parts.items() if isinstance(p, Workload)}
-                    | {p.id: p for s in parts.values() if isinstance(s, _Stack)
-                       for p in s.core.parts() if isinstance(p, Workload)})
-    ordered = [str(component.get("name")) for component in components]
-    return [(context.name, [m for id in ordered for m in parts[id].render()])]
+        places[f"{context.name}/{part.id}"] = where
+    try:
+        resolve_clients({id: p for id, p in parts.items() if isinstance(p, Workload)}
+                        | {p.id: p for s in parts.values() if isinstance(s, _Stack)
+                           for p in s.core.parts() if isinstance(p, Workload)})
+        ordered = [str(component.get("name")) for component in components]
+        return [(context.name, [m for id in ordered for m in parts[id].render()])]
+    except ConfigError as error:
+        owner = error.problems[0].component if error.problems else ""
+        where = places.get(owner, "components")
+        cls = (_props_class(components[int(where[len("components["):-1])])
+               if where != "components" else None)
+        raise source.core_problems(error, where, cls) from None
+
+
+def _props_class(component: object) -> type[Any] | None:
+    kind = _kind_of(component)
+    if kind in KINDS:
+        return KINDS[kind][1]
+    return {"LoggingStack": LoggingStackProps, "DataMigration": DataMigrationProps}.get(kind)
 
 
 class _Stack:
@@ -421,6 +483,16 @@ def _typed(source: _Source, path: str, value: Any, hint: Any) -> Any:
                 for k, v in _mapping(source, path, value).items()}
     expected = {int: "integer", str: "string", bool: "boolean"}.get(hint)
     if expected is not None:
+        lost = source.lossy.get(path)
+        if lost is not None and hint is str:
+            raise source.lost_text(path, lost)
+        if isinstance(lost, LossyInt) and hint is int and _OCTAL.fullmatch(lost.text):
+            raise source.problem(path, lost.text, f"YAML 1.1 reads a leading 0 as octal "
+                                 f"({int(lost)}), YAML 1.2 as decimal",
+                                 "write the number without the leading 0")
+        if hint is int and type(value) is int and abs(value) > INT64:
+            raise source.problem(path, value, f"beyond {INT64}, the largest number the "
+                                 "Kubernetes API takes (int64)", "write a smaller number")
         if type(value) is not hint:
             raise source.problem(path, value, f"expected {expected}, got {value!r}",
                                  f"write {'an' if expected[0] in 'aeiou' else 'a'} {expected}")
@@ -481,6 +553,8 @@ def _env_value(source: _Source, path: str, value: Any) -> Any:
         if key in ("secretKeyRef", "configMapKeyRef") and set(data) == {"name", "key"}:
             cls = SecretKeyRef if key == "secretKeyRef" else ConfigMapKeyRef
             return cls(str(data["name"]), str(data["key"]))
+    if path in source.lossy:
+        raise source.lost_text(path, source.lossy[path])
     if isinstance(value, bool | int | float):
         raise source.problem(path, value, f"expected string, got {value!r}",
                              f'quote it: "{value}"')
@@ -491,46 +565,66 @@ def _env_value(source: _Source, path: str, value: Any) -> Any:
 
 
 def _render(source: _Source, path: str, value: Any, values: Mapping[str, Any]) -> Any:
+    """Render every template and unwrap every lossy scalar, remembering where each one was."""
     if isinstance(value, dict):
         return {k: _render(source, f"{path}.{k}" if path else str(k), v, values)
                 for k, v in value.items()}
     if isinstance(value, list):
         return [_render(source, f"{path}[{i}]", v, values) for i, v in enumerate(value)]
     if isinstance(value, str) and ("{{" in value or "{%" in value):
-        return _template(source, path, value, values)
+        return _unwrap(source, path, _template(source, path, value, values))
+    if isinstance(value, Lossy):
+        source.lossy[path] = value
+        return plain(value)
     return value
 
 
-_ENVIRONMENT: Any = None
+def _unwrap(source: _Source, path: str, value: Any) -> Any:
+    """A template's native result, with the lossy scalars it carries unwrapped (and kept)."""
+    if isinstance(value, Mapping):
+        return {k: _unwrap(source, f"{path}.{k}", v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_unwrap(source, f"{path}[{i}]", v) for i, v in enumerate(value)]
+    if isinstance(value, Lossy):
+        source.lossy[path] = value
+        return plain(value)
+    return value
 
 
 def _template(source: _Source, path: str, text: str, values: Mapping[str, Any]) -> Any:
-    global _ENVIRONMENT  # noqa: PLW0603 - one sandbox per process, built on first use
     import jinja2
     from jinja2.exceptions import SecurityError
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    if _ENVIRONMENT is None:
-        _ENVIRONMENT = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined,
-                                                     autoescape=False)
-    context = {"values": values}
+    single = _SINGLE_EXPRESSION.fullmatch(text)
+    expression = single[1] if single and "{{" not in single[1] and "}}" not in single[1] else None
     try:
-        single = _SINGLE_EXPRESSION.fullmatch(text)
-        if single and "{{" not in single[1] and "}}" not in single[1]:
-            result = _ENVIRONMENT.compile_expression(single[1], undefined_to_none=False)(
-                **context)
-            if isinstance(result, jinja2.Undefined):
-                str(result)  # raises UndefinedError with the name
-            return result
-        return _ENVIRONMENT.from_string(text).render(**context)
+        result = templates.render(text, {"values": values}, single=expression,
+                                  deadline=source.deadline)
+        if isinstance(result, jinja2.Undefined):
+            str(result)  # raises UndefinedError with the name
+        return result
     except jinja2.UndefinedError as error:
         raise source.problem(path, text, f"undefined template variable: {error.message}",
                              "define it under values:, in --values or with --set") from None
     except SecurityError as error:
         raise source.problem(path, text, f"the template sandbox refuses it: {error}",
                              "templates read values; they cannot reach Python") from None
-    except jinja2.TemplateError as error:
-        raise source.problem(path, text, f"template error: {error}",
+    except LostText as error:
+        raise source.lost_text(path, error.value, text) from None
+    except templates.TemplateRefused as error:
+        raise source.problem(path, text, f"puts {error} into text",
+                             "give the value as text in the values (quoted), or test it with "
+                             "{% if %}") from None
+    except templates.TemplateLimit as error:
+        raise source.problem(path, text, f"the template {error}",
+                             "templates read values; keep loops and generated data out of "
+                             "the blueprint") from None
+    except jinja2.TemplateSyntaxError as error:
+        raise source.problem(path, text, f"template syntax error: {error.message}",
+                             "fix the {{ }} expression") from None
+    except (Exception, RecursionError) as error:  # templates are user code: any error is theirs
+        message = " ".join(str(error).split()) or "no message"
+        raise source.problem(path, text, f"template error: {type(error).__name__}: {message}",
                              "fix the {{ }} expression") from None
 
 
@@ -576,6 +670,8 @@ def _string(source: _Source, path: str, value: Any) -> str:
 def _optional_string(source: _Source, path: str, value: Any) -> str | None:
     if value is None:
         return None
+    if path in source.lossy:
+        raise source.lost_text(path, source.lossy[path])
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
     return _string(source, path, value)
@@ -597,6 +693,22 @@ def _shape(cls: type[Any]) -> tuple[dict[str, Any], dict[str, str]]:
         _SHAPES[key] = (typing.get_type_hints(cls),
                         {_camel(f.name): f.name for f in dataclasses.fields(cls)})
     return _SHAPES[key]
+
+
+def _camel_path(field: str) -> str:
+    """A core field (``resources.memory_limit``, ``env['DB']``) as the file writes it."""
+    parts = re.split(r"\.|\[(?:'|\")?|(?:'|\")?\]", field)
+    return ".".join(_camel(part) if "_" in part and part.islower() else part
+                    for part in parts if part)
+
+
+def _camel_text(text: str, fields: set[str]) -> str:
+    """A core message in the file's words: ``allow_root=True`` is ``allowRoot: true``."""
+    for name in sorted(fields, key=len, reverse=True):
+        text = re.sub(rf"\b{name}\b", _camel(name), text)
+    text = re.sub(r"\b([a-z][A-Za-z0-9]*)=(True|False)\b",
+                  lambda m: f"{m[1]}: {m[2].lower()}", text)
+    return re.sub(r"\b([a-z][A-Za-z0-9]*)=(?=[0-9\"'])", r"\1: ", text)
 
 
 def _camel(name: str) -> str:
