@@ -84,6 +84,8 @@ class _Source:
         self.file, self.loaded = file, loaded
         #: Scalars whose YAML reading lost their text, by path in the rendered blueprint.
         self.lossy: dict[str, Lossy] = {}
+        #: The template each rendered path came from: messages show what the file says.
+        self.templates: dict[str, str] = {}
         self.deadline = 0.0
 
     def problem(self, path: str, value: object, what: str, fix: str,
@@ -92,6 +94,10 @@ class _Source:
         lost = self.lossy.get(path)
         if lost is not None and value == plain(lost):
             value = lost.text
+        if path in self.templates:
+            value = self.templates[path]
+        if isinstance(value, Mapping | list | tuple | int) and not isinstance(value, bool):
+            value = _short(value)
         return ConfigError(Problem(f"{self.file}:{line}", path, value, what, fix, practice))
 
     def lost_text(self, path: str, value: Lossy, template: str | None = None) -> ConfigError:
@@ -494,7 +500,7 @@ def _typed(source: _Source, path: str, value: Any, hint: Any) -> Any:
             raise source.problem(path, value, f"beyond {INT64}, the largest number the "
                                  "Kubernetes API takes (int64)", "write a smaller number")
         if type(value) is not hint:
-            raise source.problem(path, value, f"expected {expected}, got {value!r}",
+            raise source.problem(path, value, f"expected {expected}, got {_short(value)}",
                                  f"write {'an' if expected[0] in 'aeiou' else 'a'} {expected}")
         return value
     return value
@@ -556,7 +562,7 @@ def _env_value(source: _Source, path: str, value: Any) -> Any:
     if path in source.lossy:
         raise source.lost_text(path, source.lossy[path])
     if isinstance(value, bool | int | float):
-        raise source.problem(path, value, f"expected string, got {value!r}",
+        raise source.problem(path, value, f"expected string, got {_short(value)}",
                              f'quote it: "{value}"')
     if not isinstance(value, str):
         raise source.problem(path, value, "env values are strings or key references",
@@ -572,11 +578,24 @@ def _render(source: _Source, path: str, value: Any, values: Mapping[str, Any]) -
     if isinstance(value, list):
         return [_render(source, f"{path}[{i}]", v, values) for i, v in enumerate(value)]
     if isinstance(value, str) and ("{{" in value or "{%" in value):
+        source.templates[path] = value
         return _unwrap(source, path, _template(source, path, value, values))
     if isinstance(value, Lossy):
         source.lossy[path] = value
         return plain(value)
     return value
+
+
+def _short(value: object) -> str:
+    """A value for a message: never a whole mapping (it may be the values map), never a number
+    too long to print."""
+    if isinstance(value, Mapping):
+        return f"a mapping ({len(value)} keys)"
+    if isinstance(value, list | tuple):
+        return f"a list ({len(value)} items)"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT64:
+        return f"a {value.bit_length()}-bit integer"
+    return repr(value)
 
 
 def _unwrap(source: _Source, path: str, value: Any) -> Any:

@@ -205,6 +205,10 @@ def load_yaml(text: str, name: str) -> Loaded:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
         what = " ".join(str(error.problem or error).split())
+    except _DuplicateKeyError as error:
+        raise ConfigError(Problem(f"{name}:{error.line}", error.path, "<duplicate key>",
+                                  f"already set at line {error.first}; YAML would silently keep "
+                                  "only the last", "remove one of them")) from None
     except _NodeError as error:
         line, what = error.line, str(error)
     except RecursionError:
@@ -221,6 +225,12 @@ class _NodeError(ValueError):
     def __init__(self, line: int, message: str) -> None:
         super().__init__(message)
         self.line = line
+
+
+class _DuplicateKeyError(ValueError):
+    def __init__(self, line: int, path: str, first: int) -> None:
+        super().__init__(path)
+        self.line, self.path, self.first = line, path, first
 
 
 class _Builder:
@@ -257,8 +267,7 @@ class _Builder:
             key = plain(self.scalar(key_node))
             line = key_node.start_mark.line + 1
             if key in seen:
-                raise _NodeError(line, f"duplicate key {key!r} (first at line {seen[key]}); "
-                                 "YAML keeps only one of them")
+                raise _DuplicateKeyError(line, f"{path}.{key}" if path else str(key), seen[key])
             seen[key] = line
         if any(key.tag == f"{_TAG}merge" for key, _ in node.value):
             self.loader.flatten_mapping(node)

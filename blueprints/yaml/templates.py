@@ -32,7 +32,7 @@ __all__ = ["MAX_CHARS", "TIME_LIMIT", "TemplateLimit", "TemplateRefused", "rende
 MAX_CHARS = 1024 * 1024
 #: Seconds one blueprint's templates may take together.
 TIME_LIMIT = 5.0
-_MAX_INT_BITS = 64 * 1024  # a 20,000-digit number: far past anything a manifest holds
+_MAX_INT_BITS = 4096  # a 1,233-digit number: far past anything a manifest holds
 _WIDE = re.compile(r"(%|\{[^{}]*:)[^a-zA-Z%{}]*?\d{7,}")  # a width or precision >= 1,000,000
 
 
@@ -179,10 +179,11 @@ def _build() -> Any:
                 if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and (
                     right > 0 and right * math.log2(abs(left)) > _MAX_INT_BITS
                 ):
-                    raise TemplateLimit(f"{left} ** {right} has more than {_MAX_INT_BITS} bits")
+                    raise TemplateLimit(f"would compute a number of more than {_MAX_INT_BITS} bits "
+                                        f"({left} ** {right})")
             elif operator == "%" and isinstance(left, str) and _WIDE.search(left):
-                raise TemplateLimit(f"a width in {left!r} would make more than {MAX_CHARS} "
-                                    "characters")
+                raise TemplateLimit(f"would make more than {MAX_CHARS} characters (a width "
+                                    f"in {left!r})")
             elif operator == "+" and isinstance(left, str | list) and isinstance(right, str | list):
                 _too_big(len(left) + len(right))
             return super().call_binop(context, operator, left, right)
@@ -197,8 +198,8 @@ def _build() -> Any:
         def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
             owner = getattr(value, "__self__", None)
             if isinstance(owner, str) and _WIDE.search(owner):
-                raise TemplateLimit(f"a width in {owner!r} would make more than {MAX_CHARS} "
-                                    "characters")
+                raise TemplateLimit(f"would make more than {MAX_CHARS} characters (a width "
+                                    f"in {owner!r})")
             return super().wrap_str_format(value)
 
     environment = Sandbox(undefined=jinja2.StrictUndefined, autoescape=False,
@@ -301,7 +302,8 @@ def _check_indent(*args: Any, **kwargs: Any) -> None:
 def _check_format(*args: Any, **kwargs: Any) -> None:
     value, *_ = _args(args)
     if isinstance(value, str) and _WIDE.search(value):
-        raise TemplateLimit(f"a width in {value!r} would make more than {MAX_CHARS} characters")
+        raise TemplateLimit(f"would make more than {MAX_CHARS} characters (a width in "
+                            f"{value!r})")
 
 
 def _check_join(*args: Any, **kwargs: Any) -> None:

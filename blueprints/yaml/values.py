@@ -329,7 +329,7 @@ def _check(loaded: Loaded, path: str, value: Any, declared: Declared) -> None:
         return
     if declared.kind == "mapping":
         if not isinstance(value, dict):
-            raise _wrong(loaded, path, value, declared)
+            raise _wrong(loaded.where(path), path, value, declared)
         for key, item in value.items():
             child = f"{path}.{key}" if path else str(key)
             if declared.children is None:
@@ -340,12 +340,12 @@ def _check(loaded: Loaded, path: str, value: Any, declared: Declared) -> None:
         return
     if declared.kind == "list":
         if not isinstance(value, list):
-            raise _wrong(loaded, path, value, declared)
+            raise _wrong(loaded.where(path), path, value, declared)
         for i, item in enumerate(value):
             _check(loaded, f"{path}[{i}]", item, declared.item or Declared("any", ""))
         return
     if not _fits(value, declared):
-        raise _wrong(loaded, path, value, declared)
+        raise _wrong(loaded.where(path), path, value, declared)
 
 
 def _fits(value: Any, declared: Declared) -> bool:
@@ -376,8 +376,7 @@ def _octal(value: object) -> bool:
     return isinstance(value, LossyInt) and bool(re.fullmatch(r"[-+]?0[0-7_]+", value.text))
 
 
-def _wrong(loaded: Loaded, path: str, value: Any, declared: Declared) -> ConfigError:
-    where = loaded.where(path)
+def _wrong(where: str, path: str, value: Any, declared: Declared) -> ConfigError:
     key = path or "values"
     if declared.kind == "string" and is_lossy(value):
         return ConfigError(Problem(where, key, value.describe(), f"{key} is {declared.describe()}"
@@ -478,7 +477,7 @@ def _coerce_scalar(where: str, key: str, text: str, declared: Declared) -> Any:
         raise ConfigError(Problem(where, key, shown, f"{key} is {declared.describe()}",
                                   "give a value of that type"))
     if not _fits(value, declared):
-        raise _wrong(Loaded(where, {}), key, value, declared)
+        raise _wrong(where, key, value, declared)
     return value
 
 
