@@ -117,7 +117,11 @@ class _Source:
         snake = {name for name in fields.values() if "_" in name}
         problems = []
         for problem in error.problems:
-            path = f"{where}.{_camel_path(problem.field)}" if problem.field else where
+            if problem.component.startswith(f"{self.file}:"):
+                problems.append(problem)  # already in the file's terms
+                continue
+            field = _camel_path(problem.field)
+            path = f"{where}.{field}" if where and field else where or field
             problems.append(Problem(f"{self.file}:{self.loaded.line_of(path)}", path,
                                     problem.value, _camel_text(problem.what, snake),
                                     _camel_text(problem.fix, snake), problem.practice))
@@ -593,7 +597,7 @@ def _short(value: object) -> str:
         return f"a mapping ({len(value)} keys)"
     if isinstance(value, list | tuple):
         return f"a list ({len(value)} items)"
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT64:
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4096:
         return f"a {value.bit_length()}-bit integer"
     return repr(value)
 
