@@ -55,6 +55,7 @@ def synth(folder: Path, *args: str) -> tuple[int, str]:
         (out / name).write_text(text)
     result = runner.invoke(app, ["synth", str(folder), "-o", str(out), *args])
     assert "Traceback" not in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     if result.exit_code != 0:
         assert {p.name: p.read_text() for p in out.iterdir()} == before
         assert result.stderr.count("\n") == 1, result.stderr

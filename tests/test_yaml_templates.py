@@ -1,0 +1,237 @@
+"""Templates in YAML blueprints: runtime errors and limits are one line with the file, the line
+and the key; hostile input never gives a traceback or touches the output folder."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from blueprints.cli.main import app
+from blueprints.yaml import templates
+
+runner = CliRunner()
+
+HEAD = """apiVersion: blueprint.dev/v1
+release: shop
+values:
+  tag: "1.27.3"
+  n: 3
+  mixed: {1: a, b: c}
+  f: "nan"
+components:
+  - kind: WebApp
+    name: web
+    image: "nginx:1.27.3"
+    port: 8080
+    description: %s
+"""
+WHERE = "error: svc/blueprint.yaml:13: components[0].description="
+FIX = "; fix the {{ }} expression"
+LIMIT_FIX = "; templates read values; keep loops and generated data out of the blueprint"
+BEFORE = {"shop.k8s.yaml": "old: release\n", "notes.txt": "mine\n"}
+
+
+def run(tmp_path: Path, template: str, *args: str) -> tuple[int, str]:
+    """Synthesize a blueprint whose description is ``template``; on failure, the output folder
+    must be exactly as it was."""
+    folder = tmp_path / "svc"
+    folder.mkdir(exist_ok=True)
+    (folder / "blueprint.yaml").write_text(HEAD % json.dumps(template))
+    out = tmp_path / "out"
+    out.mkdir(exist_ok=True)
+    for name, text in BEFORE.items():
+        (out / name).write_text(text)
+    result = runner.invoke(app, ["synth", str(folder), "-o", str(out), *args])
+    assert "Traceback" not in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    if result.exit_code != 0:
+        assert {p.name: p.read_text() for p in out.iterdir()} == BEFORE
+    return result.exit_code, result.stderr
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+RUNTIME = {
+    "range over the sandbox limit": (
+        "{{ range(10**6)|list }}",
+        "template error: OverflowError: Range too big. The sandbox blocks ranges larger than "
+        "MAX_RANGE (100000)."),
+    "a 5,000-digit integer": (
+        "x{{ 10**5000 }}",
+        "the template would compute a number of more than 4096 bits (10 ** 5000)"),
+    "a 5,000-digit literal": (
+        "x{{ " + "9" * 5000 + " }}", "template error: ValueError: Exceeds the limit (4300 "),
+    "recursion in macros": (
+        "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}",
+        "template error: RecursionError: maximum recursion depth exceeded"),
+    "division by zero": ("{{ values.n / 0 }}",
+                         "template error: ZeroDivisionError: division by zero"),
+    "a % error": ("{{ '%d' % 'x' }}",
+                  "template error: TypeError: %d format: a real number is required, not str"),
+    "a format error": ("{{ '{0} {1}'.format(1) }}",
+                       "template error: IndexError: tuple index out of range"),
+    "include": ("{% include 'x' %}",
+                "template error: TypeError: no loader for this environment specified"),
+    "import": ("{% import 'x' as y %}",
+               "template error: TypeError: no loader for this environment specified"),
+    "extends": ("{% extends 'x' %}",
+                "template error: TypeError: no loader for this environment specified"),
+    "truncate misuse": ("{{ 'abc'|truncate(-1) }}",
+                        "template error: AssertionError: expected length >= 3, got -1"),
+    "wordwrap misuse": ("{{ 'abc'|wordwrap(0) }}",
+                        "template error: ValueError: invalid width 0 (must be > 0)"),
+    "dictsort over mixed types": (
+        "{{ values.mixed|dictsort }}",
+        "template error: TypeError: '<' not supported between instances of 'str' and 'int'"),
+    "nan in text": ("x{{ values.f|float }}",
+                    "puts nan, which is not a number a manifest can hold into text"),
+    "nan as a value": ("{{ values.f|float }}", "expected string, got nan"),
+    "a syntax error": ("{{ values.n + }}",
+                       "template syntax error: unexpected 'end of template'"),
+    "null in text": ("x{{ none }}", "puts null, which has no text (Python would write None) "
+                     "into text"),
+    "a boolean in text": ("x{{ values.n > 1 }}",
+                          "puts the boolean true (Python would write True) into text"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RUNTIME))
+def test_runtime_error_is_one_line_with_file_line_and_key(case: str, tmp_path: Path) -> None:
+    template, what = RUNTIME[case]
+    code, stderr = run(tmp_path, template)
+    assert code == 1
+    assert stderr.count("\n") == 1
+    assert stderr.startswith(WHERE)
+    assert what in stderr, stderr
+
+
+LIMITS = {
+    "nested loops that make text": (
+        "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+        "the template makes more than 1048576 characters"),
+    "lipsum": ("{{ lipsum(10**6) }}", "the template would make more than 1048576 characters"),
+    "string repetition": ("{{ 'a' * 10**9 }}",
+                          "the template would make more than 1048576 characters"),
+    "list repetition": ("{{ [1] * 10**8 }}",
+                        "the template would make more than 1048576 characters"),
+    "a power": ("{{ 2 ** (10 ** 9) }}", "the template would compute a number of more than 4096 bits"),
+    "center": ("{{ 'x'|center(10**9) }}",
+               "the template would make more than 1048576 characters"),
+    "a str method": ("{{ 'x'.ljust(10**9) }}",
+                     "the template would make more than 1048576 characters"),
+    "replace that multiplies": ("{{ ('a' * 100000).replace('a', 'a' * 100000) }}",
+                                "the template would make more than 1048576 characters"),
+    "join that multiplies": ("{{ range(100000)|join('a' * 1000) }}",
+                             "the template would make more than 1048576 characters"),
+    "a wide %": ("{{ '%1000000000d' % 1 }}",
+                 "the template would make more than 1048576 characters (a width in "
+                 "'%1000000000d')"),
+    "a wide format": ("{{ '{:>1000000000}'.format(1) }}",
+                      "the template would make more than 1048576 characters (a width in "
+                      "'{:>1000000000}')"),
+    "indent": ("{{ 'a'|indent(10**9, true) }}",
+               "the template would make more than 1048576 characters"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LIMITS))
+def test_size_limits(case: str, tmp_path: Path) -> None:
+    template, what = LIMITS[case]
+    started = time.monotonic()
+    code, stderr = run(tmp_path, template)
+    assert time.monotonic() - started < 5
+    assert (code, stderr.count("\n")) == (1, 1)
+    assert stderr.startswith(WHERE + template + ": " + what), stderr
+    assert stderr.endswith(LIMIT_FIX + "\n") or stderr.endswith(FIX + "\n")
+
+
+@pytest.mark.parametrize("template", [
+    # Loops that make nothing and call nothing: stopped by the clock, not by size.
+    "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+    # Loops over a list: no counted range, no call; the interval timer stops them.
+    "{% set big = range(100000)|list %}{% for i in big %}{% for j in big %}{% endfor %}"
+    "{% endfor %}",
+    # Exponential macro calls.
+    "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(40) }}",
+    # A string that grows on every iteration.
+    "{% set ns = namespace(s='') %}{% for i in range(100000) %}{% set ns.s = ns.s ~ ('a' * "
+    "100000) %}{% endfor %}{{ ns.s|length }}",
+])
+def test_time_limit(template: str, tmp_path: Path) -> None:
+    started = time.monotonic()
+    with mock.patch.object(templates, "TIME_LIMIT", 0.5):
+        code, stderr = run(tmp_path, template)
+    assert time.monotonic() - started < 10
+    assert (code, stderr.count("\n")) == (1, 1), stderr
+    assert stderr.startswith(WHERE), stderr
+    assert ("ran past the time limit (0.5 s for the blueprint)" in stderr
+            or "more than 1048576 characters" in stderr), stderr
+
+
+def test_a_template_under_the_limits_renders(tmp_path: Path) -> None:
+    code, stderr = run(tmp_path, "{{ range(3)|join(',') }}-{{ 'x'|center(5) }}-{{ values.n * 2 }}")
+    assert (code, stderr) == (0, "")
+    assert 'description: "0,1,2-  x  -6"' in (tmp_path / "out" / "shop.k8s.yaml").read_text()
+
+
+# -- property: hostile templates, values and --set strings --------------------------------------
+
+FRAGMENTS = [
+    "values.n", "values.tag", "values.mixed", "values.f", "values.nope", "values", "none", "true",
+    "1", "0", "-1", "10**20", "10**5000", "'a'", "'a' * 10**7", "[1, 2]", "{'a': 1}",
+    "range(5)", "range(10**6)", "lipsum(10**5)", "values.__class__", "values.items()",
+    "'{0}'.format", "cycler", "joiner()", "namespace()", "1.5", "'nan'|float", "'%s'",
+]
+FILTERS = ["", "|int", "|float", "|string", "|list", "|length", "|join(',')", "|dictsort",
+           "|tojson", "|center(10**8)", "|truncate(-1)", "|wordwrap(0)", "|first", "|sum",
+           "|reverse", "|attr('__class__')", "|indent(10**8)", "|replace('a', 'bb')", "|upper"]
+OPERATORS = [" + ", " - ", " * ", " / ", " // ", " % ", " ** ", " ~ ", " and ", " < "]
+
+expressions = st.builds(
+    lambda a, f, op, b, g: f"{a}{f}{op}{b}{g}",
+    st.sampled_from(FRAGMENTS), st.sampled_from(FILTERS), st.sampled_from(OPERATORS),
+    st.sampled_from(FRAGMENTS), st.sampled_from(FILTERS))
+hostile_templates = st.one_of(
+    expressions.map(lambda e: "{{ " + e + " }}"),
+    expressions.map(lambda e: "x-{{ " + e + " }}"),
+    st.tuples(expressions, expressions).map(
+        lambda p: "{% for i in " + p[0] + " %}{{ " + p[1] + " }}{% endfor %}"),
+    st.text(alphabet="{}%#()'\"|.~ abnv0123456789", max_size=30),
+)
+set_values = st.one_of(
+    st.text(max_size=20),
+    st.sampled_from(["~", "no", "yes", ".inf", "-.nan", "0777", "0x1F", "1.10", "1e3", "{a,b}",
+                     "a: b", "[1]", "&x", "*x", "!!python/name:os.system", "---", "a #b",
+                     "1_000", "99999999999999999999", "caf\udce9", "x\ny", ""]))
+set_keys = st.sampled_from(["tag", "n", "f", "mixed.b", "mixed", "nope", "tag.x", ""])
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(template=hostile_templates, key=set_keys, value=set_values,
+       string=st.booleans())
+def test_hostile_input_never_gives_a_traceback(template: str, key: str, value: str,
+                                               string: bool) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory, mock.patch.object(
+        templates, "TIME_LIMIT", 1.0
+    ):
+        root = Path(directory)
+        option = "--set-string" if string else "--set"
+        code, stderr = run(root, template, option, f"{key}={value}")
+    assert code in (0, 1, 2)
+    if code:
+        assert stderr.count("\n") == 1 and stderr.startswith("error: "), stderr
+    else:
+        assert stderr == ""
