@@ -195,7 +195,7 @@ def load_yaml(text: str, name: str) -> Loaded:
     """
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    loader = _loader_class()(text)
     try:
         node = loader.get_single_node()
         builder = _Builder(loader, name)
@@ -219,6 +219,29 @@ def load_yaml(text: str, name: str) -> Loaded:
         loader.dispose()
     raise ConfigError(Problem(f"{name}:{line}", "yaml", "<file>", f"not valid YAML: {what}",
                               "fix the YAML; only plain data is allowed, no Python tags"))
+
+
+_LOADER: Any = None
+# First characters after which PyYAML's implicit resolvers can only answer "string".
+_ALWAYS_STR = frozenset("abcdeghijklmpqrsuvwxzABCDEGHIJKLMPQRSUVWXZ/_")
+
+
+def _loader_class() -> Any:
+    """PyYAML's C safe loader, with a fast answer for plain scalars that can only be strings."""
+    global _LOADER  # noqa: PLW0603 - built once, on first use, to keep PyYAML off the import path
+    if _LOADER is None:
+        import yaml
+
+        class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+            def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+                if kind is yaml.ScalarNode and implicit[0] and value and (
+                    value[0] in _ALWAYS_STR
+                ):
+                    return f"{_TAG}str"
+                return super().resolve(kind, value, implicit)
+
+        _LOADER = Loader
+    return _LOADER
 
 
 class _NodeError(ValueError):
@@ -260,24 +283,31 @@ class _Builder:
         return items
 
     def mapping(self, node: Any, path: str) -> dict[Any, Any]:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            if key_node.tag == f"{_TAG}merge" or key_node.id != "scalar":
-                continue
-            key = plain(self.scalar(key_node))
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                raise _DuplicateKeyError(line, f"{path}.{key}" if path else str(key), seen[key])
-            seen[key] = line
-        if any(key.tag == f"{_TAG}merge" for key, _ in node.value):
+        merge = f"{_TAG}merge"
+        if any(key.tag == merge for key, _ in node.value):
+            # Merged keys may repeat explicit ones (that is what a merge is for); explicit
+            # keys may not repeat each other.
+            explicit = [(k, v) for k, v in node.value if k.tag != merge]
+            self._pairs(explicit, path, {})
             self.loader.flatten_mapping(node)
+            return self._pairs(node.value, path, None)
+        return self._pairs(node.value, path, {})
+
+    def _pairs(self, pairs: list[Any], path: str, seen: dict[Any, int] | None) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = plain(self.value(key_node, ""))
+        lines = self.lines
+        for key_node, value_node in pairs:
+            key = key_node.value if key_node.tag == f"{_TAG}str" else plain(
+                self.value(key_node, ""))
             if isinstance(key, dict | list):
                 raise _NodeError(key_node.start_mark.line + 1, "a mapping key must be a scalar")
+            line = key_node.start_mark.line + 1
             child = f"{path}.{key}" if path else str(key)
-            self.lines[child] = key_node.start_mark.line + 1
+            if seen is not None:
+                if key in seen:
+                    raise _DuplicateKeyError(line, child, seen[key])
+                seen[key] = line
+            lines[child] = line
             result[key] = self.value(value_node, child)
         return result
 
