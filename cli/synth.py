@@ -1,6 +1,7 @@
 """``blueprint synth``."""
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -64,8 +65,9 @@ def synth(
 
         target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
         overlays = _values(path, env, values_files or [], sets or [], set_strings or [])
-        result = synthesize(path, kube_version=target, validate_schema=validate_schema,
-                            values=overlays)
+        with _redacting(overlays):
+            result = synthesize(path, kube_version=target, validate_schema=validate_schema,
+                                values=overlays)
         destination = output if output is not None else _relative(result.blueprint.parent / "dist")
         changed = write(result, destination, check_only=check)
         for finding in result.warnings:
@@ -78,6 +80,15 @@ def synth(
         for name, text in result.files.items():
             count = result.objects[name]
             typer.echo(f"wrote {destination / name} ({count} objects, {len(text.encode())} bytes)")
+
+
+def _redacting(overlays: list[Mapping[str, Any]]) -> AbstractContextManager[None]:
+    """Errors name no value that an overlay gave to a secret-looking key."""
+    if not overlays:
+        return nullcontext()  # a blueprint.py: the YAML machinery is not even imported
+    from blueprints.yaml.values import redacting
+
+    return redacting(overlays)
 
 
 def _relative(path: Path) -> Path:

@@ -216,12 +216,24 @@ set_values = st.one_of(
 set_keys = st.sampled_from(["tag", "n", "f", "mixed.b", "mixed", "nope", "tag.x", ""])
 
 
-@settings(max_examples=120, deadline=None,
+values_files = st.one_of(
+    st.none(),
+    st.binary(max_size=40),
+    st.sampled_from([
+        b"n: 0777\n", b"tag: 1.20\n", b"tag: x\ntag: y\n", b"\xff\xfetag: x", b"- 1\n",
+        "tag: '1.2.3'\n".encode("utf-16"), b"mixed: {b: !!binary aGk=}\n", b"n: !!int ''\n",
+        b"n: " + b"9" * 5000 + b"\n", b"a: &a [*a]\n", b"nope: 1\n", b"f: .nan\n",
+        b"mixed: {b: [1, 2]}\n", b"n: 3000000000000000000000\n"]),
+    st.builds(lambda k, v: f"{k}: {v}\n".encode(), st.sampled_from(["tag", "n", "f", "mixed"]),
+              set_values.filter(lambda v: "\udce9" not in v)))
+
+
+@settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(template=hostile_templates, key=set_keys, value=set_values,
-       string=st.booleans())
+       string=st.booleans(), values_file=values_files)
 def test_hostile_input_never_gives_a_traceback(template: str, key: str, value: str,
-                                               string: bool) -> None:
+                                               string: bool, values_file: bytes | None) -> None:
     import tempfile
 
     with tempfile.TemporaryDirectory() as directory, mock.patch.object(
@@ -229,7 +241,11 @@ def test_hostile_input_never_gives_a_traceback(template: str, key: str, value: s
     ):
         root = Path(directory)
         option = "--set-string" if string else "--set"
-        code, stderr = run(root, template, option, f"{key}={value}")
+        args = [option, f"{key}={value}"]
+        if values_file is not None:
+            (root / "values.yaml").write_bytes(values_file)
+            args += ["--values", str(root / "values.yaml")]
+        code, stderr = run(root, template, *args)
     assert code in (0, 1, 2)
     if code:
         assert stderr.count("\n") == 1 and stderr.startswith("error: "), stderr

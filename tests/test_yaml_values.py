@@ -361,3 +361,24 @@ class TestRedaction:
             "error: --set: dbPassword=<redacted>: dbPassword is an integer (declared at "
             "svc/blueprint.yaml:10); give a value of that type\n"))
 
+
+
+class TestRedactingLaterChecks:
+    """Checks that run after rendering (the rule registry, --validate-schema) raise through the
+    CLI's guard, which knows what the overlays gave to secret-looking keys."""
+
+    def test_set_and_file_values_are_redacted(self, tmp_path: Path) -> None:
+        from blueprints.errors import Problem, ValidationError
+        from blueprints.yaml.values import load_values_file, parse_sets, redacting
+
+        extra = tmp_path / "prod.yaml"
+        extra.write_text("db:\n  password: from-a-file\nreplicas: 3\n")
+        overlays = [load_values_file(extra, "prod.yaml"),
+                    parse_sets(["apiToken=tok-123456,tag=1.2.3"])]
+        with pytest.raises(ValidationError) as caught, redacting(overlays):
+            raise ValidationError([
+                Problem("Deployment/web", "env", "tok-123456", "holds from-a-file and 3",
+                        "tag 1.2.3 stays", "BP044")])
+        assert caught.value.lines() == [
+            "error: Deployment/web: env=<redacted>: holds <redacted> and 3 (BP044); tag 1.2.3 "
+            "stays"]

@@ -114,7 +114,11 @@ def blueprint_schema() -> dict[str, Any]:
             "namespace": {"type": "string"},
             "partOf": {"type": "string"},
             "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
-            "values": {"type": "object"},
+            "values": {"type": "object",
+                       "description": "Declares every value and its type, inferred from its "
+                                      "default (or given by values.schema.json next to the "
+                                      "blueprint); overlays and --set may only set declared "
+                                      "values, with their type."},
             "components": {"type": "array", "minItems": 1, "items": {"oneOf": components}},
         },
         "required": ["apiVersion", "release", "components"],

@@ -17,7 +17,8 @@ import dataclasses
 import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ __all__ = [
     "load_values_file",
     "parse_sets",
     "redact",
+    "redacting",
     "secret_texts",
 ]
 
@@ -226,6 +228,22 @@ def secret_texts(values: object, path: tuple[str, ...] = (), secret: bool = Fals
         return set()
     text = values.text if is_lossy(values) else str(values)  # type: ignore[attr-defined]
     return {text, str(plain(values))} - {""}
+
+
+@contextmanager
+def redacting(overlays: Sequence[Mapping[str, Any]]) -> Iterator[None]:
+    """Redact, in any error raised inside, the values that ``overlays`` give to secret-looking
+    keys (for the checks that run after the blueprint is rendered)."""
+    try:
+        yield
+    except BlueprintError as error:
+        secrets: set[str] = set()
+        for overlay in overlays:
+            secrets |= secret_texts(overlay)
+            for item in getattr(overlay, "sets", ()):
+                if any(_looks_secret(part) for part in item.path):
+                    secrets.add(item.text)
+        raise redact(error, secrets) from None
 
 
 def redact(error: BlueprintError, secrets: set[str]) -> BlueprintError:
