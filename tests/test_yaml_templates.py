@@ -9,7 +9,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -232,6 +232,8 @@ values_files = st.one_of(
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(template=hostile_templates, key=set_keys, value=set_values,
        string=st.booleans(), values_file=values_files)
+@example(template="", key="tag", value="", string=False, values_file=b"!!int ''")  # found once
+@example(template="", key="tag", value="", string=False, values_file=b"!!bool ''")
 def test_hostile_input_never_gives_a_traceback(template: str, key: str, value: str,
                                                string: bool, values_file: bytes | None) -> None:
     import tempfile
@@ -251,3 +253,21 @@ def test_hostile_input_never_gives_a_traceback(template: str, key: str, value: s
         assert stderr.count("\n") == 1 and stderr.startswith("error: "), stderr
     else:
         assert stderr == ""
+
+
+def test_an_earlier_interval_timer_survives_a_render(tmp_path: Path) -> None:
+    import signal
+
+    fired: list[int] = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: fired.append(signum))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 30)
+        code, _ = run(tmp_path, "{{ values.n }}-{{ values.tag }}")
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert code == 0
+        assert 0 < remaining <= 30
+        assert signal.getsignal(signal.SIGALRM) is not templates._on_alarm
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert fired == []

@@ -142,6 +142,9 @@ class TestSet:
         (["--set", "replicas"],
          "error: synth: --set=replicas: not key=value; write --set replicas=3 or --set "
          "image.tag=1.2.3"),
+        (["--env", "../../etc/x"],
+         "error: synth: --env=../../etc/x: not an environment name; use letters, digits, '-', "
+         "'_' and '.', e.g. --env prod"),
         (["--set", "tag=caf\udce9"],
          "error: --set: value=byte 0xe9: not UTF-8 text; pass the value as UTF-8"),
     ])

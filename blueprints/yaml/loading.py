@@ -320,8 +320,10 @@ class _Builder:
         line = node.start_mark.line + 1
         try:
             value = self.loader.construct_object(node, deep=True)
-        except ValueError as error:  # a 5,000-digit integer, !!int ''
-            raise _NodeError(line, " ".join(str(error).split())) from None
+        except (ValueError, IndexError, KeyError) as error:  # 5,000 digits, !!int '', !!bool ''
+            raise _NodeError(line, f"not a valid {tag.removeprefix(_TAG)}: {text!r}"
+                             if not isinstance(error, ValueError) or not str(error)
+                             else " ".join(str(error).split())) from None
         origin = f"{self.name}:{line}"
         if value is None or isinstance(value, bool):
             if text.lower() in ("true", "false"):

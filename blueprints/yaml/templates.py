@@ -92,10 +92,14 @@ def _tick() -> None:
 
 
 class _Alarm:
+    """An interval timer for the main thread that leaves any earlier timer as it found it."""
+
     def __init__(self, deadline: float) -> None:
         self.deadline = deadline
         self.armed = False
         self.previous: Any = None
+        self.earlier: tuple[float, float] = (0.0, 0.0)
+        self.started = 0.0
 
     def __enter__(self) -> None:
         if threading.current_thread() is not threading.main_thread() or not hasattr(
@@ -105,6 +109,10 @@ class _Alarm:
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise TemplateLimit(f"ran past the time limit ({TIME_LIMIT:g} s for the blueprint)")
+        self.earlier = signal.getitimer(signal.ITIMER_REAL)
+        if self.earlier[0] and self.earlier[0] <= remaining:
+            return  # an earlier timer fires first: the counted checks are enough
+        self.started = time.monotonic()
         self.previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, remaining)
         self.armed = True
@@ -113,6 +121,10 @@ class _Alarm:
         if self.armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self.previous)
+            delay, interval = self.earlier
+            if delay:
+                elapsed = time.monotonic() - self.started
+                signal.setitimer(signal.ITIMER_REAL, max(delay - elapsed, 0.001), interval)
 
 
 def _alarm(deadline: float) -> _Alarm:

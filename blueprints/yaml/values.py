@@ -591,6 +591,9 @@ def command_line_overlays(blueprint: Path, env: str | None, files: Sequence[Path
     """
     overlays: list[Mapping[str, Any]] = []
     if env is not None:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", env) or ".." in env:
+            raise ConfigError(Problem("synth", "--env", env, "not an environment name",
+                                      "use letters, digits, '-', '_' and '.', e.g. --env prod"))
         env_file = blueprint.parent / "values" / f"{env}.yaml"
         if not env_file.is_file():
             raise ConfigError(Problem("synth", "--env", env, f"no {_display(env_file)}",
