@@ -25,6 +25,7 @@ values:
   n: 3
   mixed: {1: a, b: c}
   f: "nan"
+  mode: 0777
 components:
   - kind: WebApp
     name: web
@@ -32,7 +33,7 @@ components:
     port: 8080
     description: %s
 """
-WHERE = "error: svc/blueprint.yaml:13: components[0].description="
+WHERE = "error: svc/blueprint.yaml:14: components[0].description="
 FIX = "; fix the {{ }} expression"
 LIMIT_FIX = "; templates read values; keep loops and generated data out of the blueprint"
 BEFORE = {"shop.k8s.yaml": "old: release\n", "notes.txt": "mine\n"}
@@ -96,6 +97,9 @@ RUNTIME = {
     "nan in text": ("x{{ values.f|float }}",
                     "puts nan, which is not a number a manifest can hold into text"),
     "nan as a value": ("{{ values.f|float }}", "expected string, got nan"),
+    "tojson of a lossy number": (
+        "{{ {'n': values.mode}|tojson }}",
+        "needs text, but YAML reads 0777 (svc/blueprint.yaml:8) as 511, not as that text"),
     "a syntax error": ("{{ values.n + }}",
                        "template syntax error: unexpected 'end of template'"),
     "null in text": ("x{{ none }}", "puts null, which has no text (Python would write None) "

@@ -185,6 +185,14 @@ class TestValuesFiles:
             '(declared at svc/blueprint.yaml:4), and YAML does not keep this text; quote it: '
             '"1.20"\n'))
 
+    def test_a_number_where_text_is_declared(self, folder: Path, tmp_path: Path) -> None:
+        extra = tmp_path / "extra.yaml"
+        extra.write_text("tag: 5\n")
+        code, stderr = synth(folder, "--values", str(extra))
+        assert (code, stderr) == (1, (
+            f'error: {extra}:1: tag=5: tag is a string (declared at svc/blueprint.yaml:4); '
+            'quote it: "5"\n'))
+
     def test_duplicate_key(self, folder: Path, tmp_path: Path) -> None:
         extra = tmp_path / "extra.yaml"
         extra.write_text("tag: '1'\nreplicas: 3\ntag: '2'\n")

@@ -611,6 +611,8 @@ def _unwrap(source: _Source, path: str, value: Any) -> Any:
     if isinstance(value, Lossy):
         source.lossy[path] = value
         return plain(value)
+    if isinstance(value, str) and type(value) is not str:
+        return str(value)  # jinja2's Markup (tojson, safe): text all the same
     return value
 
 

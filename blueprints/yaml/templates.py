@@ -342,7 +342,22 @@ def _check_wordwrap(*args: Any, **kwargs: Any) -> None:
         _too_big(len(value) * (1 + len(wrap)))
 
 
+def _check_tojson(*args: Any, **kwargs: Any) -> None:
+    """JSON writes a lossy number in its YAML reading (0777 as 511): refuse it like str()."""
+    value, *_ = _args(args)
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Lossy):
+            raise LostText(item)
+        if isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+
+
 _FILTER_CHECKS: dict[str, Callable[..., None]] = {
+    "tojson": _check_tojson,
     "center": _check_center, "indent": _check_indent, "format": _check_format,
     "join": _check_join, "replace": _check_replace, "wordwrap": _check_wordwrap,
 }

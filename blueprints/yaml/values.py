@@ -406,6 +406,9 @@ def _wrong(where: str, path: str, value: Any, declared: Declared) -> ConfigError
     shown = value.text if is_lossy(value) else value
     if isinstance(value, dict | list):
         shown = f"<{type(value).__name__}>"
+    elif declared.kind == "string" and declared.enum is None:
+        return ConfigError(Problem(where, key, shown, f"{key} is {declared.describe()}",
+                                   f'quote it: "{shown}"'))
     rule = declared.describe()
     if declared.enum is not None:
         rule += f", one of {', '.join(map(str, declared.enum))}"
