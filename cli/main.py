@@ -7,6 +7,7 @@ import typer
 
 from blueprints import __version__
 from blueprints.cli.explain import explain
+from blueprints.cli.graph import graph
 from blueprints.cli.init import init
 from blueprints.cli.lint import lint
 from blueprints.cli.schema import schema
@@ -25,6 +26,7 @@ app.command()(lint)
 app.command()(explain)
 app.command()(schema)
 app.command()(init)
+app.command()(graph)
 
 
 def _version(value: bool) -> None:
