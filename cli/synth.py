@@ -65,7 +65,7 @@ def synth(
 
         target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
         overlays = _values(path, env, values_files or [], sets or [], set_strings or [])
-        with _redacting(overlays):
+        with _yaml_errors(path, overlays, target):
             result = synthesize(path, kube_version=target, validate_schema=validate_schema,
                                 values=overlays)
         destination = output if output is not None else _relative(result.blueprint.parent / "dist")
@@ -82,13 +82,22 @@ def synth(
             typer.echo(f"wrote {destination / name} ({count} objects, {len(text.encode())} bytes)")
 
 
-def _redacting(overlays: list[Mapping[str, Any]]) -> AbstractContextManager[None]:
-    """Errors name no value that an overlay gave to a secret-looking key."""
-    if not overlays:
-        return nullcontext()  # a blueprint.py: the YAML machinery is not even imported
-    from blueprints.yaml.values import redacting
+def _yaml_errors(path: Path, overlays: list[Mapping[str, Any]],
+                 target: Any) -> AbstractContextManager[None]:
+    """A YAML blueprint's errors from the checks on its objects name the file, the line and the
+    component, and no value an overlay gave to a secret-looking key."""
+    from blueprints.errors import BlueprintError
+    from blueprints.release.synth import find_blueprint
 
-    return redacting(overlays)
+    try:
+        blueprint = find_blueprint(path)
+    except BlueprintError:
+        return nullcontext()  # synthesize reports it
+    if blueprint.suffix not in (".yaml", ".yml"):
+        return nullcontext()  # a blueprint.py: the YAML machinery is not even imported
+    from blueprints.yaml.blueprint import yaml_errors
+
+    return yaml_errors(blueprint.resolve(), kube_version=target, values=overlays)
 
 
 def _relative(path: Path) -> Path:

@@ -393,3 +393,27 @@ class TestRedactingLaterChecks:
         assert caught.value.lines() == [
             "error: Deployment/web: env=<redacted>: holds <redacted> and 3 (BP044); tag 1.2.3 "
             "stays"]
+
+
+def test_a_clash_found_in_the_objects_names_the_component(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "svc"
+    folder.mkdir()
+    (folder / "blueprint.yaml").write_text("""apiVersion: blueprint.dev/v1
+release: shop
+components:
+  - kind: StatefulWebApp
+    name: db
+    image: "postgres:16.4"
+    port: 5432
+    storage: {name: data, size: 1Gi, mountPath: /var/lib/postgresql/data}
+  - kind: WebApp
+    name: db-headless
+    image: "nginx:1.27.3"
+    port: 8080
+""")
+    assert synth(folder) == (1, (
+        "error: svc/blueprint.yaml:10: components[1] Service/db-headless "
+        "metadata.name=db-headless: two Service objects share the name in namespace shop "
+        "(BP006); rename one component\n"))

@@ -14,7 +14,8 @@ import difflib
 import re
 import time
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,7 @@ from blueprints.yaml.loading import (
 )
 from blueprints.yaml.values import apply_overlays, declare, load_schema, redact, secret_texts
 
-__all__ = ["API_VERSION", "KINDS", "render_yaml_blueprint"]
+__all__ = ["API_VERSION", "KINDS", "render_yaml_blueprint", "yaml_errors"]
 
 API_VERSION = "blueprint.dev/v1"
 KINDS: dict[str, tuple[type[Workload], type[WorkloadProps]]] = {
@@ -750,3 +751,50 @@ def _display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+@contextmanager
+def yaml_errors(path: Path, *, kube_version: KubeVersion,
+                values: Sequence[Mapping[str, Any]] = ()) -> Iterator[None]:
+    """Around the checks that run on a YAML blueprint's rendered objects (unique names, the rule
+    registry): place each problem at the component that made the object, with the file and
+    line, and redact what the overlays gave to secret-looking keys."""
+    from blueprints.errors import ValidationError
+    from blueprints.yaml.values import redacting
+
+    with redacting(values):
+        try:
+            yield
+        except ValidationError as error:
+            raise _located(path, error, kube_version, values) from None
+
+
+def _located(path: Path, error: ConfigError, kube_version: KubeVersion,
+             values: Sequence[Mapping[str, Any]]) -> ConfigError:
+    name = _display(path)
+    try:
+        charts = render_yaml_blueprint(path, kube_version=kube_version, values=values)
+        loaded = load_yaml(read_text(path, name), name)
+    except BlueprintError:
+        return error
+    owners: dict[str, str] = {}
+    for _, manifests in charts:
+        for manifest in manifests:
+            metadata = manifest.get("metadata") or {}
+            owner = (metadata.get("labels") or {}).get("app.kubernetes.io/name")
+            if isinstance(owner, str):
+                owners[f"{manifest.get('kind')}/{metadata.get('name')}"] = owner
+    components = loaded.value.get("components") if isinstance(loaded.value, dict) else None
+    index = {str(c.get("name")): i for i, c in enumerate(components or [])
+             if isinstance(c, dict)}
+    problems = []
+    for problem in error.problems:
+        owner = owners.get(problem.component)
+        if owner is None or owner not in index:
+            problems.append(problem)
+            continue
+        where = f"components[{index[owner]}]"
+        problems.append(dataclasses.replace(
+            problem, component=f"{name}:{loaded.line_of(f'{where}.name')}",
+            field=f"{where} {problem.component} {problem.field}"))
+    return type(error)(problems)
