@@ -173,12 +173,12 @@ def test_size_limits(case: str, tmp_path: Path) -> None:
 ])
 def test_time_limit(template: str, tmp_path: Path) -> None:
     started = time.monotonic()
-    with mock.patch.object(templates, "TIME_LIMIT", 0.5):
+    with mock.patch.object(templates, "TEMPLATE_SECONDS", 0.5):
         code, stderr = run(tmp_path, template)
     assert time.monotonic() - started < 10
     assert (code, stderr.count("\n")) == (1, 1), stderr
     assert stderr.startswith(WHERE), stderr
-    assert ("ran past the time limit (0.5 s for the blueprint)" in stderr
+    assert ("ran past its time limit (0.5 s per template, 20 s per blueprint)" in stderr
             or "more than 1048576 characters" in stderr), stderr
 
 
@@ -243,7 +243,7 @@ def test_hostile_input_never_gives_a_traceback(template: str, key: str, value: s
     import tempfile
 
     with tempfile.TemporaryDirectory() as directory, mock.patch.object(
-        templates, "TIME_LIMIT", 1.0
+        templates, "TEMPLATE_SECONDS", 1.0
     ):
         root = Path(directory)
         option = "--set-string" if string else "--set"
@@ -275,3 +275,11 @@ def test_an_earlier_interval_timer_survives_a_render(tmp_path: Path) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert fired == []
+
+
+def test_the_blueprint_wide_time_limit(tmp_path: Path) -> None:
+    with mock.patch.object(templates, "BLUEPRINT_SECONDS", -1.0):
+        code, stderr = run(tmp_path, "{{ values.n }}")
+    assert (code, stderr) == (1, (
+        WHERE + "{{ values.n }}: the template ran past its time limit (2 s per template, -1 s "
+        "per blueprint)" + LIMIT_FIX + "\n"))

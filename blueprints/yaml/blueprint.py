@@ -171,7 +171,7 @@ def _render_blueprint(path: Path, kube_version: KubeVersion, values: Sequence[Ma
     declared = declare(loaded, defaults, schema, schema_name)
     merged = apply_overlays(defaults, declared, values)
     secrets |= secret_texts(merged)
-    source.deadline = time.monotonic() + templates.TIME_LIMIT
+    source.deadline = time.monotonic() + templates.BLUEPRINT_SECONDS
     spec = _render(source, "", {k: v for k, v in spec.items() if k != "values"}, merged)
     release = _string(source, "release", spec.get("release"))
     try:

@@ -24,14 +24,17 @@ from typing import Any
 
 from blueprints.yaml.loading import Lossy, LostText
 
-__all__ = ["MAX_CHARS", "TIME_LIMIT", "TemplateLimit", "TemplateRefused", "render"]
+__all__ = ["BLUEPRINT_SECONDS", "MAX_CHARS", "TEMPLATE_SECONDS", "TemplateLimit", "TemplateRefused",
+           "render"]
 
 #: Largest text a template may make: 1 MiB, the most a ConfigMap may hold (kubernetes
 #: pkg/apis/core/validation/validation.go, ValidateConfigMap: totalSize > core.MaxSecretSize,
 #: pkg/apis/core/types.go MaxSecretSize = 1 * 1024 * 1024).
 MAX_CHARS = 1024 * 1024
-#: Seconds one blueprint's templates may take together.
-TIME_LIMIT = 5.0
+#: Seconds one template may take, and all of a blueprint's templates together (a template
+#: takes well under a millisecond: these only stop runaway loops).
+TEMPLATE_SECONDS = 2.0
+BLUEPRINT_SECONDS = 20.0
 _MAX_INT_BITS = 4096  # a 1,233-digit number: far past anything a manifest holds
 _WIDE = re.compile(r"(%|\{[^{}]*:)[^a-zA-Z%{}]*?\d{7,}")  # a width or precision >= 1,000,000
 
@@ -59,7 +62,8 @@ _BUDGET = _Budget()
 def render(text: str, context: Mapping[str, Any], *, single: str | None,
            deadline: float) -> Any:
     """Render ``text`` (or evaluate ``single``, the expression of a lone ``{{ }}``, keeping its
-    type) with ``context``, before ``deadline`` (``time.monotonic()``).
+    type) with ``context``, within :data:`TEMPLATE_SECONDS` and before ``deadline`` (the
+    blueprint's, in ``time.monotonic()``).
 
     Raises:
         TemplateLimit: Over the time or size limit.
@@ -68,15 +72,18 @@ def render(text: str, context: Mapping[str, Any], *, single: str | None,
         Exception: Whatever the template raised (jinja2's errors, ``ZeroDivisionError``, ...).
     """
     environment = _environment()
+    deadline = min(deadline, time.monotonic() + TEMPLATE_SECONDS)
     _BUDGET.deadline, _BUDGET.ticks = deadline, 0
     with _alarm(deadline):
+        compiled = _compiled(environment, single if single is not None else text,
+                             single is not None)
         if single is not None:
-            result = environment.compile_expression(single, undefined_to_none=False)(**context)
+            result = compiled(**context)
             _check_size(result)
             return result
         size = 0
         chunks = []
-        for chunk in environment.from_string(text).generate(**context):
+        for chunk in compiled.generate(**context):
             size += len(chunk)
             if size > MAX_CHARS:
                 raise TemplateLimit(f"makes more than {MAX_CHARS} characters")
@@ -85,10 +92,31 @@ def render(text: str, context: Mapping[str, Any], *, single: str | None,
         return "".join(chunks)
 
 
+_COMPILED: dict[tuple[str, bool], Any] = {}
+
+
+def _compiled(environment: Any, source: str, expression: bool) -> Any:
+    """The compiled template or expression: one blueprint repeats the same few templates."""
+    key = (source, expression)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        if len(_COMPILED) >= 4096:
+            _COMPILED.clear()
+        compiled = (environment.compile_expression(source, undefined_to_none=False)
+                    if expression else environment.from_string(source))
+        _COMPILED[key] = compiled
+    return compiled
+
+
+def _overtime() -> TemplateLimit:
+    return TemplateLimit(f"ran past its time limit ({TEMPLATE_SECONDS:g} s per template, "
+                         f"{BLUEPRINT_SECONDS:g} s per blueprint)")
+
+
 def _tick() -> None:
     _BUDGET.ticks += 1
     if _BUDGET.ticks & 255 == 0 and time.monotonic() > _BUDGET.deadline:
-        raise TemplateLimit(f"ran past the time limit ({TIME_LIMIT:g} s for the blueprint)")
+        raise _overtime()
 
 
 class _Alarm:
@@ -108,7 +136,7 @@ class _Alarm:
             return
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
-            raise TemplateLimit(f"ran past the time limit ({TIME_LIMIT:g} s for the blueprint)")
+            raise _overtime()
         self.earlier = signal.getitimer(signal.ITIMER_REAL)
         if self.earlier[0] and self.earlier[0] <= remaining:
             return  # an earlier timer fires first: the counted checks are enough
@@ -132,7 +160,7 @@ def _alarm(deadline: float) -> _Alarm:
 
 
 def _on_alarm(signum: int, frame: object) -> None:
-    raise TemplateLimit(f"ran past the time limit ({TIME_LIMIT:g} s for the blueprint)")
+    raise _overtime()
 
 
 def _check_size(value: object) -> None:
