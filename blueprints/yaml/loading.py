@@ -25,6 +25,7 @@ from blueprints.errors import ConfigError, Problem, UnreadableInputError
 
 __all__ = [
     "Loaded",
+    "Lossy",
     "LossyFloat",
     "LossyInt",
     "LossyScalar",
