@@ -45,6 +45,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "build": "invalid name is an error naming the field",
         "lint": "invalid names",
     },
+    "BP007": {
+        "practice": "Use the API versions the target Kubernetes serves: an apiVersion that the target stopped serving makes the API server refuse the object, and a deprecated one stops working at the next upgrade. The table of removals is the upstream Deprecated API Migration Guide, with each replacement. (general)",
+        "construct": "the constructs emit only served, stable API versions",
+        "build": "an API version the target no longer serves is an error",
+        "lint": "an apiVersion the --kube-version target no longer serves (error), or that it serves but a later release removes (warning), with the replacement",
+    },
     "BP010": {
         "practice": "A pod can die and move at any time: talk to other apps by Service hostname, never by IP.",
         "construct": "peers and dependencies are given as Service names; the constructs expose the DNS names",
@@ -163,13 +169,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "practice": "Restricted pod security: runAsNonRoot, no privilege escalation, drop ALL capabilities, seccompProfile: RuntimeDefault, read-only root filesystem with writable paths as volumes; no service-account token unless needed. The defaults must give pods that actually start: runAsNonRoot needs an image whose USER is not root, or an explicit runAsUser, and the paths the app writes need volumes (nginx writes /var/cache/nginx and /var/run; nginxinc/nginx-unprivileged runs as a user on port 8080). (general)",
         "construct": "on",
         "build": "loosening needs an explicit, named opt-out",
-        "lint": "each missing setting (warning)",
+        "lint": "each control of the Pod Security Standards that the pod breaks, evaluated per level (baseline, restricted) as upstream defines them for the target version: host namespaces, privileged, added capabilities (only NET_BIND_SERVICE), hostPath, hostPort, AppArmor, SELinux, procMount, seccomp, sysctls, volume types, privilege escalation, non-root (error for baseline, warning for restricted); the advice is one the API server accepts",
     },
     "BP042": {
-        "practice": "Network access is declared: each component gets a NetworkPolicy that admits only its declared ports, from its declared clients (same release by default). (general)",
-        "construct": "on, with clients derived from dependencies (wait_for, Services)",
-        "build": "a client naming an unknown component is an error",
-        "lint": "pods not selected by any NetworkPolicy (info)",
+        "practice": "Network access is declared: each component gets a NetworkPolicy that admits only its declared ports, from its declared callers (the release by default). Traffic from anywhere is an explicit, named decision. (general)",
+        "construct": "on; callers come from calls= (and wait_for), computed when the whole app is known; exposure (Ingress, HTTPRoute, LoadBalancer) admits exactly its source",
+        "build": "a caller naming an unknown component is an error; an ingress rule with no from is never emitted without a recorded opt-out",
+        "lint": "pods not selected by any NetworkPolicy (info); an ingress rule that admits every source without blueprint.dev/ignore (warning)",
     },
     "BP043": {
         "practice": "Every namespaced object names its namespace explicitly; nothing lands in default by accident. (general)",

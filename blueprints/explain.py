@@ -28,6 +28,8 @@ PAIRS: dict[str, tuple[str, str]] = {
     "BP005": ("metadata:\n  name: web", "metadata:\n  name: web\n  annotations:\n"
               "    blueprint.dev/owner: team-shop"),
     "BP006": ("kind: Service\nmetadata:\n  name: 1-web", "kind: Service\nmetadata:\n  name: web"),
+    "BP007": ("apiVersion: extensions/v1beta1\nkind: Ingress",
+              "apiVersion: networking.k8s.io/v1\nkind: Ingress"),
     "BP010": ("env:\n  - name: DB_HOST\n    value: 10.0.0.7",
               "env:\n  - name: DB_HOST\n    value: mydb.shop.svc"),
     "BP011": ("kind: StatefulSet\nspec:\n  serviceName: db   # no such headless Service",
@@ -69,10 +71,13 @@ PAIRS: dict[str, tuple[str, str]] = {
     "BP041": ("securityContext: {}", "securityContext:\n  runAsNonRoot: true\n"
               "  allowPrivilegeEscalation: false\n  readOnlyRootFilesystem: true\n"
               "  capabilities: {drop: [ALL]}\n  seccompProfile: {type: RuntimeDefault}"),
-    "BP042": ("# pods that no NetworkPolicy selects",
+    "BP042": ("kind: NetworkPolicy\nspec:\n  podSelector: {matchLabels: "
+              "{app.kubernetes.io/name: web}}\n  ingress:\n    - ports: [{port: 8080}]"
+              "   # no from: every source",
               "kind: NetworkPolicy\nspec:\n  podSelector: {matchLabels: "
               "{app.kubernetes.io/name: web}}\n  policyTypes: [Ingress]\n  ingress:\n"
-              "    - from: [{podSelector: {matchLabels: {app.kubernetes.io/instance: shop}}}]"),
+              "    - from: [{podSelector: {matchLabels: {app.kubernetes.io/name: shop-api}}}]\n"
+              "      ports: [{port: 8080, protocol: TCP}]"),
     "BP043": ("metadata:\n  name: web", "metadata:\n  name: web\n  namespace: shop"),
 }
 

@@ -74,7 +74,7 @@ BAD_INPUTS: dict[str, tuple[str, str]] = {
     "unknown allow_from": (
         web_app(image="'nginx:1.27.3'", allow_from="['nope']"),
         "error: shop/web: allow_from=nope: names no component of the release (BP042); use a "
-        "component id (web), a construct, or 'namespace:<name>'"),
+        "component id (web), a construct, 'namespace:<name>', a CIDR block or 'anywhere'"),
     "unknown prop": (web_app(image="'nginx:1.27.3'", replica="2"),
                      "error: shop/web: replica=2: WebApp has no such prop; use one of: ..."),
 }

@@ -117,7 +117,7 @@ class TestWorkerWithInit:
                       and m["metadata"]["name"] == "db")
         sources = [peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
                    for peer in policy["spec"]["ingress"][0]["from"]]
-        assert sources == ["db", "worker"]
+        assert sources == ["worker"]  # replicas=1: no peers to admit
 
     def test_cross_release_dependency(self) -> None:
         app = App()
@@ -241,7 +241,7 @@ class TestDataMigration:
                       and m["metadata"]["name"] == "db")
         names = [p["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
                  for p in policy["spec"]["ingress"][0]["from"]]
-        assert names == ["db", "migrate"]
+        assert sorted(names) == ["db", "migrate"]  # sorted by labels, not by declaration
 
     @pytest.mark.parametrize(("ordinals", "props", "what"), [
         ([1], {}, "is still a member"),

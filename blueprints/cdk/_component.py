@@ -36,6 +36,10 @@ class Component(Construct):
         if release is not None:
             release._add(self, id)
         else:
+            # Outside a Release nothing else is known: resolve this component's own calls.
+            from blueprints.core.connections import resolve_connections
+
+            resolve_connections([self.core])
             for manifest in self.core.render():
                 _api_object(self, manifest)
 
@@ -60,8 +64,10 @@ class Component(Construct):
     def api_object(self, kind: str, name: str | None = None) -> cdk8s.ApiObject:
         """Escape hatch: the component's ``kind`` object as a real cdk8s ``ApiObject``.
 
-        Patch it with ``add_json_patch``; the release then emits the patched object in its
-        place. It holds the object as rendered now, so take it after declaring dependents.
+        Patch it with ``add_json_patch``: the release records the patches and applies them to
+        the object as it is finally rendered, when the whole app is known, so components
+        declared later (callers, ``allow_from``) still count. Changing the object by other
+        means (``metadata.add_label``, ...) fails the synth with one line.
 
         Raises:
             ConfigError: The component renders no such object.
@@ -70,16 +76,50 @@ class Component(Construct):
         for manifest in self.core.render():
             key = (manifest["kind"], manifest["metadata"]["name"])
             if key == (kind, name):
+                if not isinstance(self.node.scope, Release):
+                    found = self.node.try_find_child(f"{kind}-{name}")
+                    if isinstance(found, cdk8s.ApiObject):
+                        return found
                 if key not in self.escaped:
-                    self.escaped[key] = _api_object(self, manifest)
+                    self.escaped[key] = _api_object(self, manifest, escaped=True)
                 return self.escaped[key]
         kinds = sorted({f"{m['kind']}/{m['metadata']['name']}" for m in self.core.render()})
         raise ConfigError(Problem(self.core.path, "api_object", f"{kind}/{name}",
                                   "the component renders no such object",
                                   f"use one of {', '.join(kinds)}"))
 
+    def emit_escaped(self, manifest: dict[str, Any], from_node: Mapping[str, Any]) -> Any:
+        """The final ``manifest`` with the user's recorded JSON patches applied.
+
+        Raises:
+            ConfigError: The object was changed other than by ``add_json_patch``, or a patch
+                no longer applies.
+        """
+        obj = self.escaped[(manifest["kind"], manifest["metadata"]["name"])]
+        assert isinstance(obj, EscapedObject)
+        path, where = self.core.path, f"{manifest['kind']}/{manifest['metadata']['name']}"
+        try:
+            expected = cdk8s.JsonPatch.apply(obj.baseline, *obj.patches)
+            if expected != from_node:
+                raise ConfigError(Problem(
+                    path, "api_object", where, "changed by something other than add_json_patch,"
+                    " which blueprint cannot replay on the final object",
+                    "change it with add_json_patch only"))
+            return cdk8s.JsonPatch.apply(manifest, *obj.patches)
+        except ConfigError:
+            raise
+        except Exception as error:  # a jsii error from a patch that does not apply
+            raise ConfigError(Problem(path, "api_object", where,
+                                      f"a JSON patch does not apply to the final object: "
+                                      f"{str(error).splitlines()[0]}",
+                                      "patch a path that exists, or use add/replace")) from None
+
     def _props(self, context: ReleaseContext, path: str, props: dict[str, Any]) -> WorkloadProps:
         fields = {f.name for f in dataclasses.fields(self.props_class)}
+        if "expose" in props and not hasattr(self.core_class, "service_name"):
+            raise ConfigError(Problem(path, "expose", props["expose"],
+                                      f"a {type(self).__name__} has no Service to expose",
+                                      "expose a WebApp or StatefulWebApp", "BP042"))
         unknown = sorted(set(props) - fields)
         if unknown:
             raise ConfigError(Problem(path, unknown[0], props[unknown[0]],
@@ -89,6 +129,8 @@ class Component(Construct):
             raise ConfigError(Problem(path, "image", None, "required",
                                       'pass image="registry/repository:tag"', "BP001"))
         props = self._convert(context, path, dict(props))
+        if "calls" in props:
+            props["calls"] = _core_calls(props["calls"])
         if "allow_from" in props:
             props["allow_from"] = [
                 entry.core.client_ref() if isinstance(entry, Component) else entry
@@ -107,6 +149,22 @@ class Component(Construct):
         return props
 
 
+def _core_calls(calls: object) -> object:
+    """``calls`` with constructs replaced by their pure cores (no jsii object in props)."""
+    from blueprints.core.connections import Call
+
+    def core(entry: object) -> object:
+        if isinstance(entry, Call) and isinstance(entry.target, Component):
+            return Call(entry.target.core, entry.port)
+        return entry.core if isinstance(entry, Component) else entry
+
+    if isinstance(calls, Mapping):
+        return {key: core(value) for key, value in calls.items()}
+    if isinstance(calls, list | tuple):
+        return [core(entry) for entry in calls]
+    return calls
+
+
 def _sequence(value: object, path: str, field: str) -> list[Any]:
     if isinstance(value, str) or not isinstance(value, list | tuple):
         raise ConfigError(Problem(path, field, value, "must be a list",
@@ -122,13 +180,43 @@ def _context_of(scope: Construct) -> ReleaseContext:
                                 kube_version=current_kube_version())
 
 
-def _api_object(scope: Construct, manifest: Mapping[str, Any]) -> cdk8s.ApiObject:
+class EscapedObject(cdk8s.ApiObject):
+    """An ``ApiObject`` handed out by ``api_object()``: it records the user's JSON patches so
+    that the release can replay them on the object as finally rendered."""
+
+    def __init__(self, scope: Construct, id: str, manifest: Mapping[str, Any]) -> None:
+        self.patches: list[cdk8s.JsonPatch] = []
+        self._recording = False
+        metadata = manifest["metadata"]
+        super().__init__(scope, id, api_version=manifest["apiVersion"], kind=manifest["kind"],
+                         metadata=jsii_metadata(metadata))
+        body = _body_patches(manifest)
+        if body:
+            super().add_json_patch(*body)
+        self.baseline: Any = self.to_json()
+        self._recording = True
+
+    def add_json_patch(self, *ops: cdk8s.JsonPatch) -> None:
+        """Record the patches, then apply them as cdk8s does."""
+        if getattr(self, "_recording", False):
+            self.patches.extend(ops)
+        super().add_json_patch(*ops)
+
+
+def _body_patches(manifest: Mapping[str, Any]) -> list[cdk8s.JsonPatch]:
+    return [cdk8s.JsonPatch.add(f"/{key}", value) for key, value in manifest.items()
+            if key not in ("apiVersion", "kind", "metadata")]
+
+
+def _api_object(scope: Construct, manifest: Mapping[str, Any], *,
+                escaped: bool = False) -> cdk8s.ApiObject:
     metadata = manifest["metadata"]
-    obj = cdk8s.ApiObject(scope, f"{manifest['kind']}-{metadata['name']}",
-                          api_version=manifest["apiVersion"], kind=manifest["kind"],
+    id = f"{manifest['kind']}-{metadata['name']}"
+    if escaped:
+        return EscapedObject(scope, id, manifest)
+    obj = cdk8s.ApiObject(scope, id, api_version=manifest["apiVersion"], kind=manifest["kind"],
                           metadata=jsii_metadata(metadata))
-    patches = [cdk8s.JsonPatch.add(f"/{key}", value) for key, value in manifest.items()
-               if key not in ("apiVersion", "kind", "metadata")]
+    patches = _body_patches(manifest)
     if patches:
         obj.add_json_patch(*patches)
     return obj

@@ -21,6 +21,7 @@ from typing import Any
 
 from blueprints.core.config_files import ConfigFilesCore
 from blueprints.core.data_migration import DataMigrationCore, DataMigrationProps
+from blueprints.core.exposure import HTTPRoute, Ingress, LoadBalancer, NodePort
 from blueprints.core.hooks import Hook
 from blueprints.core.jobs import CronJobAppCore, CronJobAppProps, DaemonAppCore, DaemonAppProps
 from blueprints.core.logging_stack import LoggingStackCore, LoggingStackProps
@@ -69,8 +70,8 @@ KINDS: dict[str, tuple[type[Workload], type[WorkloadProps]]] = {
     "DaemonApp": (DaemonAppCore, DaemonAppProps),
     "CronJobApp": (CronJobAppCore, CronJobAppProps),
 }
-_TOP = ("apiVersion", "release", "version", "namespace", "partOf", "annotations", "values",
-        "components")
+_TOP = ("apiVersion", "release", "version", "namespace", "partOf", "annotations", "egress",
+        "values", "components")
 # Props without a YAML form.
 _PYTHON_ONLY: set[str] = set()
 _SINGLE_EXPRESSION = re.compile(r"\s*\{\{(.*)\}\}\s*", re.S)
@@ -180,7 +181,8 @@ def _render_blueprint(path: Path, kube_version: KubeVersion, values: Sequence[Ma
             part_of=_optional_string(source, "partOf", spec.get("partOf")),
             namespace=_optional_string(source, "namespace", spec.get("namespace")),
             annotations=_mapping(source, "annotations", spec.get("annotations", {})),
-            kube_version=kube_version)
+            kube_version=kube_version,
+            egress=_optional_string(source, "egress", spec.get("egress")) or "open")
     except ConfigError as error:
         raise source.core_problems(error, "", None) from None
     components = spec.get("components")
@@ -313,6 +315,9 @@ def _props(source: _Source, where: str, component: Mapping[str, Any],
             continue
         field = fields.get(key)
         path = f"{where}.{key}"
+        if key == "expose" and field is None:
+            raise source.problem(path, value, f"a {kind} has no Service to expose",
+                                 "expose a WebApp or StatefulWebApp", "BP042")
         if field is None or field in _PYTHON_ONLY:
             if field in _PYTHON_ONLY:
                 raise source.problem(path, key, "not available in YAML blueprints yet",
@@ -333,6 +338,16 @@ def _convert(source: _Source, path: str, value: Any, hint: Any, cores: Mapping[s
         items = _list(source, path, value)
         return [dependency_on(cores[item], context.namespace)
                 if isinstance(item, str) and item in cores else item for item in items]
+    if field == "calls":
+        if isinstance(value, dict):
+            return {key: _typed(source, f"{path}.{key}", item, str)
+                    for key, item in value.items()}
+        return [_typed(source, f"{path}[{i}]", item, str)
+                for i, item in enumerate(_list(source, path, value))]
+    if field == "expose":
+        items = value if isinstance(value, list) else [value]
+        return [_exposure(source, f"{path}[{i}]" if isinstance(value, list) else path, item)
+                for i, item in enumerate(items)]
     if field == "env":
         return {key: _env_value(source, f"{path}.{key}", item)
                 for key, item in _mapping(source, path, value).items()}
@@ -418,6 +433,20 @@ def _mount(source: _Source, path: str, value: Any, parts: Mapping[str, Any]) -> 
                  sub_path=data.get("subPath"),
                  read_only=None if read_only is None else _typed(source, f"{path}.readOnly",
                                                                   read_only, bool))
+
+
+_EXPOSURES: dict[str, type[Any]] = {"ingress": Ingress, "httpRoute": HTTPRoute,
+                                     "loadBalancer": LoadBalancer, "nodePort": NodePort}
+
+
+def _exposure(source: _Source, path: str, value: Any) -> Any:
+    data = _mapping(source, path, value)
+    if len(data) != 1 or next(iter(data)) not in _EXPOSURES:
+        raise source.problem(path, value, "an exposure names exactly one of "
+                             + ", ".join(_EXPOSURES), "e.g. {ingress: {host: shop.example.com}}",
+                             "BP042")
+    (key, spec), = data.items()
+    return _dataclass(source, f"{path}.{key}", spec, _EXPOSURES[key])
 
 
 def _hook(source: _Source, path: str, value: Any) -> Hook:
