@@ -98,8 +98,8 @@ class _Source:
             value = lost.text
         if path in self.templates:
             value = self.templates[path]
-        if isinstance(value, Mapping | list | tuple | int) and not isinstance(value, bool):
-            value = _short(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = _short(value)  # a number too long to print is described
         return ConfigError(Problem(f"{self.file}:{line}", path, value, what, fix, practice))
 
     def lost_text(self, path: str, value: Lossy, template: str | None = None) -> ConfigError:
