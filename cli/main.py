@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from blueprints import __version__
+from blueprints.cli.diff import diff
 from blueprints.cli.explain import explain
 from blueprints.cli.graph import graph
 from blueprints.cli.init import init
@@ -22,6 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command()(synth)
+app.command()(diff)
 app.command()(lint)
 app.command()(explain)
 app.command()(schema)

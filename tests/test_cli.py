@@ -163,10 +163,11 @@ class TestSynth:
         folder = project(GOOD)
         result = runner.invoke(app, ["synth", str(folder)])
         assert result.exit_code == 0, result.output
-        assert result.stdout.startswith("wrote svc/dist/shop.k8s.yaml (4 objects")
+        assert result.stdout.startswith("wrote svc/dist/shop.k8s.yaml (5 objects")
         assert (folder / "dist" / "notes.txt").read_text() == "mine\n"
         kinds = [d["kind"] for d in load_all((folder / "dist" / "shop.k8s.yaml").read_text())]
-        assert kinds == ["Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy"]
+        assert kinds == ["Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy",
+                         "ConfigMap"]  # the last one: the release's ApplySet parent
 
     def test_output_option_and_stale_files(self, project: Callable[[str], Path],
                                            tmp_path: Path) -> None:
@@ -224,7 +225,7 @@ def test_installed_blueprint_runs_as_a_subprocess(tmp_path: Path) -> None:
     done = subprocess.run([exe, "synth", "kubia"], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120, check=False)
     assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout == "wrote kubia/dist/kubia.k8s.yaml (4 objects, 4759 bytes)\n"
+    assert done.stdout == "wrote kubia/dist/kubia.k8s.yaml (5 objects, 5455 bytes)\n"
     expected = (Path(__file__).parent / "snapshots" / "test_examples"
                 / "TestExamples.test_snapshot[kubia].yaml").read_text()
     assert (tmp_path / "kubia" / "dist" / "kubia.k8s.yaml").read_text() == expected

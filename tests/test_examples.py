@@ -126,7 +126,8 @@ def test_readme_quick_start_synthesizes(tmp_path: Path) -> None:
     assert [f"{d['kind']}/{d['metadata']['name']}" for d in docs] == [
         "StatefulSet/db", "Service/db-headless", "Service/db", "PodDisruptionBudget/db",
         "NetworkPolicy/db", "Deployment/web", "Service/web", "PodDisruptionBudget/web",
-        "Ingress/web", "NetworkPolicy/web", "Deployment/worker", "NetworkPolicy/worker"]
+        "Ingress/web", "NetworkPolicy/web", "Deployment/worker", "NetworkPolicy/worker",
+        "ConfigMap/shop-applyset"]
 
 
 def test_readme_yaml_example_synthesizes(tmp_path: Path) -> None:

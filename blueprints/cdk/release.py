@@ -13,6 +13,7 @@ from blueprints.core.release import ReleaseContext, make_release_context, resolv
 from blueprints.core.workload import Workload
 from blueprints.errors import ConfigError, Problem
 from blueprints.kube import current_kube_version
+from blueprints.release.applyset import with_parent
 from blueprints.rules import raise_errors
 
 __all__ = ["Part", "Release"]
@@ -105,6 +106,7 @@ class Release(cdk8s.Chart):
                 metadata = manifest.setdefault("metadata", {})
                 metadata["annotations"] = {**annotations, **metadata.get("annotations", {})}
             result.append(manifest)
+        result = with_parent(self.context, result)
         if validate:
             raise_errors(result, self.context.kube_version)
         return result

@@ -45,6 +45,11 @@ class SynthResult:
     objects: dict[str, int]
     warnings: list[Finding] = field(default_factory=list)
 
+    def stream(self) -> str:
+        """Every release file as one YAML stream, in release order, ``---`` between them (what
+        ``synth -o -`` prints)."""
+        return "---\n".join(self.files.values())
+
 
 def find_blueprint(path: Path) -> Path:
     """The blueprint file that ``path`` names: the file itself, or ``blueprint.py`` inside it.

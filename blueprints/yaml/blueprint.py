@@ -48,6 +48,7 @@ from blueprints.core.workload import (
 )
 from blueprints.errors import BlueprintError, ConfigError, Problem
 from blueprints.kube import KubeVersion
+from blueprints.release.applyset import with_parent
 from blueprints.yaml import templates
 from blueprints.yaml.loading import (
     Loaded,
@@ -212,7 +213,8 @@ def _render_blueprint(path: Path, kube_version: KubeVersion, values: Sequence[Ma
                         | {p.id: p for s in parts.values() if isinstance(s, _Stack)
                            for p in s.core.parts() if isinstance(p, Workload)})
         ordered = [str(component.get("name")) for component in components]
-        return [(context.name, [m for id in ordered for m in parts[id].render()])]
+        return [(context.name, with_parent(context, [m for id in ordered
+                                                     for m in parts[id].render()]))]
     except ConfigError as error:
         owner = error.problems[0].component if error.problems else ""
         where = places.get(owner, "components")
