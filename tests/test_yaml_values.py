@@ -218,6 +218,12 @@ class TestValuesFiles:
         extra.write_bytes("# é\ntag: '1.27.5'\n".encode("utf-16"))
         assert image(deployment(folder, "--values", str(extra))) == "nginx:1.27.5"
 
+    @pytest.mark.parametrize("text", ["", "~\n", "# nothing\n"])
+    def test_an_empty_file_sets_nothing(self, folder: Path, tmp_path: Path, text: str) -> None:
+        extra = tmp_path / "extra.yaml"
+        extra.write_text(text)
+        assert image(deployment(folder, "--values", str(extra))) == "nginx:1.27.3"
+
     def test_not_a_regular_file(self, folder: Path) -> None:
         code, stderr = synth(folder, "--values", "/dev/zero")
         assert (code, stderr) == (2, (
@@ -417,3 +423,12 @@ components:
         "error: svc/blueprint.yaml:10: components[1] Service/db-headless "
         "metadata.name=db-headless: two Service objects share the name in namespace shop "
         "(BP006); rename one component\n"))
+
+
+def test_diff_takes_the_same_typed_values(folder: Path) -> None:
+    result = runner.invoke(app, ["diff", str(folder), "--set", "replica=3"])
+    assert (result.exit_code, result.stderr) == (1, (
+        "error: --set: replica=<key>: not a declared value; did you mean replicas?\n"))
+    result = runner.invoke(app, ["diff", str(folder), "--set-string", "tag=1.20"])
+    assert result.exit_code == 1  # a change against the empty folder
+    assert "nginx:1.20" in result.stdout

@@ -134,10 +134,10 @@ def load_values_file(path: Path, name: str) -> FileValues:
         ConfigError: Not YAML, not a mapping, a duplicate key. UnreadableInputError: not text.
     """
     loaded = load_yaml(read_text(path, name), name)
-    if loaded.value is None:
+    if plain(loaded.value) is None:
         loaded = Loaded(name, {}, loaded.lines)
     if not isinstance(loaded.value, dict):
-        raise ConfigError(Problem(f"{name}:1", "values", type(loaded.value).__name__,
+        raise ConfigError(Problem(f"{name}:1", "values", type(plain(loaded.value)).__name__,
                                   "a values file is a mapping", "write key: value pairs"))
     return FileValues(loaded)
 
