@@ -432,3 +432,22 @@ def test_diff_takes_the_same_typed_values(folder: Path) -> None:
     result = runner.invoke(app, ["diff", str(folder), "--set-string", "tag=1.20"])
     assert result.exit_code == 1  # a change against the empty folder
     assert "nginx:1.20" in result.stdout
+
+
+def test_a_volume_error_names_the_volumes_key(folder: Path) -> None:
+    (folder / "blueprint.yaml").write_text("""apiVersion: blueprint.dev/v1
+release: shop
+components:
+  - kind: DaemonApp
+    name: agent
+    image: "busybox:1.36.1"
+    mounts:
+      - volume: {name: logs, hostPath: {path: /var/log}}
+        path: /logs
+        readOnly: true
+      - volume: {name: cache, emptyDir: {sizeLimit: lots}}
+        path: /cache
+""")
+    assert synth(folder) == (1, (
+        "error: svc/blueprint.yaml:11: components[0].mounts[1].volume.emptyDir.sizeLimit=lots: "
+        'not a positive quantity (BP012); e.g. "1Gi"\n'))

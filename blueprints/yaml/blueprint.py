@@ -114,6 +114,18 @@ class _Source:
             f"needs text, but YAML reads {value.text or '(empty)'} ({where}) as "
             f"{value.describe().split('read by YAML as ', 1)[1][:-1]}, not as that text", fix))
 
+    def volume_path(self, where: str, name: str) -> str:
+        """Where the volume ``name`` is written under the component at ``where``:
+        ``components[0].mounts[1].volume.hostPath`` (its kind's mapping, where its options are)."""
+        for key in self.loaded.lines:
+            if not (key.startswith(f"{where}.") and key.endswith(".volume.name")):
+                continue
+            volume = key.removesuffix(".name")
+            if _lookup(self.loaded.value, volume + ".name") == name:
+                kinds = [k for k in _VOLUME_KINDS if f"{volume}.{k}" in self.loaded.lines]
+                return f"{volume}.{kinds[0]}" if kinds else volume
+        return where
+
     def core_problems(self, error: ConfigError, where: str, cls: type[Any] | None) -> ConfigError:
         """A core check's error, told in the file's terms: file, line and camelCase key."""
         fields = _shape(cls)[1] if cls is not None else {}
@@ -124,7 +136,10 @@ class _Source:
                 problems.append(problem)  # already in the file's terms
                 continue
             field = _camel_path(problem.field)
-            path = f"{where}.{field}" if where and field else where or field
+            base = where
+            if problem.component.startswith("volume/") and where:
+                base = self.volume_path(where, problem.component.removeprefix("volume/"))
+            path = f"{base}.{field}" if base and field else base or field
             problems.append(Problem(f"{self.file}:{self.loaded.line_of(path)}", path,
                                     problem.value, _camel_text(problem.what, snake),
                                     _camel_text(problem.fix, snake), problem.practice))
@@ -221,6 +236,17 @@ def _render_blueprint(path: Path, kube_version: KubeVersion, values: Sequence[Ma
         cls = (_props_class(components[int(where[len("components["):-1])])
                if where != "components" else None)
         raise source.core_problems(error, where, cls) from None
+
+
+def _lookup(value: Any, path: str) -> Any:
+    """The value at a path such as ``components[0].mounts[1].volume.name``."""
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if part.startswith("["):
+            index = int(part[1:-1])
+            value = value[index] if isinstance(value, list) and index < len(value) else None
+        else:
+            value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 def _props_class(component: object) -> type[Any] | None:
