@@ -451,3 +451,27 @@ components:
     assert synth(folder) == (1, (
         "error: svc/blueprint.yaml:11: components[0].mounts[1].volume.emptyDir.sizeLimit=lots: "
         'not a positive quantity (BP012); e.g. "1Gi"\n'))
+
+
+@pytest.mark.parametrize(("sidecar", "expected"), [
+    ('image: "busybox:latest"',
+     "error: svc/blueprint.yaml:10: components[0].sidecars[0].image=busybox:latest: no version "
+     "(BP001); pin a tag or a digest"),
+    ('image: "busybox:1.36.1"\n        mounts: [{volume: {name: l, emptyDir: {}}, path: rel}]',
+     "error: svc/blueprint.yaml:11: components[0].sidecars[0].mounts=rel: mount paths are "
+     'absolute (BP012); e.g. "/cache"'),
+])
+def test_a_sidecar_error_names_the_sidecars_key(folder: Path, sidecar: str,
+                                               expected: str) -> None:
+    (folder / "blueprint.yaml").write_text(f"""apiVersion: blueprint.dev/v1
+release: shop
+components:
+  - kind: WebApp
+    name: web
+    image: "nginx:1.27.3"
+    port: 8080
+    sidecars:
+      - name: logger
+        {sidecar}
+""")
+    assert synth(folder) == (1, expected + "\n")

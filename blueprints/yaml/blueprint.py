@@ -126,6 +126,20 @@ class _Source:
                 return f"{volume}.{kinds[0]}" if kinds else volume
         return where
 
+    def container_field(self, where: str, field: str) -> str:
+        """A core field that starts with a container's name (``web.mounts``, ``logger.image``),
+        as the file writes it: the main container's keys are the component's own, a sidecar's
+        are under ``sidecars[i]``."""
+        head, _, rest = field.partition(".")
+        if not where or not rest:
+            return field
+        if head == _lookup(self.loaded.value, f"{where}.name"):
+            return rest
+        for index, sidecar in enumerate(_lookup(self.loaded.value, f"{where}.sidecars") or []):
+            if isinstance(sidecar, dict) and sidecar.get("name") == head:
+                return f"sidecars[{index}].{rest}"
+        return field
+
     def core_problems(self, error: ConfigError, where: str, cls: type[Any] | None) -> ConfigError:
         """A core check's error, told in the file's terms: file, line and camelCase key."""
         fields = _shape(cls)[1] if cls is not None else {}
@@ -135,7 +149,7 @@ class _Source:
             if problem.component.startswith(f"{self.file}:"):
                 problems.append(problem)  # already in the file's terms
                 continue
-            field = _camel_path(problem.field)
+            field = self.container_field(where, _camel_path(problem.field))
             base = where
             if problem.component.startswith("volume/") and where:
                 base = self.volume_path(where, problem.component.removeprefix("volume/"))
