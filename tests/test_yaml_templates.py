@@ -283,3 +283,79 @@ def test_the_blueprint_wide_time_limit(tmp_path: Path) -> None:
     assert (code, stderr) == (1, (
         WHERE + "{{ values.n }}: the template ran past its time limit (2 s per template, -1 s "
         "per blueprint)" + LIMIT_FIX + "\n"))
+
+
+PROP_KEYS = ["port", "replicas", "runAsUser", "env", "resources", "readiness", "mounts",
+             "preStop", "postStart", "sidecars", "envFrom", "writablePaths", "storage",
+             "allowFrom", "calls", "expose", "command", "args", "description", "servicePort",
+             "extraPorts", "shutdownSeconds", "labels", "version", "nope"]
+YAML_VALUES = st.one_of(
+    st.sampled_from([
+        "5", "-1", "0777", "1.20", "no", "~", "''", "[]", "{}", "[1, 'a']", "{a: 1}",
+        "99999999999999999999", "{http: /x}", "{tcp: 8080, periodSeconds: -1}",
+        "{exec: []}", "{sleep: 10**9}", "{sleep: 99999999999}", "[{volume: 5, path: /x}]",
+        "[{volume: {name: a, hostPath: {path: 5}}, path: /a}]",
+        "[{volume: {name: a, emptyDir: {sizeLimit: [1]}}, path: /a}]",
+        "[{volume: {name: a, gitClone: {repository: 5}}, path: /a}]",
+        "[{volume: {name: a, newClaim: {size: x, accessModes: 5}}, path: /a}]",
+        "[{volume: {name: a, forData: {survives: 5}}, path: /a}]",
+        "[{volume: {name: a, configFiles: nope}, path: /a}]",
+        "[{name: s, image: 'busybox:1.36.1', resources: 5}]", "[{secretRef: 5}]",
+        "{cpu: 5, memory: [1]}", "{A: {secretKeyRef: {name: 1, key: [2]}}}",
+        "[{ingress: {host: 5}}]", "{ingress: 5}", "{x: '{{ values.n / 0 }}'}",
+        "'{{ values.nope }}'", "'{{ values.mixed }}'", "{name: s, size: 5, mountPath: 5}",
+        "!!binary aGk=", "!!timestamp 2001-12-14", "&a [*a]", "2001-12-14",
+    ]),
+    st.text(alphabet="{}[]:,'\"-#&*!|> abc0123456789.\n", max_size=25))
+
+
+BASES = {
+    "WebApp": "    image: 'nginx:1.27.3'\n    port: 8080\n",
+    "StatefulWebApp": "    image: 'nginx:1.27.3'\n    port: 8080\n"
+                      "    storage: {name: data, size: 1Gi, mountPath: /data}\n",
+    "WorkerWithInit": "    image: 'busybox:1.36.1'\n    waitFor: [db]\n",
+    "DaemonApp": "    image: 'busybox:1.36.1'\n",
+    "CronJobApp": "    image: 'busybox:1.36.1'\n    schedule: '0 * * * *'\n",
+}
+
+
+def props_blueprint(kind: str, props: dict[str, str]) -> str:
+    given = "".join(f"    {key}: {value}\n" for key, value in props.items() if "\n" not in value)
+    base = "".join(line + "\n" for line in BASES[kind].splitlines()
+                   if line.split(":")[0].strip() not in props)
+    head = HEAD.split("components:", maxsplit=1)[0]
+    return f"{head}components:\n  - kind: {kind}\n    name: web\n{base}{given}"
+
+
+@pytest.mark.parametrize("kind", sorted(BASES))
+def test_each_base_synthesizes(kind: str, tmp_path: Path) -> None:
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "blueprint.yaml").write_text(props_blueprint(kind, {}))
+    result = runner.invoke(app, ["synth", str(tmp_path / "svc"), "-o", str(tmp_path / "out")])
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+@settings(max_examples=250, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(kind=st.sampled_from(sorted(BASES)),
+       props=st.dictionaries(st.sampled_from(PROP_KEYS), YAML_VALUES, max_size=3))
+def test_hostile_props_never_give_a_traceback(kind: str, props: dict[str, str]) -> None:
+    import tempfile
+
+    text = props_blueprint(kind, props)
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        (root / "svc").mkdir()
+        (root / "svc" / "blueprint.yaml").write_text(text)
+        out = root / "out"
+        out.mkdir()
+        (out / "shop.k8s.yaml").write_text("old: release\n")
+        result = runner.invoke(app, ["synth", str(root / "svc"), "-o", str(out)])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            text, result.exception)
+        assert result.exit_code in (0, 1, 2)
+        if result.exit_code:
+            assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: "), (
+                text, result.stderr)
+            assert [p.name for p in out.iterdir()] == ["shop.k8s.yaml"]
+            assert (out / "shop.k8s.yaml").read_text() == "old: release\n"
