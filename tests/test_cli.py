@@ -76,7 +76,7 @@ BAD_INPUTS: dict[str, tuple[str, str]] = {
         "error: shop/web: allow_from=nope: names no component of the release (BP042); use a "
         "component id (web), a construct, 'namespace:<name>', a CIDR block or 'anywhere'"),
     "unknown prop": (web_app(image="'nginx:1.27.3'", replica="2"),
-                     "error: shop/web: replica=2: WebApp has no such prop; use one of: ..."),
+                     "error: shop/web: replica=2: WebApp has no such prop; did you mean replicas?"),
 }
 
 
@@ -241,8 +241,9 @@ LIFECYCLE_BAD_INPUTS: dict[str, tuple[str, str]] = {
         "(BP012); drop size_limit, or state the need it serves"),
     "mount naming a missing volume": (
         "WebApp(shop, 'web', image='nginx:1.27.3', mounts=[Mount('config-vol', '/etc/c')])\n",
-        "error: shop/web: web.mounts=config-vol: names no volume: a mount takes the Volume "
-        "itself (BP012); e.g. Mount(Volume.config_map(\"config\", \"app\"), \"/etc/app\")"),
+        "error: shop/web: mounts[0].volume=config-vol: must be a Volume, got str 'config-vol'; "
+        "pass mounts[0].volume=Volume.for_data(...) or another of Volume.empty_dir, .host_path, "
+        ".claim, .new_claim, .config_map, .secret, .git_clone"),
     "two mounts on one path": (
         "WebApp(shop, 'web', image='nginx:1.27.3', mounts=[Mount(Volume.empty_dir('a'), '/x'), "
         "Mount(Volume.empty_dir('b'), '/x')])\n",

@@ -96,7 +96,7 @@ RUNTIME = {
         "template error: TypeError: '<' not supported between instances of 'str' and 'int'"),
     "nan in text": ("x{{ values.f|float }}",
                     "puts nan, which is not a number a manifest can hold into text"),
-    "nan as a value": ("{{ values.f|float }}", "expected string, got nan"),
+    "nan as a value": ("{{ values.f|float }}", "must be a str, got float nan"),
     "tojson of a lossy number": (
         "{{ {'n': values.mode}|tojson }}",
         "needs text, but YAML reads 0777 (svc/blueprint.yaml:8) as 511, not as that text"),
@@ -339,6 +339,7 @@ def test_each_base_synthesizes(kind: str, tmp_path: Path) -> None:
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(kind=st.sampled_from(sorted(BASES)),
        props=st.dictionaries(st.sampled_from(PROP_KEYS), YAML_VALUES, max_size=3))
+@example(kind="CronJobApp", props={"resources": "'{{ values.mixed }}'"})  # an int key: found once
 def test_hostile_props_never_give_a_traceback(kind: str, props: dict[str, str]) -> None:
     import tempfile
 

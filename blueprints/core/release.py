@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from blueprints.core.names import check_name
+from blueprints.core.prop_types import mismatch
 from blueprints.errors import ConfigError, Problem
 from blueprints.kube import DEFAULT, KubeVersion
 
@@ -73,6 +74,10 @@ def make_release_context(
     if version is not None and (not isinstance(version, str) or not version.strip()):
         raise ConfigError(Problem(name, "version", version, "must be a non-empty string",
                                   'pass version="1.4.2"'))
+    if annotations is not None and not isinstance(annotations, Mapping):
+        raise ConfigError(Problem(name, "annotations", annotations,
+                                  *(mismatch(annotations, Mapping[str, str], "annotations")
+                                    or ("must be a mapping", "pass {...}")), "BP005"))
     annotations = dict(annotations or {})
     for key, value in annotations.items():
         if not isinstance(key, str) or not isinstance(value, str):

@@ -126,8 +126,8 @@ EnvValue = str | SecretKeyRef | ConfigMapKeyRef
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Sidecar:
-    """A helper container beside the main one, sharing volumes with it (the seed's busybox
-    writes, nginx serves). It gets every container practice: a pinned image, the termination
+    """A helper container beside the main one, sharing volumes with it (say, busybox writes,
+    nginx serves). It gets every container practice: a pinned image, the termination
     message, requests and limits, the restricted security context.
 
     Attributes:

@@ -17,7 +17,7 @@ import typing
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from blueprints.core.config_files import ConfigFilesCore
 from blueprints.core.data_migration import DataMigrationCore, DataMigrationProps
@@ -26,6 +26,7 @@ from blueprints.core.hooks import Hook
 from blueprints.core.jobs import CronJobAppCore, CronJobAppProps, DaemonAppCore, DaemonAppProps
 from blueprints.core.logging_stack import LoggingStackCore, LoggingStackProps
 from blueprints.core.probes import Probe
+from blueprints.core.prop_types import build_props, mismatch
 from blueprints.core.release import make_release_context, resolve_clients
 from blueprints.core.stateful_web_app import StatefulWebAppCore, StatefulWebAppProps, Storage
 from blueprints.core.volumes import Mount, Volume
@@ -75,9 +76,11 @@ _TOP = ("apiVersion", "release", "version", "namespace", "partOf", "annotations"
         "values", "components")
 # Props without a YAML form.
 _PYTHON_ONLY: set[str] = set()
+T = TypeVar("T")
 _SINGLE_EXPRESSION = re.compile(r"\s*\{\{(.*)\}\}\s*", re.S)
 _OCTAL = re.compile(r"[-+]?0[0-7_]+")
 INT64 = 2**63 - 1
+_KIND_NAMES = {int: "an integer", str: "a string", bool: "a boolean"}
 
 
 class _Source:
@@ -300,16 +303,15 @@ def _part(source: _Source, where: str, component: object, parts: Mapping[str, An
             if key in ("kind", "name"):
                 continue
             if key not in fields:
-                near = difflib.get_close_matches(key, fields, n=1)
+                near = difflib.get_close_matches(str(key), fields, n=1)
                 raise source.problem(f"{where}.{key}", key, "unknown key for LoggingStack",
                                      f"did you mean {near[0]}?" if near else "remove it")
             stack_props[fields[key]] = _typed(source, f"{where}.{key}", value, hints[fields[key]])
-        if "credentials_secret" not in stack_props:
-            raise source.problem(f"{where}.credentialsSecret", None, "required",
-                                 "name the Secret with the elastic and kibana_system passwords",
-                                 "BP031")
+        built = _build(source, where, LoggingStackProps, stack_props, "LoggingStack",
+                       {"credentials_secret": "name the Secret with the elastic and "
+                                              "kibana_system passwords (BP031)"})
         return _Stack(LoggingStackCore(_string(source, f"{where}.name", component.get("name")),
-                                       LoggingStackProps(**stack_props), context))
+                                       built, context))
     if isinstance(component, dict) and kind == "DataMigration":
         target = component.get("stateful")
         stateful = parts.get(target) if isinstance(target, str) else None
@@ -364,14 +366,23 @@ def _props(source: _Source, where: str, component: Mapping[str, Any],
             if field in _PYTHON_ONLY:
                 raise source.problem(path, key, "not available in YAML blueprints yet",
                                      "use blueprint.py for it")
-            near = difflib.get_close_matches(key, fields, n=1)
+            near = difflib.get_close_matches(str(key), fields, n=1)
             raise source.problem(path, key, f"unknown key for {kind}",
                                  f"did you mean {near[0]}?" if near else "remove it")
         props[field] = _convert(source, path, value, hints[field], cores, context, field)
+    return _build(source, where, props_class, props, str(kind),
+                  {"image": 'add image: "registry/repository:tag"'})
+
+
+def _build(source: _Source, where: str, cls: type[T], props: Mapping[str, Any], owner: str,
+           hints: Mapping[str, str] | None = None) -> T:
+    """Build props through the same run-time type checks as the Python constructs."""
     try:
-        return props_class(**props)
-    except TypeError as error:
-        raise source.problem(where, kind, str(error), "check the props") from None
+        return build_props(cls, props, component=where, owner=owner, hints=hints)
+    except ConfigError as error:
+        problem = error.problems[0]
+        raise source.problem(f"{where}.{_camel(problem.field)}", problem.value, problem.what,
+                             problem.fix, problem.practice) from None
 
 
 def _convert(source: _Source, path: str, value: Any, hint: Any, cores: Mapping[str, Workload],
@@ -514,7 +525,7 @@ def _sidecar(source: _Source, path: str, value: Any, parts: Mapping[str, Any]) -
     for key, item in data.items():
         field = fields.get(key)
         if field is None:
-            near = difflib.get_close_matches(key, fields, n=1)
+            near = difflib.get_close_matches(str(key), fields, n=1)
             raise source.problem(f"{path}.{key}", key, "unknown key for a sidecar",
                                  f"did you mean {near[0]}?" if near else "remove it")
         if field == "mounts":
@@ -527,10 +538,7 @@ def _sidecar(source: _Source, path: str, value: Any, parts: Mapping[str, Any]) -
             converted[field] = _dataclass(source, f"{path}.resources", item, Resources)
         else:
             converted[field] = _typed(source, f"{path}.{key}", item, hints[field])
-    try:
-        return Sidecar(**converted)
-    except TypeError as error:
-        raise source.problem(path, value, str(error), "a sidecar needs name and image") from None
+    return _build(source, path, Sidecar, converted, "a sidecar")
 
 
 def _env_from(source: _Source, path: str, value: Any) -> SecretRef | ConfigMapRef:
@@ -563,8 +571,7 @@ def _typed(source: _Source, path: str, value: Any, hint: Any) -> Any:
     if origin in (Mapping, dict):
         return {k: _typed(source, f"{path}.{k}", v, args[1] if args else Any)
                 for k, v in _mapping(source, path, value).items()}
-    expected = {int: "integer", str: "string", bool: "boolean"}.get(hint)
-    if expected is not None:
+    if hint in (int, str, bool):
         lost = source.lossy.get(path)
         if lost is not None and hint is str:
             raise source.lost_text(path, lost)
@@ -575,10 +582,12 @@ def _typed(source: _Source, path: str, value: Any, hint: Any) -> Any:
         if hint is int and type(value) is int and abs(value) > INT64:
             raise source.problem(path, value, f"beyond {INT64}, the largest number the "
                                  "Kubernetes API takes (int64)", "write a smaller number")
-        if type(value) is not hint:
-            raise source.problem(path, value, f"expected {expected}, got {_short(value)}",
-                                 f"write {'an' if expected[0] in 'aeiou' else 'a'} {expected}")
-        return value
+        if isinstance(value, Mapping | list) and type(value) is not hint:
+            raise source.problem(path, value, f"expected {_KIND_NAMES[hint]}, got "
+                                 f"{_short(value)}", f"write {_KIND_NAMES[hint]}")
+        wrong = mismatch(value, hint, path.rsplit(".", 1)[-1])
+        if wrong is not None:
+            raise source.problem(path, value, *wrong)
     return value
 
 
@@ -588,14 +597,11 @@ def _dataclass(source: _Source, path: str, value: Any, cls: type[Any]) -> Any:
     converted = {}
     for key, item in data.items():
         if key not in fields:
-            near = difflib.get_close_matches(key, fields, n=1)
+            near = difflib.get_close_matches(str(key), fields, n=1)
             raise source.problem(f"{path}.{key}", key, f"unknown key for {cls.__name__}",
                                  f"did you mean {near[0]}?" if near else "remove it")
         converted[fields[key]] = _typed(source, f"{path}.{key}", item, hints[fields[key]])
-    try:
-        return cls(**converted)
-    except TypeError as error:
-        raise source.problem(path, value, str(error), "check the keys") from None
+    return _build(source, path, cls, converted, cls.__name__)
 
 
 def _probe(source: _Source, path: str, value: Any) -> Probe:
