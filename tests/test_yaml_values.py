@@ -455,8 +455,8 @@ components:
 
 @pytest.mark.parametrize(("sidecar", "expected"), [
     ('image: "busybox:latest"',
-     "error: svc/blueprint.yaml:10: components[0].sidecars[0].image=busybox:latest: no version "
-     "(BP001); pin a tag or a digest"),
+     "error: svc/blueprint.yaml:10: components[0].sidecars[0].image=busybox:latest: 'latest' "
+     "is a moving tag (BP001); pin a version tag such as :1.27.3 or a digest"),
     ('image: "busybox:1.36.1"\n        mounts: [{volume: {name: l, emptyDir: {}}, path: rel}]',
      "error: svc/blueprint.yaml:11: components[0].sidecars[0].mounts=rel: mount paths are "
      'absolute (BP012); e.g. "/cache"'),

@@ -23,11 +23,12 @@ from blueprints.core.config_files import ConfigFilesCore
 from blueprints.core.data_migration import DataMigrationCore, DataMigrationProps
 from blueprints.core.exposure import HTTPRoute, Ingress, LoadBalancer, NodePort
 from blueprints.core.hooks import Hook
+from blueprints.core.identity import Permission
 from blueprints.core.jobs import CronJobAppCore, CronJobAppProps, DaemonAppCore, DaemonAppProps
 from blueprints.core.logging_stack import LoggingStackCore, LoggingStackProps
 from blueprints.core.probes import Probe
 from blueprints.core.prop_types import build_props, mismatch
-from blueprints.core.release import make_release_context, resolve_clients
+from blueprints.core.release import assemble_release, make_release_context, resolve_clients
 from blueprints.core.stateful_web_app import StatefulWebAppCore, StatefulWebAppProps, Storage
 from blueprints.core.volumes import Mount, Volume
 from blueprints.core.web_app import WebAppCore, WebAppProps
@@ -72,8 +73,8 @@ KINDS: dict[str, tuple[type[Workload], type[WorkloadProps]]] = {
     "DaemonApp": (DaemonAppCore, DaemonAppProps),
     "CronJobApp": (CronJobAppCore, CronJobAppProps),
 }
-_TOP = ("apiVersion", "release", "version", "namespace", "partOf", "annotations", "egress",
-        "values", "components")
+_TOP = ("apiVersion", "release", "version", "namespace", "createNamespace", "partOf",
+        "annotations", "egress", "values", "components")
 # Props without a YAML form.
 _PYTHON_ONLY: set[str] = set()
 T = TypeVar("T")
@@ -215,7 +216,9 @@ def _render_blueprint(path: Path, kube_version: KubeVersion, values: Sequence[Ma
             namespace=_optional_string(source, "namespace", spec.get("namespace")),
             annotations=_mapping(source, "annotations", spec.get("annotations", {})),
             kube_version=kube_version,
-            egress=_optional_string(source, "egress", spec.get("egress")) or "open")
+            egress=_optional_string(source, "egress", spec.get("egress")) or "open",
+            create_namespace=_optional_bool(source, "createNamespace",
+                                            spec.get("createNamespace")))
     except ConfigError as error:
         raise source.core_problems(error, "", None) from None
     components = spec.get("components")
@@ -245,8 +248,8 @@ def _render_blueprint(path: Path, kube_version: KubeVersion, values: Sequence[Ma
                         | {p.id: p for s in parts.values() if isinstance(s, _Stack)
                            for p in s.core.parts() if isinstance(p, Workload)})
         ordered = [str(component.get("name")) for component in components]
-        return [(context.name, with_parent(context, [m for id in ordered
-                                                     for m in parts[id].render()]))]
+        objects = [m for id in ordered for m in _manifests(parts[id])]
+        return [(context.name, with_parent(context, assemble_release(context, objects)))]
     except ConfigError as error:
         owner = error.problems[0].component if error.problems else ""
         where = places.get(owner, "components")
@@ -273,6 +276,11 @@ def _props_class(component: object) -> type[Any] | None:
     return {"LoggingStack": LoggingStackProps, "DataMigration": DataMigrationProps}.get(kind)
 
 
+def _manifests(part: Any) -> list[Manifest]:
+    identity = part.identity() if isinstance(part, Workload) else []
+    return [*identity, *part.render()]
+
+
 class _Stack:
     """A LoggingStack in a YAML blueprint: its parts render in order."""
 
@@ -291,11 +299,15 @@ def _part(source: _Source, where: str, component: object, parts: Mapping[str, An
     """A component of any kind: a workload, ConfigFiles or a DataMigration."""
     kind = component.get("kind") if isinstance(component, dict) else None
     if isinstance(component, dict) and kind == "ConfigFiles":
-        _known_keys(source, f"{where}.", component, ("kind", "name", "data", "description"))
+        _known_keys(source, f"{where}.", component, ("kind", "name", "data", "description",
+                                                     "notSecret"))
         data = {k: _typed(source, f"{where}.data.{k}", v, str)
                 for k, v in _mapping(source, f"{where}.data", component.get("data")).items()}
+        not_secret = {k: _typed(source, f"{where}.notSecret.{k}", v, str) for k, v in _mapping(
+            source, f"{where}.notSecret", component.get("notSecret", {})).items()}
         return ConfigFilesCore(_string(source, f"{where}.name", component.get("name")), data,
-                               context, description=component.get("description"))
+                               context, description=component.get("description"),
+                               not_secret=not_secret)
     if isinstance(component, dict) and kind == "LoggingStack":
         hints, fields = _shape(LoggingStackProps)
         stack_props: dict[str, Any] = {}
@@ -409,6 +421,9 @@ def _convert(source: _Source, path: str, value: Any, hint: Any, cores: Mapping[s
         return [_dataclass(source, f"{path}", item, Storage) for item in items]
     if field == "resources":
         return _dataclass(source, path, value, Resources)
+    if field == "permissions":
+        return [_dataclass(source, f"{path}[{i}]", item, Permission)
+                for i, item in enumerate(_list(source, path, value))]
     if field in ("readiness", "liveness", "startup"):
         return None if value is None else _probe(source, path, value)
     if field == "mounts":
@@ -780,6 +795,13 @@ def _optional_string(source: _Source, path: str, value: Any) -> str | None:
     return _string(source, path, value)
 
 
+def _optional_bool(source: _Source, path: str, value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise source.problem(path, value, f"expected true or false, got {value!r}",
+                         f"write {path}: false")
+
+
 def _kind_of(component: object) -> str:
     kind = component.get("kind") if isinstance(component, dict) else None
     return kind if isinstance(kind, str) else ""
@@ -811,7 +833,7 @@ def _camel_text(text: str, fields: set[str]) -> str:
         text = re.sub(rf"\b{name}\b", _camel(name), text)
     text = re.sub(r"\b([a-z][A-Za-z0-9]*)=(True|False)\b",
                   lambda m: f"{m[1]}: {m[2].lower()}", text)
-    return re.sub(r"\b([a-z][A-Za-z0-9]*)=(?=[0-9\"'])", r"\1: ", text)
+    return re.sub(r"\b([a-z][A-Za-z0-9]*)=(?=[0-9\"'{\[])", r"\1: ", text)
 
 
 def _camel(name: str) -> str:
