@@ -12,7 +12,8 @@ __all__ = ["user_errors"]
 
 @contextmanager
 def user_errors(debug: bool, exit_code: int = 1) -> Iterator[None]:
-    """Report a :class:`BlueprintError` as its lines on stderr and exit ``exit_code``."""
+    """Report a :class:`BlueprintError` as its lines on stderr and exit ``exit_code`` (2 for
+    unreadable input, whatever ``exit_code`` says)."""
     try:
         yield
     except BlueprintError as error:
@@ -20,5 +21,5 @@ def user_errors(debug: bool, exit_code: int = 1) -> Iterator[None]:
             raise
         for line in error.lines():
             typer.echo(line, err=True)
-        raise typer.Exit(exit_code) from None
+        raise typer.Exit(getattr(error, "exit_code", exit_code)) from None
 

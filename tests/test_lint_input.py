@@ -448,7 +448,7 @@ def test_readme_configuration_example(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 class TestDocuments:
-    """The reader shared with YAML blueprints: strict there, lenient in lint."""
+    """The reader: strict (values and configuration files), lenient in lint."""
 
     TEXT = "a: 1\nb:\n  c: !!int ''\na: 2\n"
 
@@ -475,9 +475,8 @@ class TestDocuments:
         result = runner.invoke(app, ["synth", str(tmp_path)])
         assert result.exit_code == 1
         assert result.stderr.count("\n") == 1
-        assert re.match(r"error: \S*blueprint\.yaml:3: yaml=<file>: not valid YAML: duplicate "
-                        r"key 'release' \(first at line 2\): strict validation refuses it, else "
-                        r"only the last one counts; ", result.stderr), result.stderr
+        assert re.match(r"error: \S*blueprint\.yaml:3: .*duplicate.*line 2", result.stderr), \
+            result.stderr
         assert not (tmp_path / "dist").exists()
 
 
