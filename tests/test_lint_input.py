@@ -469,6 +469,25 @@ class TestDocuments:
         assert (document.line_of("b.c"), document.line_of("a"), document.line_of("b.x")) == (
             3, 4, 2)
 
+    def test_large_input_read_in_two_halves_reads_the_same(self) -> None:
+        """Over 2 MiB, the second half is parsed in a forked child: same documents, indexes,
+        lines and problems as one pass, syntax errors in either half included."""
+        from blueprints.lint import documents
+
+        text = ("---\n" + HELLO) * 700
+        lines = text.splitlines()
+        lines[100] = "  bad: [unclosed"
+        lines[len(lines) * 3 // 4] = "  dup: !!int ''"
+        data = ("\n".join(lines) + "\n").encode()
+        assert len(data) > documents._PARALLEL_BYTES
+        halves = documents.parse_stream(data)
+        whole, problems, _ = documents._parse_serial(data, True)
+        whole = [d for d in whole if d.value is not None]
+        assert halves[1] == problems and len(problems) == 1
+        assert [(d.index, d.line, d.value, d.tree, d.problems) for d in halves[0]] == [
+            (d.index, d.line, d.value, d.tree, d.problems) for d in whole]
+        assert any(d.problems for d in whole[len(whole) // 2:])  # one in the second half
+
     def test_a_duplicate_key_in_a_blueprint_is_refused(self, tmp_path: Path) -> None:
         write(tmp_path, "blueprint.yaml", "apiVersion: blueprint.dev/v1\nrelease: shop\n"
               "release: other\ncomponents: []\n")
@@ -492,3 +511,4 @@ def test_closed_stdin_is_one_line_exit_2() -> None:
     assert (done.returncode, done.stderr) == (2, (
         "error: lint: PATH=-: cannot read standard input: bad file descriptor; pipe manifests "
         "in, or pass files\n"))
+

@@ -16,7 +16,10 @@ document, at its line, and reading goes on; after a syntax error reading resumes
 from __future__ import annotations
 
 import ast
+import dataclasses
 import gc
+import os
+import pickle
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,12 +147,65 @@ def parse_stream(
     ``text`` may be UTF-8 bytes (lint passes a file's bytes, once checked, to save a copy).
     In lenient mode reading resumes after a syntax error at the next document marker, so one
     broken document does not hide the others; in strict mode it stops at the first problem.
+
+    Large inputs are read in two halves at once where the system can fork (the second half in
+    a child process, which sends its documents back pickled): parsing is most of lint's time,
+    and a document marker is a boundary that no YAML construct crosses.
     """
+    if lenient and isinstance(text, bytes) and len(text) >= _PARALLEL_BYTES and _can_fork():
+        middle = _MARKER_BYTES.search(text, len(text) // 2)
+        if middle is not None:
+            return _parse_halves(text, middle.start())
+    documents, problems, _ = _parse_serial(text, lenient)
+    return [d for d in documents if d.value is not None], problems
+
+
+_PARALLEL_BYTES = 2 * 2**20
+
+
+def _can_fork() -> bool:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return hasattr(os, "fork") and (cores or 1) > 1
+
+
+def _parse_halves(data: bytes, middle: int) -> tuple[list[Document], list[YAMLProblem]]:
+    """Parse ``data[:middle]`` here and ``data[middle:]`` in a forked child, and join them."""
+    line_offset = data.count(b"\n", 0, middle)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: parse, send, and leave without running the parent's exit code
+        status = 1
+        try:
+            os.close(read_end)
+            payload = pickle.dumps(_parse_serial(data, True, middle, line_offset), protocol=5)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(payload)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    try:
+        first, first_problems, count = _parse_serial(data[:middle], True)
+    finally:
+        with os.fdopen(read_end, "rb") as stream:
+            payload = stream.read()
+        _, status = os.waitpid(pid, 0)
+    if status == 0 and payload:
+        second, second_problems, _ = pickle.loads(payload)  # our own child wrote it
+    else:  # the child failed (out of memory?): read the half here
+        second, second_problems, _ = _parse_serial(data, True, middle, line_offset)
+    documents = first + [dataclasses.replace(d, index=d.index + count) for d in second]
+    return [d for d in documents if d.value is not None], first_problems + second_problems
+
+
+def _parse_serial(
+    text: str | bytes, lenient: bool, offset: int = 0, line_offset: int = 0
+) -> tuple[list[Document], list[YAMLProblem], int]:
+    """The documents (empty ones included) and syntax problems of ``text[offset:]``, whose
+    first line is line ``line_offset + 1``, and how many documents it held."""
     documents: list[Document] = []
     problems: list[YAMLProblem] = []
     counter = [0]  # the index of the next document, broken ones included
-    offset = 0  # characters of text already read
-    line_offset = 0
     while True:
         problem, resume = _parse_from(text, offset, line_offset, documents, counter,
                                        lenient)
@@ -165,7 +221,7 @@ def parse_stream(
         newline: Any = b"\n" if isinstance(text, bytes) else "\n"
         line_offset = text.count(newline, 0, marker)
         offset = marker
-    return [d for d in documents if d.value is not None], problems
+    return documents, problems, counter[0]
 
 
 def _next_marker(text: Any, resume_line: int, offset: int) -> int | None:
