@@ -173,10 +173,10 @@ def bench_lint_memory(documents: int) -> None:
     """lint's peak memory (tracemalloc) over the size of its input, for N documents."""
     import tracemalloc
 
-    from blueprints.lint import documents
+    from blueprints.lint import documents as reader
     from blueprints.lint.lint import lint
 
-    documents._PARALLEL_BYTES = 2**62  # all in this process: a forked half is not traced
+    reader._PARALLEL_BYTES = 2**62  # all in this process: a forked half is not traced
 
     text = _web_apps_yaml(documents)
     with tempfile.TemporaryDirectory(prefix="blueprint-lint-bench-") as folder:
