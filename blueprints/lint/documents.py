@@ -7,10 +7,10 @@ to the document, so most are small cached ints), so findings point at the offend
 searching the text and without keeping the nodes. Repeated strings (keys, label values) are
 shared: lint holds thousands of documents at once.
 
-Two modes: strict (blueprints and values files: a duplicate key or a scalar that its tag cannot
-read, such as ``!!int ''``, is the file's problem) and lenient (lint: each is a problem of its
-document, at its line, and reading goes on; after a syntax error reading resumes at the next
-``---``).
+Two modes: strict (lint's configuration, ``blueprint graph``'s input: a duplicate key or a
+scalar that its tag cannot read, such as ``!!int ''``, is the file's problem) and lenient (lint:
+each is a problem of its document, at its line, and reading goes on; after a syntax error
+reading resumes at the next ``---``).
 """
 
 from __future__ import annotations
@@ -93,7 +93,10 @@ class Document:
             if step[2] is not None:
                 key = int(step[2])
             elif step[3] is not None:
-                key = ast.literal_eval(step[3])
+                try:
+                    key = ast.literal_eval(step[3])
+                except (ValueError, SyntaxError):
+                    break
             else:
                 key = step[1]
             entry = _entry(value, tree, key)
