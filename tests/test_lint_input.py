@@ -133,6 +133,11 @@ class TestEveryObjectIsRead:
 
 
 class TestServiceBackedPods:
+    """BP022 follows the Service's targetPort. A container needs no containerPort to get
+    traffic ("Not specifying a port here DOES NOT prevent that port from being exposed"), and
+    targetPort defaults to port (kubernetes/kubernetes, staging/src/k8s.io/api/core/v1/types.go,
+    Container.Ports and ServicePort.TargetPort)."""
+
     SERVICE = ("---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\n"
                "spec:\n  selector: {app: web}\n  ports:\n  - {port: 80, targetPort: 8080}\n")
 

@@ -132,7 +132,9 @@ def pre_stop_pause(
 
     The containers that serve are those declaring a port that a selecting Service targets
     (``targetPort``, by number or name; ``port`` when it is absent). When none declares one
-    (a container needs no ``containerPort`` to receive traffic), the first container serves.
+    (a container needs no ``containerPort`` to receive traffic: "Not specifying a port here
+    DOES NOT prevent that port from being exposed", Container.Ports in kubernetes/kubernetes
+    staging/src/k8s.io/api/core/v1/types.go), the first container serves.
     """
     services = _service_index(manifests)
     for index, manifest in enumerate(manifests):
