@@ -118,6 +118,20 @@ class TestEveryObjectIsRead:
         assert f"note: {tmp_path / 'values' / 'prod.yaml'}: values of a YAML blueprint" in \
             result.stderr
 
+    def test_other_yaml_in_a_folder_is_skipped_but_named_files_are_checked(
+        self, tmp_path: Path
+    ) -> None:
+        compose = write(tmp_path, "docker-compose.yml", "services:\n  web: {image: nginx}\n")
+        write(tmp_path, ".blueprint-lint.yaml", "disable: [BP005]\n")  # hidden: not read
+        write(tmp_path, "ok.yaml", HELLO)
+        result = run(str(tmp_path))
+        assert result.exit_code == 0
+        assert result.stdout.splitlines()[-1].endswith(
+            "in 4 objects from 2 files; skipped: 1 other YAML")
+        named = run(str(compose), "-f", "json")
+        assert named.exit_code == 1
+        assert [(f["rule"], f["line"]) for f in findings(named)] == [("manifest", 1)]
+
     def test_a_helm_chart_gets_a_hint(self, tmp_path: Path) -> None:
         chart = tmp_path / "charts" / "web"
         write(chart, "Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.1.0\n")

@@ -199,7 +199,7 @@ def _lint(
                           [*config.disable, *disable])
     report = LintReport()
     placed: list[_Placed] = []
-    for name, read in _inputs(paths, stdin_text, stdin_bytes, report, config):
+    for name, read, walked in _inputs(paths, stdin_text, stdin_bytes, report, config):
         data = read()  # one file at a time, and its bytes dropped once decoded
         if data is None:
             continue
@@ -223,6 +223,12 @@ def _lint(
                     "fix the value; quote it if it is text", **(
                         {"kind": kind, "object_name": _name(value)} if isinstance(kind, str)
                         else {})))
+            if walked and isinstance(value, dict) and not ({"apiVersion", "kind"} & value.keys()):
+                # Found in a folder and neither names its kind: another tool's YAML
+                # (docker-compose.yml, action.yml, mkdocs.yml), not a broken manifest.
+                report.skip("other YAML", f"{name}:{document.line}: no apiVersion or kind, "
+                            "not a Kubernetes manifest, skipped")
+                continue
             placed.extend(_objects(name, document, report))
     report.objects = len(placed)
     manifests = [p.document.value for p in placed]
@@ -273,8 +279,9 @@ def _selection(enable: Iterable[str] | None, disable: Iterable[str]) -> set[str]
 def _inputs(
     paths: Sequence[str], stdin_text: str | None, stdin_bytes: bytes | None,
     report: LintReport, config: LintConfig,
-) -> Iterator[tuple[str, Callable[[], bytes | str | None]]]:
-    """Each input's name and how to read it (``None``: it cannot be read, see the report)."""
+) -> Iterator[tuple[str, Callable[[], bytes | str | None], bool]]:
+    """Each input's name, how to read it (``None``: it cannot be read, see the report), and
+    whether it was found in a folder (rather than named)."""
     for raw in paths:
         if raw == STDIN:
             data: bytes | str = stdin_bytes if stdin_bytes is not None else (stdin_text or "")
@@ -282,7 +289,7 @@ def _inputs(
                 report.problems.append(f"lint: <stdin>: larger than {MAX_BYTES // 2**20} MiB; "
                                        "split the input")
                 continue
-            yield "<stdin>", functools.partial(_given, data)
+            yield "<stdin>", functools.partial(_given, data), False
             continue
         path = Path(raw)
         if not path.exists():
@@ -300,7 +307,7 @@ def _inputs(
             files = [path]
         for file in files:
             yield str(file), functools.partial(_read_file, file, report,
-                                               explicit=file is path)
+                                               explicit=file is path), file is not path
 
 
 def _given(data: bytes | str) -> bytes | str:
@@ -318,7 +325,7 @@ def _walk(root: Path, report: LintReport, config: LintConfig) -> Iterator[Path]:
             continue
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.endswith((".yaml", ".yml")):
+            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
                 continue
             path = here / name
             if config.ignores(path):

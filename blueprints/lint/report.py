@@ -15,7 +15,8 @@ __all__ = ["HELP_URI", "to_json", "to_sarif", "to_text"]
 HELP_URI = "https://blueprint.dev/explain/{id}"
 _PLURALS = {"custom resource": "custom resources", "blueprint file": "blueprint files",
             "Helm chart": "Helm charts", "binary file": "binary files",
-            "broken symbolic link": "broken symbolic links", "special file": "special files"}
+            "broken symbolic link": "broken symbolic links", "special file": "special files",
+            "other YAML": "other YAML documents"}
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
