@@ -429,6 +429,19 @@ class TestHostileInput:
                             r"|error: lint: .*: 200 MiB, larger than 64 MiB; split the file\n",
                             result.stderr), result.stderr
 
+    def test_sarif_tells_which_inputs_could_not_be_read(self, tmp_path: Path) -> None:
+        write(tmp_path, "ok.yaml", HELLO)
+        os.mkfifo(tmp_path / "pipe.yaml")
+        result = run(str(tmp_path / "ok.yaml"), str(tmp_path / "pipe.yaml"), "-f", "sarif")
+        assert result.exit_code == 2
+        log = json.loads(result.stdout)
+        jsonschema.validate(log, SARIF_SCHEMA)
+        [invocation] = log["runs"][0]["invocations"]
+        assert invocation["executionSuccessful"] is False
+        assert [n["message"]["text"] for n in invocation["toolExecutionNotifications"]] == [
+            f"lint: {tmp_path / 'pipe.yaml'}: a FIFO, not a regular file; pass files, folders "
+            "or - for stdin"]
+
     def test_unreadable_file_is_one_line_exit_2(self, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
         write(tmp_path, "ok.yaml", HELLO)

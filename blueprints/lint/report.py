@@ -83,6 +83,13 @@ def to_sarif(report: LintReport) -> str:
                 "rules": rules,
             }},
             "results": results,
+            # Inputs that could not be read (exit 2) are the tool's notifications, not results.
+            "invocations": [{
+                "executionSuccessful": not report.problems,
+                "toolExecutionNotifications": [
+                    {"level": "error", "message": {"text": problem}}
+                    for problem in report.problems],
+            }],
         }],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
