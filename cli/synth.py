@@ -5,9 +5,17 @@ from typing import Annotated, Any
 
 import typer
 
-from blueprints.cli._errors import user_errors
+from blueprints.cli._errors import time_limit, user_errors
+from blueprints.errors import Problem
 
-__all__ = ["synth"]
+__all__ = ["DEFAULT_TIMEOUT", "synth"]
+
+#: ``--timeout``: ten minutes. A blueprint of 5,000 components synthesizes in seconds, so this
+#: stops only a blueprint that loops or waits forever, before a CI job's own, far longer limit.
+DEFAULT_TIMEOUT = 600.0
+
+_INTERRUPTED = Problem("synth", "signal", "SIGINT", "interrupted; the output folder holds the "
+                       "old release set or the new one, never a mix", "run synth again")
 
 
 def synth(
@@ -44,6 +52,11 @@ def synth(
         typer.Option("--env", help="YAML blueprints: merge values/<env>.yaml next to the "
                      "blueprint (before --values)."),
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", help="Stop a blueprint that runs longer than this many "
+                     "seconds (0: no limit).", min=0),
+    ] = DEFAULT_TIMEOUT,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Synthesize a blueprint into release-ready YAML: one <release>.k8s.yaml per release.
@@ -51,14 +64,19 @@ def synth(
     Everything is validated before anything is written; on any error the output folder is left
     as it was. Only *.k8s.yaml files in the output folder are replaced or removed.
     """
-    with user_errors(debug):
+    with user_errors(debug, interrupted=_INTERRUPTED):
         from blueprints.kube import DEFAULT, parse_kube_version
+        from blueprints.release.output import file_bytes
         from blueprints.release.synth import synthesize, write
 
         target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
         overlays = _values(path, env, values_files or [], sets or [])
-        result = synthesize(path, kube_version=target, validate_schema=validate_schema,
-                            values=overlays)
+        limit = Problem(str(path), "--timeout", f"{timeout:g}",
+                        f"the blueprint did not finish within {timeout:g} s",
+                        "fix what loops or waits there, or pass a larger --timeout (0: none)")
+        with time_limit(timeout, limit):
+            result = synthesize(path, kube_version=target, validate_schema=validate_schema,
+                                values=overlays)
         destination = output if output is not None else _relative(result.blueprint.parent / "dist")
         changed = write(result, destination, check_only=check)
         for finding in result.warnings:
@@ -70,7 +88,8 @@ def synth(
             raise typer.Exit(1 if changed else 0)
         for name, text in result.files.items():
             count = result.objects[name]
-            typer.echo(f"wrote {destination / name} ({count} objects, {len(text.encode())} bytes)")
+            size = len(file_bytes(text))
+            typer.echo(f"wrote {destination / name} ({count} objects, {size} bytes)")
 
 
 def _relative(path: Path) -> Path:

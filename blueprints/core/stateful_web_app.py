@@ -17,6 +17,16 @@ __all__ = ["StatefulWebAppCore", "StatefulWebAppProps", "Storage"]
 #: The environment variable that lists the peers' stable hostnames, comma-separated.
 PEERS_ENV = "PEERS"
 
+#: ``PEERS`` lists the first this many pods. Linux refuses to start a process whose single
+#: environment string is longer than MAX_ARG_STRLEN, 32 pages or 128 KiB
+#: (include/uapi/linux/binfmts.h), and a hostname here may be some 200 characters long: 256 of
+#: them stay under 52 KiB, whatever ``replicas`` is. Larger sets use them as seeds.
+MAX_LISTED_PEERS = 256
+
+#: The largest ``replicas`` a StatefulSet holds: ``Replicas *int32`` in StatefulSetSpec
+#: (kubernetes staging/src/k8s.io/api/apps/v1/types.go).
+MAX_REPLICAS = 2**31 - 1
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Storage:
@@ -73,6 +83,10 @@ class StatefulWebAppCore(Workload):
         check_port(props.port, component=self.path)
         check_name(props.port_name, component=self.path, field="port_name", kind="port")
         check_replicas(props.replicas, component=self.path)
+        if props.replicas > MAX_REPLICAS:
+            raise ConfigError(Problem(self.path, "replicas", props.replicas,
+                                      f"above {MAX_REPLICAS}, the most a StatefulSet holds "
+                                      "(int32)", "pass a smaller number"))
         check_extra_ports(self.path, props.port_name, props.port, props.extra_ports)
         storage = props.storage
         self.storage: tuple[Storage, ...] = (storage,) if isinstance(storage, Storage) else tuple(
@@ -113,14 +127,17 @@ class StatefulWebAppCore(Workload):
 
         The cluster domain is left to the resolver's search path, never ``cluster.local``.
         """
-        if isinstance(ordinal, bool) or not isinstance(ordinal, int) or ordinal < 0:
+        if (isinstance(ordinal, bool) or not isinstance(ordinal, int) or ordinal < 0
+                or ordinal > MAX_REPLICAS):
             raise ConfigError(Problem(self.path, "ordinal", ordinal, "must be a whole number "
                                       ">= 0", "pass 0 for the first pod", "BP011"))
         return f"{self.id}-{ordinal}.{self.headless_service_name}.{self.namespace}.svc"
 
     def peer_hostnames(self) -> list[str]:
-        """The stable DNS names of all pods, in ordinal order (BP010, BP011)."""
-        return [self.hostname(i) for i in range(self.props.replicas)]
+        """The stable DNS names of the pods, in ordinal order (BP010, BP011): all of them, or
+        the first :data:`MAX_LISTED_PEERS` (the seeds), so the list never grows with
+        ``replicas`` beyond what a process environment can hold."""
+        return [self.hostname(i) for i in range(min(self.props.replicas, MAX_LISTED_PEERS))]
 
     def render(self) -> list[Manifest]:
         mounts = [{"name": s.name, "mountPath": s.mount_path} for s in self.storage]
