@@ -18,14 +18,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from blueprints.cli.main import app
 from blueprints.errors import ConfigError
 from blueprints.release import output
 from blueprints.release.output import FAULT_ENV, commit, file_bytes, plan_output
-
-runner = CliRunner()
 
 OLD = {"a.k8s.yaml": "a: old\n", "b.k8s.yaml": "b: old\n", "gone.k8s.yaml": "gone: old\n"}
 NEW = {"a.k8s.yaml": "a: new\n", "b.k8s.yaml": "b: new\n", "c.k8s.yaml": "c: new\n"}

@@ -58,7 +58,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from types import FrameType
 
@@ -125,14 +125,27 @@ def commit(directory: Path, files: Mapping[str, str]) -> None:
         ConfigError: The folder cannot take the output (one problem naming the path and the
             cause); the folder is then as it was.
     """
+    try:
+        _commit(directory, files)
+    except OSError as error:  # whatever a path check met, e.g. a name too long to stat
+        raise _os_problem(directory, error) from None
+
+
+def _commit(directory: Path, files: Mapping[str, str]) -> None:
     target = _target(directory)
     parent = target.parent
+    created: list[Path] = []  # the folders above it that this commit made, removed on failure
     try:
-        parent.mkdir(parents=True, exist_ok=True)
+        for folder in reversed([parent, *parent.parents]):
+            if not folder.is_dir():
+                folder.mkdir()
+                created.append(folder)
     except OSError as error:
+        _remove_created(created)
         raise _os_problem(directory, error) from None
     faults = _Faults.from_env()
     with ExitStack() as stack:
+        stack.callback(lambda: _remove_created([] if os.path.exists(target) else created))
         try:
             stack.enter_context(_locked(parent))
             if target.is_dir():
@@ -178,8 +191,16 @@ def _target(directory: Path) -> Path:
         raise ConfigError(Problem("synth", "--output", str(directory),
                                   "not a folder (synth writes one file per release into it)",
                                   "pass a folder, e.g. --output dist"))
+    # Follow links only through what exists, and never create anything below a file: a
+    # path like /dev/stdout/x would otherwise resolve through /proc to a deleted file's name.
+    ancestor = next(p for p in (directory, *directory.parents) if os.path.lexists(p))
+    if not ancestor.is_dir():
+        raise OSError(errno.ENOTDIR if ancestor.exists() else errno.ENOENT,
+                      "Not a directory" if ancestor.exists() else "a dangling symbolic link",
+                      str(ancestor))
     try:
-        target = directory.resolve(strict=False)
+        target = Path(os.path.realpath(ancestor)) / os.path.normpath(
+            directory.relative_to(ancestor))
         cwd = Path.cwd().resolve()
     except (OSError, RuntimeError) as error:
         raise _os_problem(directory, error) from None
@@ -363,6 +384,12 @@ def _remove_tree(path: Path, faults: _Faults, *, after_switch: bool) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def _remove_created(created: list[Path]) -> None:
+    for folder in reversed(created):
+        with suppress(OSError):
+            folder.rmdir()
+
+
 @contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     """An exclusive ``flock`` on ``folder``, re-taken if the folder was swapped meanwhile."""
@@ -496,9 +523,19 @@ def _os_problem(directory: Path, error: OSError | RuntimeError) -> ConfigError:
     if isinstance(error, OSError):
         code = errno.errorcode.get(error.errno or 0, "")
         cause = f"{error.strerror or error}" + (f" ({code})" if code else "")
-        where = error.filename if error.filename is not None else directory
+        where = _shown(error.filename, directory) if error.filename is not None else directory
         fix = _FIXES.get(error.errno or 0, "check the output folder, or pass another --output")
     else:
         cause, where, fix = str(error), directory, "pass a real folder"
     return ConfigError(Problem("synth", "--output", str(directory),
                                f"cannot write {where}: {cause}", fix))
+
+
+def _shown(filename: object, directory: Path) -> str:
+    """A path as the user knows it: staging names are hidden; the folder beside is named."""
+    parts = Path(os.fsdecode(filename)).parts if isinstance(filename, str | bytes) else ()
+    for index, part in enumerate(parts):
+        if ".blueprint-new-" in part or ".blueprint-old-" in part:
+            rest = parts[index + 1:]
+            return str(directory.joinpath(*rest) if rest else directory.parent)
+    return str(filename)
