@@ -62,7 +62,8 @@ def synth(
     """Synthesize a blueprint into release-ready YAML: one <release>.k8s.yaml per release.
 
     Everything is validated before anything is written; on any error the output folder is left
-    as it was. Only *.k8s.yaml files in the output folder are replaced or removed.
+    as it was. Only the *.k8s.yaml files synth wrote (they carry its marker line) are replaced
+    or removed. The new release set is swapped in at once: a crash leaves the old or the new.
     """
     with user_errors(debug, interrupted=_INTERRUPTED):
         from blueprints.kube import DEFAULT, parse_kube_version
