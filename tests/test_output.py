@@ -148,7 +148,7 @@ class TestCommit:
         out.mkdir(parents=True)
         for i in range(output.MAX_OTHER_ENTRIES + 1):
             (out / f"{i}.txt").touch()
-        with pytest.raises(ConfigError, match="holds over 1000 other files"):
+        with pytest.raises(ConfigError, match="holds over 1000 files and folders"):
             commit(out, NEW)
         assert not list(out.glob("*.k8s.yaml"))
 

@@ -328,6 +328,28 @@ class TestOutputFaults:
         assert snapshot(folder / "dist") == before
         assert sorted(p.name for p in folder.iterdir()) == ["blueprint.yaml", "dist"]
 
+    @pytest.mark.parametrize("name", ["shop.k8s.yaml", "notes.txt", "sub/deep.txt"])
+    def test_an_immutable_file(self, project: Callable[..., Path], name: str) -> None:
+        """#11 item 5's case: an immutable release file (or a user's file) stops the commit
+        before anything moves, instead of leaving a mix (or an old folder it cannot remove)."""
+        folder = project()
+        (folder / "dist" / "sub").mkdir()
+        (folder / "dist" / "sub" / "deep.txt").write_text("deep\n")
+        path = folder / "dist" / name
+        if subprocess.run(["chattr", "+i", str(path)], capture_output=True,
+                          check=False).returncode != 0:
+            pytest.skip("chattr +i is not available here")
+        try:
+            before = snapshot(folder / "dist")
+            line = self.synth(folder)
+            assert snapshot(folder / "dist") == before
+        finally:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        assert line == (f"error: synth: output file=svc/dist/{name}: is immutable or "
+                        "append-only, so synth cannot swap the folder it is in; run chattr -i "
+                        "-a on it, or move it out of svc/dist")
+        assert sorted(p.name for p in folder.iterdir()) == ["blueprint.yaml", "dist"]
+
     def test_an_immutable_folder(self, project: Callable[..., Path]) -> None:
         """A real EPERM: ``chattr +i`` stops even root from adding or removing entries."""
         folder = project()
