@@ -17,9 +17,10 @@ INTERRUPTED = 130
 
 
 @contextmanager
-def user_errors(debug: bool, *, interrupted: Problem | None = None) -> Iterator[None]:
-    """Report a :class:`BlueprintError` as its lines on stderr and exit 1; Ctrl-C as one line
-    (``interrupted``, or a generic one) and exit 130."""
+def user_errors(debug: bool, exit_code: int = 1, *,
+                interrupted: Problem | None = None) -> Iterator[None]:
+    """Report a :class:`BlueprintError` as its lines on stderr and exit ``exit_code``; Ctrl-C
+    as one line (``interrupted``, or a generic one) and exit 130."""
     try:
         yield
     except BlueprintError as error:
@@ -27,7 +28,7 @@ def user_errors(debug: bool, *, interrupted: Problem | None = None) -> Iterator[
             raise
         for line in error.lines():
             typer.echo(line, err=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(exit_code) from None
     except KeyboardInterrupt:
         if debug:
             raise

@@ -14,6 +14,7 @@ import typer
 from blueprints import __version__
 from blueprints.cli._errors import INTERRUPTED
 from blueprints.cli.explain import explain
+from blueprints.cli.graph import graph
 from blueprints.cli.init import init
 from blueprints.cli.lint import lint
 from blueprints.cli.schema import schema
@@ -33,6 +34,7 @@ app.command()(lint)
 app.command()(explain)
 app.command()(schema)
 app.command()(init)
+app.command()(graph)
 
 
 def _version(value: bool) -> None:
