@@ -22,7 +22,7 @@ import pytest
 
 from blueprints.errors import ConfigError
 from blueprints.release import output
-from blueprints.release.output import FAULT_ENV, commit, file_bytes, plan_output
+from blueprints.release.output import FAULT_ENV, MARKER, commit, file_bytes, plan_output
 
 OLD = {"a.k8s.yaml": "a: old\n", "b.k8s.yaml": "b: old\n", "gone.k8s.yaml": "gone: old\n"}
 NEW = {"a.k8s.yaml": "a: new\n", "b.k8s.yaml": "b: new\n", "c.k8s.yaml": "c: new\n"}
@@ -198,7 +198,8 @@ def run_driver(out: Path, fault: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, timeout=60, check=False)
 
 
-def steps(out: Path, fault: str) -> Iterator[tuple[int, subprocess.CompletedProcess[str]]]:
+def steps(out: Path, fault: str, run: Callable[[Path, str], subprocess.CompletedProcess[str]]
+          = run_driver, least: int = 15) -> Iterator[tuple[int, subprocess.CompletedProcess[str]]]:
     """Arm ``fault`` at step 1, 2, ... on a fresh old folder, until the commit outruns it."""
     step = 0
     while True:
@@ -206,15 +207,15 @@ def steps(out: Path, fault: str) -> Iterator[tuple[int, subprocess.CompletedProc
         if out.exists():
             subprocess.run(["rm", "-rf", str(out.parent)], check=True)
         old_folder(out)
-        done = run_driver(out, f"{fault}@{step}")
+        done = run(out, f"{fault}@{step}")
         if done.returncode == 0:
-            assert step > 15, "the commit has fewer steps than it should"
+            assert step > least, "the commit has fewer steps than it should"
             return
         yield step, done
 
 
 class TestCrash:
-    """#12: SIGKILL or SIGINT at every step: the old or the new set, never a mix."""
+    """#12: SIGKILL at every step: the old or the new set, never a mix (SIGINT: below)."""
 
     def test_sigkill_at_every_step(self, out: Path) -> None:
         seen = set()
@@ -229,22 +230,63 @@ class TestCrash:
             assert beside(out) == ["out"] and tree(out) == new_tree()
         assert seen == {"old", "new"}
 
-    def test_sigint_at_every_step(self, out: Path) -> None:
-        """Ctrl-C is held during the commit: it finishes, cleans up, then exits 130."""
-        count = 0
-        for step, done in steps(out, "int"):
-            assert done.returncode == 130, (step, done.stderr)
-            assert tree(out) == new_tree(), step
-            assert beside(out) == ["out"], step
-            count += 1
-        assert count > 15
-
     @staticmethod
     def old() -> dict[str, bytes | None]:
         expected: dict[str, bytes | None] = {n: file_bytes(t) for n, t in OLD.items()}
         expected.update(USER)
         expected["sub"] = None
         return dict(sorted(expected.items()))
+
+
+class TestCrashThroughSynth:
+    """The same through ``blueprint synth`` (a YAML blueprint: no Node): its new set is one
+    release file, so a mix would be that file beside an old one."""
+
+    @pytest.fixture
+    def synth(self, tmp_path: Path) -> Callable[[Path, str], subprocess.CompletedProcess[str]]:
+        folder = tmp_path / "bp"
+        folder.mkdir()
+        (folder / "blueprint.yaml").write_text(YAML_BLUEPRINT.format(release="shop"))
+
+        def run(out: Path, fault: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([blueprint_exe(), "synth", str(folder), "-o", str(out)],
+                                  env=os.environ | {FAULT_ENV: fault}, text=True,
+                                  capture_output=True, timeout=60, check=False)
+
+        return run
+
+    @staticmethod
+    def new(out: Path, synth: Callable[[Path, str], subprocess.CompletedProcess[str]]) -> (
+            dict[str, bytes | None]):
+        reference = out.parent.parent / "reference"
+        assert synth(reference, "").returncode == 0
+        expected = {k: v for k, v in tree(reference).items()} | dict(USER)
+        expected["sub"] = None
+        return dict(sorted(expected.items()))
+
+    def test_sigkill_at_every_step(self, out: Path, synth: Callable[
+            [Path, str], subprocess.CompletedProcess[str]]) -> None:
+        new, seen = self.new(out, synth), set()
+        files = {name: text.decode().removeprefix(MARKER) for name, text in new.items()
+                 if name.endswith(".k8s.yaml") and name != "manual.k8s.yaml" and text}
+        for step, done in steps(out, "kill", synth, least=10):
+            assert done.returncode == -signal.SIGKILL, (step, done.stderr)
+            state = tree(out)
+            assert state in (TestCrash.old(), new), step
+            seen.add("new" if state == new else "old")
+            assert all(n.startswith(".out.blueprint-") for n in beside(out) if n != "out")
+            commit(out, files)  # the next synth's commit cleans up
+            assert (tree(out), beside(out)) == (new, ["out"])
+        assert seen == {"old", "new"}
+
+    def test_sigint_at_every_step(self, out: Path, synth: Callable[
+            [Path, str], subprocess.CompletedProcess[str]]) -> None:
+        new = self.new(out, synth)
+        for step, done in steps(out, "int", synth, least=10):
+            assert (done.returncode, done.stderr) == (130, (
+                "error: synth: signal=SIGINT: interrupted; the output folder holds the old "
+                "release set or the new one, never a mix; run synth again\n")), step
+            assert (tree(out), beside(out)) == (new, ["out"]), step
 
 
 @pytest.fixture
