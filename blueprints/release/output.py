@@ -39,7 +39,8 @@ no folder at the path, and the next synth puts the old folder back before anythi
 Limits, each refused with one line before anything is touched: the current folder (or one
 that holds it), because a shell sitting in the swapped folder would keep the old, emptied
 one; a mount point (it cannot be renamed); a folder holding more than ``MAX_OTHER_ENTRIES``
-entries besides the release files (synth is not a backup tool: give it a folder of its own).
+files and folders (synth is not a backup tool: give it a folder of its own); a file flagged
+immutable or append-only anywhere in it (its old copy could never be removed).
 A ``*.k8s.yaml`` that synth would replace must carry ``MARKER`` on its first line, so that a
 hand-written file is never overwritten; a foreign ``*.k8s.yaml`` that is not in the new set is
 left where it is, never deleted.

@@ -203,6 +203,13 @@ class _Shielded(io.TextIOBase):
     def encoding(self) -> str:  # type: ignore[override]
         return str(getattr(self._stream, "encoding", "utf-8"))
 
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return getattr(self._stream, "errors", None)
+
+    def __getattr__(self, name: str) -> Any:  # buffer, errors, ...: the stream's own
+        return getattr(self._stream, name)
+
 
 @contextmanager
 def _shielded_stdio() -> Iterator[None]:
