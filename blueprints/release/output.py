@@ -52,7 +52,6 @@ import array
 import errno
 import fcntl
 import os
-import secrets
 import shutil
 import signal
 import stat
@@ -331,7 +330,7 @@ def _exchange(staging: Path, target: Path, faults: _Faults) -> None:
         code = _ctypes_errno()
         if code not in (errno.EINVAL, errno.ENOSYS):
             raise OSError(code, os.strerror(code))  # names the output folder
-    aside = target.parent / f"{_prefix(target, 'old')}{secrets.token_hex(4)}"
+    aside = target.parent / f"{_prefix(target, 'old')}{os.urandom(4).hex()}"
     os.rename(target, aside)
     try:
         faults.step("rename in")
