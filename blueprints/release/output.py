@@ -280,6 +280,10 @@ def _stage(staging: Path, target: Path, shown: Path, files: Mapping[str, str],
     for name, info in (existing or {}).items():
         _carry(target / name, staging / name, info, faults)
     os.chmod(staging, mode)
+    if existing is not None:  # the swapped-in folder keeps its owner, where we may set it
+        owner = os.stat(target)
+        with suppress(PermissionError):
+            os.chown(staging, owner.st_uid, owner.st_gid)
     _fsync_dir(staging)
 
 
