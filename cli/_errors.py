@@ -1,41 +1,94 @@
 """Turning user errors into one line each on stderr, exit code 1; tracebacks only with --debug."""
 
 import os
+import signal
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from types import FrameType
+from typing import Any, NoReturn
 
 import typer
 
 from blueprints.errors import BlueprintError, Problem
 
-__all__ = ["INTERRUPTED", "time_limit", "user_errors"]
+__all__ = [
+    "GENERIC_INTERRUPT",
+    "INTERRUPTED",
+    "time_limit",
+    "user_errors",
+    "was_interrupted",
+    "watch_interrupts",
+]
 
 #: The exit code of a command stopped by Ctrl-C (128 + SIGINT, as shells report it).
 INTERRUPTED = 130
+
+
+#: The line of a Ctrl-C outside any command's own wording.
+GENERIC_INTERRUPT = Problem("blueprint", "signal", "SIGINT", "interrupted", "run the command again")
+
+# Set on every SIGINT the process receives, even one whose KeyboardInterrupt Python could not
+# raise (it met a finalizer) or that turned into another error first (Ctrl-C reaches Node too,
+# and jsii then fails with a broken pipe).
+_SIGINT = threading.Event()
+
+
+def watch_interrupts() -> None:
+    """Count every Ctrl-C (the ``blueprint`` script calls this once, before the command)."""
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return  # ignored (a background job) or taken over by the embedding program
+
+    def interrupted(number: int, frame: FrameType | None) -> None:
+        _SIGINT.set()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupted)
+    report = sys.unraisablehook
+
+    def unraisable(hook: Any) -> None:
+        if issubclass(hook.exc_type, KeyboardInterrupt):
+            _SIGINT.set()
+        if not _SIGINT.is_set():
+            report(hook)  # after a Ctrl-C, finalizers failing on a dead Node are not news
+
+    sys.unraisablehook = unraisable
+
+
+def was_interrupted() -> bool:
+    """Whether a Ctrl-C reached the process (see :func:`watch_interrupts`)."""
+    return _SIGINT.is_set()
 
 
 @contextmanager
 def user_errors(debug: bool, exit_code: int = 1, *,
                 interrupted: Problem | None = None) -> Iterator[None]:
     """Report a :class:`BlueprintError` as its lines on stderr and exit ``exit_code``; Ctrl-C
-    as one line (``interrupted``, or a generic one) and exit 130."""
+    as one line (``interrupted``, or a generic one) and exit 130, whatever error it caused."""
     try:
         yield
     except BlueprintError as error:
         if debug:
             raise
-        for line in error.lines():
-            typer.echo(line, err=True)
-        raise typer.Exit(exit_code) from None
+        if not _SIGINT.is_set():
+            for line in error.lines():
+                typer.echo(line, err=True)
+            raise typer.Exit(exit_code) from None
+        _interrupted(interrupted)
     except KeyboardInterrupt:
         if debug:
             raise
-        problem = interrupted or Problem("blueprint", "signal", "SIGINT", "interrupted",
-                                         "run the command again")
-        typer.echo(problem.line(), err=True)
-        raise typer.Exit(INTERRUPTED) from None
+        _interrupted(interrupted)
+    except Exception:
+        if debug or not _SIGINT.is_set():
+            raise
+        _interrupted(interrupted)
+
+
+def _interrupted(problem: Problem | None) -> NoReturn:
+    typer.echo((problem or GENERIC_INTERRUPT).line(), err=True)
+    raise typer.Exit(INTERRUPTED) from None
 
 
 @contextmanager

@@ -13,14 +13,18 @@ from typing import Annotated
 import typer
 
 from blueprints import __version__
-from blueprints.cli._errors import INTERRUPTED
+from blueprints.cli._errors import (
+    GENERIC_INTERRUPT,
+    INTERRUPTED,
+    was_interrupted,
+    watch_interrupts,
+)
 from blueprints.cli.explain import explain
 from blueprints.cli.graph import graph
 from blueprints.cli.init import init
 from blueprints.cli.lint import lint
 from blueprints.cli.schema import schema
 from blueprints.cli.synth import synth
-from blueprints.errors import Problem
 
 __all__ = ["app", "run"]
 
@@ -61,18 +65,26 @@ def run() -> None:
     it alive, and a Ctrl-C during the interpreter's teardown still exits 130 with one line.
     """
     code: int | str | None = 0
+    watch_interrupts()
     try:
         app()
     except SystemExit as done:
         code = done.code
     except KeyboardInterrupt:
-        typer.echo(_INTERRUPTED.line(), err=True)
-        code = INTERRUPTED
+        code = None
     finally:
         # The command is done and its files are written and closed; the interpreter's
         # teardown would still run a full collection over everything. Freeze it instead.
         gc.freeze()
     signal.signal(signal.SIGINT, _interrupted_at_exit)
+    if was_interrupted() and code != INTERRUPTED:  # a Ctrl-C the command did not see as one
+        typer.echo(GENERIC_INTERRUPT.line(), err=True)
+        code = INTERRUPTED
+    if code == INTERRUPTED:
+        # The one line is out. Ctrl-C also reached Node, and jsii would relay what Node says
+        # about the broken channel while it shuts down: that is not for the user.
+        _flush()
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the rest of the process
     main = threading.main_thread()
     if any(t.is_alive() and not t.daemon and t is not main for t in threading.enumerate()):
         # A blueprint started a thread that never ends: exit anyway, as the command is done.
@@ -86,12 +98,9 @@ def run() -> None:
     sys.exit(code)
 
 
-_INTERRUPTED = Problem("blueprint", "signal", "SIGINT", "interrupted", "run the command again")
-
-
 def _interrupted_at_exit(number: int, frame: FrameType | None) -> None:
     _flush()
-    os.write(2, f"{_INTERRUPTED.line()}\n".encode())
+    os.write(2, f"{GENERIC_INTERRUPT.line()}\n".encode())
     os._exit(INTERRUPTED)
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import errno
 import os
 import resource
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -150,6 +152,27 @@ class TestUserCode:
         assert (result.exit_code, one_line(result.stderr)) == (130, (
             "error: synth: signal=SIGINT: interrupted; the output folder holds the old release "
             "set or the new one, never a mix; run synth again"))
+        assert snapshot(folder / "dist") == before
+
+    @pytest.mark.parametrize("delay", [0.6, 1.0, 2.0])  # Node starting, Node answering
+    def test_ctrl_c_in_a_terminal(self, project: Callable[..., Path], delay: float) -> None:
+        """Ctrl-C reaches the whole process group, Node included, while the blueprint talks to
+        it: 130 and one line, never 0, a traceback or jsii's complaints about the channel."""
+        source = HEADER + ("import cdk8s\nfor i in range(10**6):\n    cdk8s.ApiObject(shop, "
+                           "f'cm{i}', api_version='v1', kind='ConfigMap')\napp.synth()\n")
+        folder = project(source, "blueprint.py")
+        before = snapshot(folder / "dist")
+        proc = subprocess.Popen([blueprint_exe(), "synth", str(folder)], text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        if proc.returncode == -signal.SIGINT or "init_import_site" in err:
+            pytest.skip("the signal met Python's own start, before blueprint's entry point")
+        assert (proc.returncode, err) == (130, (
+            "error: synth: signal=SIGINT: interrupted; the output folder holds the old release "
+            "set or the new one, never a mix; run synth again\n"))
         assert snapshot(folder / "dist") == before
 
     def test_a_thread_that_never_ends(self, project: Callable[..., Path]) -> None:

@@ -165,6 +165,9 @@ def _start_cdk8s() -> None:
         try:
             import cdk8s  # noqa: F401
             return
+        except KeyboardInterrupt:
+            gc.collect()
+            raise
         except Exception as error:  # jsii raises whatever its start-up met
             problem = Problem("synth", "node", os.environ.get("JSII_NODE", "node"),
                               f"cdk8s could not start Node: {_safe_str(error)}",
