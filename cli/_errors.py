@@ -16,6 +16,7 @@ from blueprints.errors import BlueprintError, Problem
 __all__ = [
     "GENERIC_INTERRUPT",
     "INTERRUPTED",
+    "exit_now",
     "time_limit",
     "user_errors",
     "was_interrupted",
@@ -110,11 +111,10 @@ def time_limit(seconds: float, problem: Problem) -> Iterator[None]:
         with lock:
             if not armed[0]:
                 return
-            for stream in (sys.stdout, sys.stderr):
-                with suppress(Exception):
-                    stream.flush()
+            with suppress(Exception):
+                sys.stdout.flush()
             os.write(2, f"{problem.line()}\n".encode())
-            os._exit(1)
+            exit_now(1)
 
     timer = threading.Timer(seconds, expire)
     timer.daemon = True
@@ -125,3 +125,18 @@ def time_limit(seconds: float, problem: Problem) -> Iterator[None]:
         with lock:
             armed[0] = False
         timer.cancel()
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process now, whatever its other threads do. The exit handlers still run (jsii
+    stops Node and removes its temporary folder), in a thread of their own, so that none of
+    them can hold the exit up for more than 5 s."""
+    import atexit
+
+    cleanup = threading.Thread(target=atexit._run_exitfuncs, daemon=True)
+    cleanup.start()
+    cleanup.join(timeout=5)
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(Exception):
+            stream.flush()
+    os._exit(code)

@@ -1,6 +1,5 @@
 """The ``blueprint`` application: commands are composed here, each in its own module."""
 
-import atexit
 import gc
 import os
 import signal
@@ -16,6 +15,7 @@ from blueprints import __version__
 from blueprints.cli._errors import (
     GENERIC_INTERRUPT,
     INTERRUPTED,
+    exit_now,
     was_interrupted,
     watch_interrupts,
 )
@@ -88,13 +88,7 @@ def run() -> None:
     main = threading.main_thread()
     if any(t.is_alive() and not t.daemon and t is not main for t in threading.enumerate()):
         # A blueprint started a thread that never ends: exit anyway, as the command is done.
-        # The exit handlers still run (jsii stops Node and removes its temporary folder), in a
-        # thread of their own so that none of them can hold the exit up for more than 5 s.
-        cleanup = threading.Thread(target=atexit._run_exitfuncs, daemon=True)
-        cleanup.start()
-        cleanup.join(timeout=5)
-        _flush()
-        os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+        exit_now(code if isinstance(code, int) else 0 if code is None else 1)
     sys.exit(code)
 
 
