@@ -14,7 +14,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -322,6 +323,50 @@ class TestOutputFaults:
         assert (folder / "manual.k8s.yaml").read_text() == "kind: ConfigMap\n"
         assert (folder / "dist" / "notes.txt").read_text() == "mine\n"
         assert (folder / "shop.k8s.yaml").read_bytes().startswith(MARKER.encode())
+
+    @pytest.fixture
+    def tmpfs(self, tmp_path: Path) -> Iterator[Callable[[str, str], Path]]:
+        """Mount a small tmpfs (root and CAP_SYS_ADMIN only; skipped elsewhere)."""
+        mounted: list[Path] = []
+
+        def mount(name: str, options: str) -> Path:
+            point = tmp_path / name
+            point.mkdir()
+            done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)],
+                                  capture_output=True, check=False)
+            if done.returncode != 0:
+                pytest.skip("cannot mount a tmpfs here")
+            mounted.append(point)
+            return point
+
+        yield mount
+        for point in mounted:
+            subprocess.run(["umount", str(point)], check=True)
+
+    def test_a_real_read_only_file_system(self, project: Callable[..., Path],
+                                          tmpfs: Callable[[str, str], Path]) -> None:
+        folder = project()
+        tmpfs("ro", "ro,size=64k")
+        assert self.synth(folder, "-o", "ro/dist") == (
+            "error: synth: --output=ro/dist: cannot write ro: Read-only file system (EROFS); "
+            "write to a writable file system")
+        assert list(Path("ro").iterdir()) == []
+
+    def test_a_real_full_disk(self, project: Callable[..., Path],
+                              tmpfs: Callable[[str, str], Path]) -> None:
+        folder = project()
+        full = tmpfs("full", "size=8k")  # two pages: the previous output, then no room
+        (full / "dist").mkdir()
+        (full / "dist" / "shop.k8s.yaml").write_bytes(file_bytes("old: 1\n"))
+        with suppress(OSError), open(full / "filler", "wb") as filler:
+            while True:
+                filler.write(b"x" * 1024)
+                filler.flush()
+        before = snapshot(full)
+        assert self.synth(folder, "-o", "full/dist") == (
+            "error: synth: --output=full/dist: cannot write full/dist/shop.k8s.yaml: No space "
+            "left on device (ENOSPC); free some space on that file system")
+        assert snapshot(full) == before
 
     @pytest.mark.parametrize(("code", "where", "fix"), [
         (errno.ENOSPC, "write", "free some space on that file system"),
