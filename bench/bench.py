@@ -180,8 +180,11 @@ def prepare(folder: Path, n: int, blueprint: str, helm: str) -> dict[str, tuple[
 
 
 def helm_values(n: int) -> str:
-    """The chart's values for N apps."""
-    return 'releaseVersion: "1.0.0"\napps:\n' + "".join(
+    """The chart's values for N apps (release and namespace ``bench``)."""
+    from blueprints.release.applyset import applyset_id, parent_name
+
+    return (f'releaseVersion: "1.0.0"\napplysetId: {applyset_id(parent_name("bench"), "bench")}\n'
+            'apps:\n') + "".join(
         f'  - {{name: app{i}, image: "{IMAGE}", version: "1.27.3"}}\n' for i in range(n))
 
 

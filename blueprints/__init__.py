@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from blueprints.cdk.stateful_web_app import StatefulWebApp
     from blueprints.cdk.web_app import WebApp
     from blueprints.cdk.worker_with_init import WorkerWithInit
+    from blueprints.core.connections import Call
+    from blueprints.core.exposure import HTTPRoute, Ingress, LoadBalancer, NodePort
     from blueprints.core.hooks import Hook
     from blueprints.core.probes import Probe
     from blueprints.core.stateful_web_app import StatefulWebAppProps, Storage
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = [
     "App",
     "BlueprintError",
+    "Call",
     "ConfigError",
     "ConfigFiles",
     "ConfigMapKeyRef",
@@ -57,9 +60,13 @@ __all__ = [
     "CronJobApp",
     "DaemonApp",
     "DataMigration",
+    "HTTPRoute",
     "Hook",
+    "Ingress",
+    "LoadBalancer",
     "LoggingStack",
     "Mount",
+    "NodePort",
     "Probe",
     "Release",
     "Resources",
@@ -88,6 +95,11 @@ _LAZY = {
     "ConfigError": "blueprints.errors",
     "ValidationError": "blueprints.errors",
     "Probe": "blueprints.core.probes",
+    "Call": "blueprints.core.connections",
+    "HTTPRoute": "blueprints.core.exposure",
+    "Ingress": "blueprints.core.exposure",
+    "LoadBalancer": "blueprints.core.exposure",
+    "NodePort": "blueprints.core.exposure",
     "Hook": "blueprints.core.hooks",
     "Mount": "blueprints.core.volumes",
     "Survives": "blueprints.core.volumes",

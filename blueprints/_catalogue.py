@@ -1,7 +1,9 @@
-"""The catalogue's text, one entry per practice: from the table of ``PRACTICES.md``.
+"""The catalogue's text, one entry per practice: what it asks, what the constructs do, what
+synth refuses and what lint finds.
 
-Generated from the catalogue; keep it in step when a practice changes. ``explain`` and the
-SARIF rule descriptions read it.
+``explain``, the SARIF rule descriptions and ``docs/practices.md`` (``python -m
+blueprints.explain > docs/practices.md``) read it; users read all three, so the text speaks of
+the product.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ __all__ = ["CATALOGUE"]
 
 CATALOGUE: dict[str, dict[str, str]] = {
     "BP001": {
-        "practice": "Every image names an explicit version: a tag other than latest, or a digest. A moving tag makes replicas run different code (the seed's node:10 vs node:16 story).",
+        "practice": "Every image names an explicit version: a tag other than latest, or a digest. A moving tag makes replicas run different code: the same tag pulled a week apart can be another program.",
         "construct": "image is required; parsed into registry/repository/tag/digest",
         "build": "missing tag or latest is an error unless the user opts in explicitly (allow_latest=True), which forces BP002's Always",
         "lint": "missing tag, :latest",
@@ -40,10 +42,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "lint": "info when absent",
     },
     "BP006": {
-        "practice": "Names are valid and within Kubernetes' limits: DNS-1123 labels (63) for most names, DNS-1035 for Service names (must start with a letter), 15 for port names, 52 for CronJob and StatefulSet names (the controller appends a suffix that must fit in a 63-character label). (general)",
+        "practice": "Names are valid and within Kubernetes' limits: DNS-1123 labels (63) for most names, DNS-1035 for Service names (must start with a letter), 15 for port names, 52 for CronJob and StatefulSet names (the controller appends a suffix that must fit in a 63-character label).",
         "construct": "derived names are checked",
         "build": "invalid name is an error naming the field",
         "lint": "invalid names",
+    },
+    "BP007": {
+        "practice": "Use the API versions the target Kubernetes serves: an apiVersion that the target stopped serving makes the API server refuse the object, and a deprecated one stops working at the next upgrade. The table of removals is the upstream Deprecated API Migration Guide, with each replacement.",
+        "construct": "the constructs emit only served, stable API versions",
+        "build": "an API version the target no longer serves is an error",
+        "lint": "an apiVersion the --kube-version target no longer serves (error), or that it serves but a later release removes (warning), with the replacement",
     },
     "BP010": {
         "practice": "A pod can die and move at any time: talk to other apps by Service hostname, never by IP.",
@@ -58,7 +66,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "lint": "StatefulSet whose serviceName has no headless Service in the same set of manifests",
     },
     "BP012": {
-        "practice": "Data that must outlive the container lives in a volume; pick the volume by what must survive (the seed's decision list): nothing survives → no volume; container restarts → emptyDir; pod deletion, same node → hostPath; pod deletion and node change → PersistentVolumeClaim (volumeClaimTemplates in a StatefulSet); unchanging config → configMap; secrets → secret (tmpfs, never on disk). hostPath is forbidden by the Baseline Pod Security level, so it is for node agents (DaemonSets) only; data bound to a node belongs in a local PersistentVolume. A StatefulSet states with persistentVolumeClaimRetentionPolicy (GA in 1.32) whether its claims survive scale-down and deletion.",
+        "practice": "Data that must outlive the container lives in a volume; pick the volume by what must survive: nothing survives → no volume; container restarts → emptyDir; pod deletion, same node → hostPath; pod deletion and node change → PersistentVolumeClaim (volumeClaimTemplates in a StatefulSet); unchanging config → configMap; secrets → secret (tmpfs, never on disk). hostPath is forbidden by the Baseline Pod Security level, so it is for node agents (DaemonSets) only; data bound to a node belongs in a local PersistentVolume. A StatefulSet states with persistentVolumeClaimRetentionPolicy (GA in 1.32) whether its claims survive scale-down and deletion.",
         "construct": "a volume-choice API that takes the survival needs and returns the right volume",
         "build": "a choice that cannot meet the stated need is an error",
         "lint": "writable data dirs on the container filesystem are out of reach; lint flags hostPath for app data (warning)",
@@ -136,7 +144,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "lint": "replicated StatefulSets without a PDB (info)",
     },
     "BP026": {
-        "practice": "A distributed data store that scales down must move the departing pod's data: Kubernetes has no scale-down hook, so (as the seeds say) a CronJob finds the claims of ordinals at or above the current replica count, left behind by a scale-down, and migrates their data; a one-shot Job form serves a planned scale-down.",
+        "practice": "A distributed data store that scales down must move the departing pod's data: Kubernetes has no scale-down hook, so a CronJob finds the claims of ordinals at or above the current replica count, left behind by a scale-down, and migrates their data; a one-shot Job form serves a planned scale-down.",
         "construct": "a construct that builds it for StatefulWebApp, with the claims retained on scale-down",
         "build": "",
         "lint": "",
@@ -154,25 +162,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "lint": "",
     },
     "BP040": {
-        "practice": "Resource requests on every container, a memory limit. (general)",
+        "practice": "Resource requests on every container, a memory limit.",
         "construct": "sensible defaults, overridable",
         "build": "negative or malformed quantities are an error",
         "lint": "missing requests/limits (warning)",
     },
     "BP041": {
-        "practice": "Restricted pod security: runAsNonRoot, no privilege escalation, drop ALL capabilities, seccompProfile: RuntimeDefault, read-only root filesystem with writable paths as volumes; no service-account token unless needed. The defaults must give pods that actually start: runAsNonRoot needs an image whose USER is not root, or an explicit runAsUser, and the paths the app writes need volumes (nginx writes /var/cache/nginx and /var/run; nginxinc/nginx-unprivileged runs as a user on port 8080). (general)",
+        "practice": "Restricted pod security: runAsNonRoot, no privilege escalation, drop ALL capabilities, seccompProfile: RuntimeDefault, read-only root filesystem with writable paths as volumes; no service-account token unless needed. The defaults must give pods that actually start: runAsNonRoot needs an image whose USER is not root, or an explicit runAsUser, and the paths the app writes need volumes (nginx writes /var/cache/nginx and /var/run; nginxinc/nginx-unprivileged runs as a user on port 8080).",
         "construct": "on",
         "build": "loosening needs an explicit, named opt-out",
-        "lint": "each missing setting (warning)",
+        "lint": "each control of the Pod Security Standards that the pod breaks, evaluated per level (baseline, restricted) as upstream defines them for the target version: host namespaces, privileged, added capabilities (only NET_BIND_SERVICE), hostPath, hostPort, AppArmor, SELinux, procMount, seccomp, sysctls, volume types, privilege escalation, non-root (error for baseline, warning for restricted); the advice is one the API server accepts",
     },
     "BP042": {
-        "practice": "Network access is declared: each component gets a NetworkPolicy that admits only its declared ports, from its declared clients (same release by default). (general)",
-        "construct": "on, with clients derived from dependencies (wait_for, Services)",
-        "build": "a client naming an unknown component is an error",
-        "lint": "pods not selected by any NetworkPolicy (info)",
+        "practice": "Network access is declared: each component gets a NetworkPolicy that admits only its declared ports, from its declared callers (the release by default). Traffic from anywhere is an explicit, named decision.",
+        "construct": "on; callers come from calls= (and wait_for), computed when the whole app is known; exposure (Ingress, HTTPRoute, LoadBalancer) admits exactly its source",
+        "build": "a caller naming an unknown component is an error; an ingress rule with no from is never emitted without a recorded opt-out",
+        "lint": "pods not selected by any NetworkPolicy (info); an ingress rule that admits every source without blueprint.dev/ignore (warning)",
     },
     "BP043": {
-        "practice": "Every namespaced object names its namespace explicitly; nothing lands in default by accident. (general)",
+        "practice": "Every namespaced object names its namespace explicitly; nothing lands in default by accident.",
         "construct": "the Release's namespace, defaulting to the release name",
         "build": "",
         "lint": "namespaced objects without metadata.namespace (warning)",

@@ -14,6 +14,7 @@ __all__ = [
     "BlueprintFileError",
     "ConfigError",
     "Problem",
+    "UnreadableInputError",
     "ValidationError",
 ]
 
@@ -68,6 +69,13 @@ class ConfigError(BlueprintError):
 
 class ValidationError(ConfigError):
     """Rendered manifests break practices whose build-time severity is *error*."""
+
+
+class UnreadableInputError(ConfigError):
+    """An input file cannot be read as text: not UTF-8, not a regular file, too large. The CLI
+    exits 2 for it (unreadable input), not 1."""
+
+    exit_code = 2
 
 
 class BlueprintFileError(ConfigError):

@@ -80,7 +80,8 @@ def init(directory: Path, *, kind: str, format: str, force: bool = False) -> lis
         The files written.
 
     Raises:
-        ConfigError: Unknown kind or format, or files exist and ``force`` is not set.
+        ConfigError: Unknown kind or format, ``directory`` is a file, or files exist and
+            ``force`` is not set.
     """
     if kind not in _KINDS:
         raise ConfigError(Problem("init", "--kind", kind, "not a kind blueprint init knows",
@@ -88,6 +89,15 @@ def init(directory: Path, *, kind: str, format: str, force: bool = False) -> lis
     if format not in FORMATS:
         raise ConfigError(Problem("init", "--format", format, "not a format",
                                   "use yaml or python"))
+    for folder in (directory, *directory.parents):
+        if folder.exists() or folder.is_symlink():
+            if not folder.is_dir():
+                raise ConfigError(Problem(
+                    "init", "DIR", str(directory),
+                    "is not a folder" if folder == directory else
+                    f"{folder} is not a folder",
+                    "name a folder; blueprint init creates it when it is missing"))
+            break
     name = re.sub(r"[^a-z0-9-]+", "-", directory.resolve().name.lower()).strip("-")[:40]
     if not name or not name[0].isalpha():
         name = f"app-{name}".strip("-") if name else "app"

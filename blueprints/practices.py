@@ -57,6 +57,7 @@ PRACTICES: dict[str, Practice] = {
         Practice("BP004", "selectors use only the stable labels (name, instance, component)", _E, _W),
         Practice("BP005", "annotations carry resource information", _I, _I),
         Practice("BP006", "names are valid DNS names within Kubernetes' limits", _E, _E),
+        Practice("BP007", "every object uses an API version the target serves", _E, _E),
         Practice("BP010", "talk to other apps by Service hostname, never by IP", _E, _W),
         Practice("BP011", "a StatefulSet has a headless Service named by its serviceName", _E, _W),
         Practice("BP012", "data that must outlive the container lives in the right volume", _E, _W),

@@ -47,7 +47,7 @@ def snapshot_yaml(request: pytest.FixtureRequest) -> Any:
     try:
         import syrupy  # noqa: F401 - only checking that it is installed
     except ImportError:  # pragma: no cover - depends on the environment
-        pytest.fail("the snapshot_yaml fixture needs syrupy: pip install 'blueprint[test]'",
+        pytest.fail("the snapshot_yaml fixture needs syrupy: pip install 'blueprint-k8s[test]'",
                     pytrace=False)
     snapshot = request.getfixturevalue("snapshot")
     return snapshot.use_extension(_extension())

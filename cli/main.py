@@ -19,6 +19,7 @@ from blueprints.cli._errors import (
     was_interrupted,
     watch_interrupts,
 )
+from blueprints.cli.diff import diff
 from blueprints.cli.explain import explain
 from blueprints.cli.graph import graph
 from blueprints.cli.init import init
@@ -35,6 +36,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command()(synth)
+app.command()(diff)
 app.command()(lint)
 app.command()(explain)
 app.command()(schema)

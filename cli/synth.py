@@ -1,14 +1,17 @@
 """``blueprint synth``."""
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from blueprints.cli._errors import time_limit, user_errors
 from blueprints.errors import Problem
 
-__all__ = ["DEFAULT_TIMEOUT", "synth"]
+if TYPE_CHECKING:
+    from blueprints.release.synth import SynthResult
+
+__all__ = ["DEFAULT_TIMEOUT", "output_folder", "synth"]
 
 #: ``--timeout``: ten minutes. A blueprint of 5,000 components synthesizes in seconds, so this
 #: stops only a blueprint that loops or waits forever, before a CI job's own, far longer limit.
@@ -24,7 +27,8 @@ def synth(
     ] = Path("."),
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Output folder. [default: dist/ next to the blueprint]"),
+        typer.Option("--output", "-o", help="Output folder, or - for one YAML stream on stdout. "
+                     "[default: dist/ next to the blueprint, dist/<env>/ with --env]"),
     ] = None,
     kube_version: Annotated[
         str | None,
@@ -50,8 +54,11 @@ def synth(
     env: Annotated[
         str | None,
         typer.Option("--env", help="YAML blueprints: merge values/<env>.yaml next to the "
-                     "blueprint (before --values)."),
+                     "blueprint (before --values) and write to dist/<env>/."),
     ] = None,
+    kustomization: Annotated[
+        bool, typer.Option("--kustomization", help="Also write kustomization.yaml listing the "
+                           "release files (kubectl apply -k).")] = False,
     timeout: Annotated[
         float,
         typer.Option("--timeout", help="Stop a blueprint that runs longer than this many "
@@ -59,7 +66,8 @@ def synth(
     ] = DEFAULT_TIMEOUT,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
-    """Synthesize a blueprint into release-ready YAML: one <release>.k8s.yaml per release.
+    """Synthesize a blueprint into release-ready YAML: one <release>.k8s.yaml per release, or
+    with -o - one YAML stream on stdout (messages go to stderr).
 
     Everything is validated before anything is written; on any error the output folder is left
     as it was. Only the *.k8s.yaml files synth wrote (they carry its marker line) are replaced
@@ -70,6 +78,11 @@ def synth(
         from blueprints.release.output import file_bytes
         from blueprints.release.synth import synthesize, write
 
+        to_stdout = output == Path("-")
+        if to_stdout and (check or kustomization):
+            raise typer.BadParameter("-o - writes the YAML stream to stdout: no folder to "
+                                     "check or to hold a kustomization.yaml",
+                                     param_hint="'--output'")
         target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
         overlays = _values(path, env, values_files or [], sets or [])
         limit = Problem(str(path), "--timeout", f"{timeout:g}",
@@ -78,19 +91,71 @@ def synth(
         with time_limit(timeout, limit):
             result = synthesize(path, kube_version=target, validate_schema=validate_schema,
                                 values=overlays)
-        destination = output if output is not None else _relative(result.blueprint.parent / "dist")
-        changed = write(result, destination, check_only=check)
         for finding in result.warnings:
             typer.echo(finding.line(), err=True)
+        if to_stdout:
+            _to_stdout(result.stream())
+            return
+        destination = output_folder(result.blueprint, output, env)
         if check:
-            for name in changed:
-                typer.echo(f"error: synth: {destination / name}: would change; run blueprint "
-                           "synth and commit the result", err=True)
-            raise typer.Exit(1 if changed else 0)
+            raise typer.Exit(_check(result, destination, kustomization))
+        extra = None
+        if kustomization:  # switched in with the release files, never apart from them
+            from blueprints.release.kustomization import KUSTOMIZATION, kustomization_text
+
+            extra = {KUSTOMIZATION: kustomization_text(list(result.files))}
+        write(result, destination, extra=extra)
         for name, text in result.files.items():
             count = result.objects[name]
             size = len(file_bytes(text))
             typer.echo(f"wrote {destination / name} ({count} objects, {size} bytes)")
+
+
+def output_folder(blueprint: Path, output: Path | None, env: str | None) -> Path:
+    """Where the release files go: ``--output``, else ``dist/`` next to the blueprint, or
+    ``dist/<env>/`` with ``--env`` (each environment a folder a GitOps tool can point at)."""
+    if output is not None:
+        return output
+    dist = blueprint.parent / "dist"
+    return _relative(dist / env if env is not None else dist)
+
+
+def _check(result: "SynthResult", destination: Path, kustomization: bool) -> int:
+    """``--check``: the diff's summary and the guard's errors on stderr; 1 when anything would
+    change."""
+    from blueprints.release.diff import diff_files, read_folder, summary_lines
+    from blueprints.release.kustomization import KUSTOMIZATION, is_current
+    from blueprints.release.synth import write
+
+    files = result.files
+    changed = write(result, destination, check_only=True)
+    if kustomization and not is_current(destination, list(files)):
+        changed.append(KUSTOMIZATION)
+    if not changed:
+        return 0
+    from blueprints.errors import UnreadableInputError
+
+    try:
+        diff = diff_files(read_folder(destination), files)
+    except UnreadableInputError:  # not release files (a hand edit): "would change" says it all
+        diff = diff_files({}, {})
+    if not diff.empty:
+        for line in summary_lines(diff):
+            typer.echo(line, err=True)
+    for problem in diff.problems:
+        typer.echo(problem.line(), err=True)
+    for name in changed:
+        typer.echo(f"error: synth: {destination / name}: would change; run blueprint synth and "
+                   "commit the result", err=True)
+    return 1
+
+
+def _to_stdout(text: str) -> None:
+    """The YAML stream and nothing else on stdout (every message goes to stderr)."""
+    import sys
+
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def _relative(path: Path) -> Path:

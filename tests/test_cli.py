@@ -75,9 +75,9 @@ BAD_INPUTS: dict[str, tuple[str, str]] = {
     "unknown allow_from": (
         web_app(image="'nginx:1.27.3'", allow_from="['nope']"),
         "error: shop/web: allow_from=nope: names no component of the release (BP042); use a "
-        "component id (web), a construct, or 'namespace:<name>'"),
+        "component id (web), a construct, 'namespace:<name>', a CIDR block or 'anywhere'"),
     "unknown prop": (web_app(image="'nginx:1.27.3'", replica="2"),
-                     "error: shop/web: replica=2: WebApp has no such prop; use one of: ..."),
+                     "error: shop/web: replica=2: WebApp has no such prop; did you mean replicas?"),
 }
 
 
@@ -164,10 +164,11 @@ class TestSynth:
         folder = project(GOOD)
         result = runner.invoke(app, ["synth", str(folder)])
         assert result.exit_code == 0, result.output
-        assert result.stdout.startswith("wrote svc/dist/shop.k8s.yaml (4 objects")
+        assert result.stdout.startswith("wrote svc/dist/shop.k8s.yaml (5 objects")
         assert (folder / "dist" / "notes.txt").read_text() == "mine\n"
         kinds = [d["kind"] for d in load_all((folder / "dist" / "shop.k8s.yaml").read_text())]
-        assert kinds == ["Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy"]
+        assert kinds == ["Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy",
+                         "ConfigMap"]  # the last one: the release's ApplySet parent
 
     def test_output_option_and_stale_files(self, project: Callable[[str], Path],
                                            tmp_path: Path) -> None:
@@ -231,7 +232,7 @@ def test_installed_blueprint_runs_as_a_subprocess(tmp_path: Path) -> None:
                          / "TestExamples.test_snapshot[kubia].yaml").read_text()
     written = tmp_path / "kubia" / "dist" / "kubia.k8s.yaml"
     assert written.read_text() == expected
-    assert done.stdout == (f"wrote kubia/dist/kubia.k8s.yaml (4 objects, "
+    assert done.stdout == (f"wrote kubia/dist/kubia.k8s.yaml (5 objects, "
                            f"{written.stat().st_size} bytes)\n")
 
 
@@ -245,8 +246,9 @@ LIFECYCLE_BAD_INPUTS: dict[str, tuple[str, str]] = {
         "(BP012); drop size_limit, or state the need it serves"),
     "mount naming a missing volume": (
         "WebApp(shop, 'web', image='nginx:1.27.3', mounts=[Mount('config-vol', '/etc/c')])\n",
-        "error: shop/web: web.mounts=config-vol: names no volume: a mount takes the Volume "
-        "itself (BP012); e.g. Mount(Volume.config_map(\"config\", \"app\"), \"/etc/app\")"),
+        "error: shop/web: mounts[0].volume=config-vol: must be a Volume, got str 'config-vol'; "
+        "pass mounts[0].volume=Volume.for_data(...) or another of Volume.empty_dir, .host_path, "
+        ".claim, .new_claim, .config_map, .secret, .git_clone"),
     "two mounts on one path": (
         "WebApp(shop, 'web', image='nginx:1.27.3', mounts=[Mount(Volume.empty_dir('a'), '/x'), "
         "Mount(Volume.empty_dir('b'), '/x')])\n",

@@ -34,7 +34,8 @@ class TestExamples:
 def test_every_scenario_has_an_example() -> None:
     assert EXAMPLE_NAMES == ["configmap-volume", "emptydir-cache", "graceful-shutdown",
                              "hostpath-readonly", "kubia", "logging", "myapp", "nginx",
-                             "poststart-hook", "prestop-nginx", "sidecar-log-writer"]
+                             "poststart-hook", "prestop-nginx", "sidecar-log-writer",
+                             "sock-shop"]
 
 
 class TestScenarios:
@@ -125,7 +126,8 @@ def test_readme_quick_start_synthesizes(tmp_path: Path) -> None:
     assert [f"{d['kind']}/{d['metadata']['name']}" for d in docs] == [
         "StatefulSet/db", "Service/db-headless", "Service/db", "PodDisruptionBudget/db",
         "NetworkPolicy/db", "Deployment/web", "Service/web", "PodDisruptionBudget/web",
-        "NetworkPolicy/web", "Deployment/worker", "NetworkPolicy/worker"]
+        "Ingress/web", "NetworkPolicy/web", "Deployment/worker", "NetworkPolicy/worker",
+        "ConfigMap/shop-applyset"]
 
 
 def test_readme_yaml_example_synthesizes(tmp_path: Path) -> None:

@@ -89,8 +89,10 @@ class TestVolumeKinds:
         volume = Volume.host_path("logs", "/var/log/app", outside_daemon_reason="node cache")
         deploy = WebAppCore("web", WebAppProps(image=IMAGE, mounts=[Mount(volume, "/logs")]),
                             RELEASE).render()[0]
+        # BP041: baseline Pod Security forbids hostPath, so the opt-out is recorded too.
         assert deploy["metadata"]["annotations"]["blueprint.dev/ignore"] == (
-            "BP012: hostPath /var/log/app outside a DaemonSet: node cache")
+            "BP012: hostPath /var/log/app outside a DaemonSet: node cache; "
+            "BP041: hostPath /var/log/app (node access)")
         mount = deploy["spec"]["template"]["spec"]["containers"][0]["volumeMounts"][0]
         assert mount == {"name": "logs", "mountPath": "/logs", "readOnly": True}
 

@@ -7,6 +7,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from blueprints.core.connections import resolve_connections
+from blueprints.core.exposure import HTTPRoute, Ingress, LoadBalancer, NodePort
 from blueprints.core.release import ReleaseContext
 from blueprints.core.stateful_web_app import StatefulWebAppCore, StatefulWebAppProps, Storage
 from blueprints.core.web_app import WebAppCore, WebAppProps
@@ -15,6 +17,7 @@ from blueprints.errors import BlueprintError
 from blueprints.rules import check
 
 RELEASE = ReleaseContext(name="shop", namespace="shop", part_of="shop")
+DB = WebAppCore("db", WebAppProps(image="nginx:1.27.3"), RELEASE)  # a callee to resolve against
 
 anything = st.one_of(st.none(), st.booleans(), st.integers(-10, 70000), st.text(max_size=20),
                      st.floats(allow_nan=True), st.lists(st.text(max_size=8), max_size=3))
@@ -28,14 +31,21 @@ props = st.fixed_dictionaries({"image": images}, optional={
     "run_as_user": anything, "version": anything, "component": anything,
     "writable_paths": st.lists(st.text(max_size=10), max_size=2),
     "env": st.dictionaries(st.text(max_size=6), st.text(max_size=12), max_size=2),
-    "allow_from": st.lists(st.text(max_size=12), max_size=2),
+    "allow_from": st.lists(st.one_of(st.text(max_size=12), st.sampled_from(
+        ["anywhere", "0.0.0.0/0", "10.0.0.0/8", "10.0.0.1/8", "namespace:x"])), max_size=2),
+    "calls": st.one_of(anything, st.lists(st.one_of(st.text(max_size=16), st.sampled_from(
+        ["db", "db:http", "db:9", "api.example.com:443", "a.b:x", "1.2.3.4:5"])), max_size=3),
+        st.dictionaries(st.text(max_size=6), st.text(max_size=12), max_size=2)),
+    "egress": anything,
 })
+web_props = st.fixed_dictionaries({}, optional={"service_port": anything})
 
 
 def _build(kind: str, id: Any, values: dict[str, Any]) -> None:
     try:
+        core: Any
         if kind == "web":
-            core: Any = WebAppCore(id, WebAppProps(**values), RELEASE)
+            core = WebAppCore(id, WebAppProps(**values), RELEASE)
         elif kind == "stateful":
             storage = Storage(size=str(values.pop("version", "1Gi")), mount_path="/d")
             core = StatefulWebAppCore(id, StatefulWebAppProps(**values, storage=storage), RELEASE)
@@ -43,6 +53,7 @@ def _build(kind: str, id: Any, values: dict[str, Any]) -> None:
             values.pop("port", None)
             core = WorkerWithInitCore(id, WorkerWithInitProps(**values, wait_for=[
                 str(values.get("component", "db"))]), RELEASE)
+        resolve_connections([core, DB])
         check(core.render())
     except BlueprintError as error:
         lines = error.lines()
@@ -53,3 +64,23 @@ def _build(kind: str, id: Any, values: dict[str, Any]) -> None:
 @given(st.sampled_from(["web", "stateful", "worker"]), ids, props)
 def test_no_traceback(kind: str, id: Any, values: dict[str, Any]) -> None:
     _build(kind, id, values)
+
+
+exposures = st.one_of(
+    anything,
+    st.builds(Ingress, host=st.one_of(st.text(max_size=12), st.just("a.example.com")),
+              path=st.one_of(st.just("/"), st.text(max_size=5))),
+    st.builds(HTTPRoute, gateway=st.text(max_size=8), hostnames=st.one_of(
+        st.lists(st.text(max_size=8), max_size=2), st.text(max_size=8))),
+    st.builds(LoadBalancer, source_ranges=st.one_of(
+        st.lists(st.one_of(st.text(max_size=12), st.none(), st.just("0.0.0.0/0")), max_size=2),
+        st.text(max_size=8))),
+    st.builds(NodePort, source_ranges=st.just(["10.0.0.0/8"]), node_port=anything),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["web", "stateful"]), props, web_props, st.lists(exposures, max_size=2))
+def test_no_traceback_with_exposure(kind: str, values: dict[str, Any], extra: dict[str, Any],
+                                    expose: list[Any]) -> None:
+    _build(kind, "web", {**values, **extra, "expose": expose})

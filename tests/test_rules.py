@@ -50,6 +50,7 @@ BAD: dict[str, tuple[Mutation, str]] = {
         {"app.kubernetes.io/version": "1"}), "spec.selector.matchLabels['app.kubernetes.io/version']"),
     "BP005": (lambda m: m[0]["metadata"].pop("annotations"), "metadata.annotations"),
     "BP006": (lambda m: m[1]["metadata"].update(name="1web"), "metadata.name"),
+    "BP007": (lambda m: m[0].update(apiVersion="apps/v1beta2"), "apiVersion"),
     "BP010": (lambda m: container(m).update(env=[{"name": "DB", "value": "10.0.0.7"}]),
               f"{C0}.env[0].value"),
     "BP016": (lambda m: container(m).pop("readinessProbe"), f"{C0}.readinessProbe"),
@@ -63,7 +64,7 @@ BAD: dict[str, tuple[Mutation, str]] = {
     "BP040": (lambda m: container(m)["resources"].pop("limits"), f"{C0}.resources.limits.memory"),
     "BP041": (lambda m: container(m)["securityContext"].update(allowPrivilegeEscalation=True),
               f"{C0}.securityContext.allowPrivilegeEscalation"),
-    "BP042": (lambda m: m.pop(), "metadata.labels"),
+    "BP042": (lambda m: m.pop(), "spec.template.metadata.labels"),
     "BP043": (lambda m: m[1]["metadata"].pop("namespace"), "metadata.namespace"),
     "BP012": (lambda m: pod(m).update(volumes=[{"name": "data", "hostPath": {
         "path": "/srv/data", "type": "Directory"}}]), "spec.template.spec.volumes[0].hostPath"),

@@ -97,8 +97,8 @@ BAD: dict[str, tuple[str, list[str], str]] = {
                     "error: svc/blueprint.yaml:13: components[0].replica=replica: unknown key "
                     "for WebApp; did you mean replicas?"),
     "wrong type": (BASE.replace('"{{ values.replicas }}"', "two"), [],
-                   "error: svc/blueprint.yaml:11: components[0].replicas=two: expected integer, "
-                   "got 'two'; write an integer"),
+                   "error: svc/blueprint.yaml:11: components[0].replicas=two: must be an int, "
+                   "got str 'two'; pass a whole number"),
     "undefined variable": (BASE.replace("values.tag", "values.nope"), [],
                            "error: svc/blueprint.yaml:10: components[0].image=nginx:{{ "
                            "values.nope }}: undefined template variable: 'dict object' has no "

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, Unpack
+
+from constructs import Construct
 
 from blueprints.cdk._component import Component
 from blueprints.core.jobs import CronJobAppCore, CronJobAppProps
+
+if TYPE_CHECKING:
+    from blueprints.cdk._kwargs import CronJobAppKwargs
 
 __all__ = ["CronJobApp"]
 
@@ -21,3 +26,6 @@ class CronJobApp(Component):
     props_class: ClassVar[type[CronJobAppProps]] = CronJobAppProps
     core_class: ClassVar[type[CronJobAppCore]] = CronJobAppCore
     core: CronJobAppCore
+
+    def __init__(self, scope: Construct, id: str, **props: Unpack[CronJobAppKwargs]) -> None:
+        super().__init__(scope, id, **props)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, Unpack
+
+from constructs import Construct
 
 from blueprints.cdk._component import Component
 from blueprints.core.jobs import DaemonAppCore, DaemonAppProps
+
+if TYPE_CHECKING:
+    from blueprints.cdk._kwargs import DaemonAppKwargs
 
 __all__ = ["DaemonApp"]
 
@@ -21,3 +26,6 @@ class DaemonApp(Component):
     props_class: ClassVar[type[DaemonAppProps]] = DaemonAppProps
     core_class: ClassVar[type[DaemonAppCore]] = DaemonAppCore
     core: DaemonAppCore
+
+    def __init__(self, scope: Construct, id: str, **props: Unpack[DaemonAppKwargs]) -> None:
+        super().__init__(scope, id, **props)

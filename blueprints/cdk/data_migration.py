@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import inspect
+from typing import TYPE_CHECKING, ClassVar, Unpack
 
 from constructs import Construct
 
@@ -12,6 +13,9 @@ from blueprints.core.data_migration import DataMigrationCore, DataMigrationProps
 from blueprints.core.release import ReleaseContext
 from blueprints.core.workload import WorkloadProps
 from blueprints.errors import ConfigError, Problem
+
+if TYPE_CHECKING:
+    from blueprints.cdk._kwargs import DataMigrationKwargs
 
 __all__ = ["DataMigration"]
 
@@ -23,15 +27,18 @@ class DataMigration(Component):
     ``/departed/<ordinal>/<storage>``, gets ``DEPARTED_ORDINALS`` and the remaining ``PEERS``,
     and the StatefulWebApp's NetworkPolicy admits it. Jobs are immutable: delete the finished
     Job (it is deleted a day after it finishes) or use a new id to run another migration.
-    Kubernetes has no scale-down hook; this is the planned form of the seeds' advice.
+    Kubernetes has no scale-down hook; this is the planned form of BP026.
     """
 
     props_class: ClassVar[type[DataMigrationProps]] = DataMigrationProps
     core_class: ClassVar[type[DataMigrationCore]] = DataMigrationCore
     core: DataMigrationCore
+    leading_params: ClassVar[tuple[tuple[inspect.Parameter, str], ...]] = ((
+        inspect.Parameter("stateful", inspect.Parameter.KEYWORD_ONLY, annotation="StatefulWebApp"),
+        "The StatefulWebApp whose members depart. Required."),)
 
     def __init__(self, scope: Construct, id: str, *, stateful: StatefulWebApp,
-                 **props: Any) -> None:
+                 **props: Unpack[DataMigrationKwargs]) -> None:
         if not isinstance(stateful, StatefulWebApp):
             raise ConfigError(Problem(id, "stateful", type(stateful).__name__,
                                       "must be a StatefulWebApp", "pass the StatefulWebApp",

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from constructs import Construct
 
+from blueprints.cdk._signatures import sign
 from blueprints.cdk.release import Release
 from blueprints.core.logging_stack import LoggingStackCore, LoggingStackProps
+from blueprints.core.prop_types import build_props
 from blueprints.errors import ConfigError, Problem
+
+if TYPE_CHECKING:
+    from blueprints.cdk._kwargs import LoggingStackKwargs
 
 __all__ = ["LoggingStack"]
 
@@ -30,17 +35,15 @@ class LoggingStack(Construct):
     default). Every part follows the practices of the other constructs.
     """
 
-    def __init__(self, scope: Construct, id: str, **props: Any) -> None:
+    def __init__(self, scope: Construct, id: str, **props: Unpack[LoggingStackKwargs]) -> None:
         if not isinstance(scope, Release):
             raise ConfigError(Problem(id, "scope", type(scope).__name__,
                                       "a LoggingStack belongs to a Release", "create it in one"))
         path = f"{scope.context.name}/{id}"
-        try:
-            stack_props = LoggingStackProps(**props)
-        except TypeError as error:
-            raise ConfigError(Problem(path, "props", sorted(props), str(error),
-                                      "credentials_secret is required; see LoggingStackProps"))\
-                from None
+        stack_props = build_props(
+            LoggingStackProps, props, component=path, owner="LoggingStack",
+            hints={"credentials_secret": "name the Secret with the elastic and kibana_system "
+                                         "passwords (BP031)"})
         self.core = LoggingStackCore(id, stack_props, scope.context)
         parts = self.core.parts()
         for part in parts:
@@ -56,3 +59,6 @@ class LoggingStack(Construct):
         if props.existing_elasticsearch:
             return props.existing_elasticsearch
         return f"http://{self.core.id}-elasticsearch.{self.core.release.namespace}.svc:9200"
+
+
+sign(LoggingStack, LoggingStackProps)

@@ -13,6 +13,7 @@ from blueprints.core.release import ReleaseContext, make_release_context, resolv
 from blueprints.core.workload import Workload
 from blueprints.errors import ConfigError, Problem
 from blueprints.kube import current_kube_version
+from blueprints.release.applyset import with_parent
 from blueprints.rules import raise_errors
 
 __all__ = ["Part", "Release"]
@@ -45,6 +46,9 @@ class Release(cdk8s.Chart):
         part_of: The ``app.kubernetes.io/part-of`` label. Default: the release name.
         namespace: The namespace of every namespaced object (BP043). Default: the release name.
         annotations: Annotations on every object (BP005), e.g. owner and source. Default none.
+        egress: ``"declared"`` gives every component an egress policy admitting exactly its
+            callees and the cluster DNS (a component's own ``egress=`` overrides it);
+            ``"open"`` leaves egress alone. Default ``"open"``.
 
     Components added to it render in Python; other cdk8s constructs inside it (cdk8s-plus,
     imported CRDs, ``ApiObject``) work as in any Chart and get the release's labels, namespace
@@ -60,10 +64,11 @@ class Release(cdk8s.Chart):
         part_of: str | None = None,
         namespace: str | None = None,
         annotations: Mapping[str, str] | None = None,
+        egress: str = "open",
     ) -> None:
         self.context: ReleaseContext = make_release_context(
             id, version=version, part_of=part_of, namespace=namespace, annotations=annotations,
-            kube_version=current_kube_version())
+            kube_version=current_kube_version(), egress=egress)
         super().__init__(
             scope, id, namespace=self.context.namespace, disable_resource_name_hashes=True,
             labels={_INSTANCE: self.context.name, _PART_OF: self.context.part_of})
@@ -81,7 +86,7 @@ class Release(cdk8s.Chart):
             ValidationError: Objects break practices whose build-time severity is *error*.
         """
         resolve_clients({id: part.core for id, part in self._components.items()
-                         if isinstance(part.core, Workload)})
+                         if isinstance(part.core, Workload)}, self._app_workloads())
         # One round trip for every object cdk8s itself holds: escape hatches and constructs
         # that are not ours (cdk8s-plus, ApiObject, imported CRDs).
         from_node = {_key(m): dict(m) for m in super().to_json()}
@@ -90,7 +95,9 @@ class Release(cdk8s.Chart):
             for manifest in component.core.render():
                 key = _key(manifest)
                 if key in component.escaped and key in from_node:
-                    result.append(from_node.pop(key))
+                    # Only components hand out escape hatches (Component.emit_escaped).
+                    escaping: Any = component
+                    result.append(escaping.emit_escaped(manifest, from_node.pop(key)))
                 else:
                     result.append(manifest)
         annotations = self.context.object_annotations()
@@ -99,9 +106,18 @@ class Release(cdk8s.Chart):
                 metadata = manifest.setdefault("metadata", {})
                 metadata["annotations"] = {**annotations, **metadata.get("annotations", {})}
             result.append(manifest)
+        result = with_parent(self.context, result)
         if validate:
             raise_errors(result, self.context.kube_version)
         return result
+
+    def _app_workloads(self) -> list[Workload]:
+        """Every workload of every Release of the app: calls cross releases (BP042)."""
+        releases = [c for c in self.node.root.node.children if isinstance(c, Release)]
+        if self not in releases:
+            releases.append(self)
+        return [part.core for release in releases for part in release._components.values()
+                if isinstance(part.core, Workload)]
 
     def to_json(self) -> list[Any]:
         """cdk8s's hook (``cdk8s synth``, ``Testing.synth``): the rendered manifests."""

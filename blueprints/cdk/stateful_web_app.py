@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, Unpack
+
+from constructs import Construct
 
 from blueprints.cdk._component import Component
 from blueprints.core.stateful_web_app import StatefulWebAppCore, StatefulWebAppProps
+
+if TYPE_CHECKING:
+    from blueprints.cdk._kwargs import StatefulWebAppKwargs
 
 __all__ = ["StatefulWebApp"]
 
@@ -22,6 +27,9 @@ class StatefulWebApp(Component):
     props_class: ClassVar[type[StatefulWebAppProps]] = StatefulWebAppProps
     core_class: ClassVar[type[StatefulWebAppCore]] = StatefulWebAppCore
     core: StatefulWebAppCore
+
+    def __init__(self, scope: Construct, id: str, **props: Unpack[StatefulWebAppKwargs]) -> None:
+        super().__init__(scope, id, **props)
 
     @property
     def service_name(self) -> str:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, Unpack
+
+from constructs import Construct
 
 from blueprints.cdk._component import Component
 from blueprints.core.web_app import WebAppCore, WebAppProps
+
+if TYPE_CHECKING:
+    from blueprints.cdk._kwargs import WebAppKwargs
 
 __all__ = ["WebApp"]
 
@@ -22,6 +27,9 @@ class WebApp(Component):
     props_class: ClassVar[type[WebAppProps]] = WebAppProps
     core_class: ClassVar[type[WebAppCore]] = WebAppCore
     core: WebAppCore
+
+    def __init__(self, scope: Construct, id: str, **props: Unpack[WebAppKwargs]) -> None:
+        super().__init__(scope, id, **props)
 
     @property
     def service_name(self) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Unpack
+
+from constructs import Construct
 
 from blueprints.cdk._component import Component, _sequence
 from blueprints.core.release import ReleaseContext
@@ -11,6 +13,9 @@ from blueprints.core.worker_with_init import (
     WorkerWithInitProps,
     dependency_on,
 )
+
+if TYPE_CHECKING:
+    from blueprints.cdk._kwargs import WorkerWithInitKwargs
 
 __all__ = ["WorkerWithInit"]
 
@@ -27,6 +32,10 @@ class WorkerWithInit(Component):
     props_class: ClassVar[type[WorkerWithInitProps]] = WorkerWithInitProps
     core_class: ClassVar[type[WorkerWithInitCore]] = WorkerWithInitCore
     core: WorkerWithInitCore
+    construct_props: ClassVar[frozenset[str]] = Component.construct_props | {"wait_for"}
+
+    def __init__(self, scope: Construct, id: str, **props: Unpack[WorkerWithInitKwargs]) -> None:
+        super().__init__(scope, id, **props)
 
     def _convert(
         self, context: ReleaseContext, path: str, props: dict[str, Any]

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from blueprints.core.labels import recommended_labels
 from blueprints.core.names import check_name
+from blueprints.core.prop_types import mismatch
 from blueprints.core.release import ReleaseContext
 from blueprints.core.volumes import Volume
 from blueprints.core.workload import Manifest
@@ -30,6 +31,10 @@ class ConfigFilesCore:
                  *, description: str | None = None) -> None:
         self.id, self.release, self.path = id, release, f"{release.name}/{id}"
         check_name(id, component=self.path, field="id", kind="subdomain")
+        if description is not None and not isinstance(description, str):
+            raise ConfigError(Problem(self.path, "description", description,
+                                      *(mismatch(description, str, "description")
+                                        or ("must be a string", "quote it"))))
         if not isinstance(data, Mapping) or not data:
             raise ConfigError(Problem(self.path, "data", data, "needs at least one file",
                                       'pass data={"app.conf": "..."}'))

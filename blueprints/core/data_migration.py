@@ -32,7 +32,7 @@ class DataMigrationProps(WorkloadProps):
         ttl_seconds_after_finished: When the finished Job is deleted. Default 86400.
     """
 
-    ordinals: Sequence[int] = ()
+    ordinals: Sequence[int]
     backoff_limit: int = 3
     active_deadline_seconds: int = 3600
     ttl_seconds_after_finished: int = 86400

@@ -60,12 +60,13 @@ class CronJobAppProps(WorkloadProps):
         starting_deadline_seconds: How late a missed run may still start. Default 300.
         backoff_limit: Retries of a failed run; bounded, 0 to 10. Default 3.
         active_deadline_seconds: A run's time limit. Default: none.
-        successful_jobs_history_limit: Default 3. failed_jobs_history_limit: default 1.
+        successful_jobs_history_limit: Finished Jobs kept for inspection. Default 3.
+        failed_jobs_history_limit: Failed Jobs kept for inspection. Default 1.
         restart_policy: ``OnFailure`` (default) or ``Never``.
         suspend: Create it suspended. Default False.
     """
 
-    schedule: str = ""
+    schedule: str
     time_zone: str | None = None
     concurrency_policy: str = "Forbid"
     starting_deadline_seconds: int = 300

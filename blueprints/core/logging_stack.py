@@ -64,8 +64,8 @@ class LoggingStackProps:
         elasticsearch_replicas: Elasticsearch nodes, at least 1. Default 1.
         transport_tls_secret: A Secret with ``ca.crt``, ``tls.crt``, ``tls.key`` for TLS
             between nodes; required with more than one node. Default none.
-        storage_size: Each node's volume. Default ``10Gi``. storage_class: default the
-            cluster's.
+        storage_size: Each node's volume. Default ``10Gi``.
+        storage_class: The StorageClass of the volumes. Default: the cluster's default.
         heap: The JVM heap, e.g. ``1g``; at most the memory limit. Default ``1g``.
         memory_limit: Elasticsearch's memory request and limit. Default ``2Gi``.
         sysctl_init: Raise ``vm.max_map_count`` with a privileged init container instead of

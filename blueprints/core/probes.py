@@ -58,7 +58,7 @@ class Probe:
     @classmethod
     def exec(cls, *command: str, **timing: Unpack[Timing]) -> Probe:
         """A command run in the container, exec form; exit code 0 passes. ``Probe.exec("ls",
-        "/var/ready")`` is the kubia readiness probe of the seeds."""
+        "/var/ready")`` passes once the app has created ``/var/ready``."""
         return cls(handler="exec", command=tuple(command), **timing)
 
     @classmethod

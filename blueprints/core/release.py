@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from blueprints.core.names import check_name
+from blueprints.core.prop_types import mismatch
 from blueprints.errors import ConfigError, Problem
 from blueprints.kube import DEFAULT, KubeVersion
 
@@ -32,6 +33,8 @@ class ReleaseContext:
         version: The release version, written to the release-version annotation, or ``None``.
         annotations: Annotations on every object's metadata (BP005).
         kube_version: The Kubernetes target.
+        egress: The components' egress default: ``open``, or ``declared`` (exactly their
+            callees and the cluster DNS, BP042).
     """
 
     name: str
@@ -40,6 +43,7 @@ class ReleaseContext:
     version: str | None = None
     annotations: Mapping[str, str] = field(default_factory=dict)
     kube_version: KubeVersion = DEFAULT
+    egress: str = "open"
 
     def object_annotations(self) -> dict[str, str]:
         """Release annotations for object metadata, the release version included."""
@@ -57,6 +61,7 @@ def make_release_context(
     namespace: str | None,
     annotations: Mapping[str, str] | None,
     kube_version: KubeVersion,
+    egress: str = "open",
 ) -> ReleaseContext:
     """Validate a release's props and resolve their defaults.
 
@@ -69,27 +74,47 @@ def make_release_context(
     if version is not None and (not isinstance(version, str) or not version.strip()):
         raise ConfigError(Problem(name, "version", version, "must be a non-empty string",
                                   'pass version="1.4.2"'))
+    if annotations is not None and not isinstance(annotations, Mapping):
+        raise ConfigError(Problem(name, "annotations", annotations,
+                                  *(mismatch(annotations, Mapping[str, str], "annotations")
+                                    or ("must be a mapping", "pass {...}")), "BP005"))
     annotations = dict(annotations or {})
     for key, value in annotations.items():
         if not isinstance(key, str) or not isinstance(value, str):
             raise ConfigError(Problem(name, f"annotations[{key!r}]", value,
                                       "annotation keys and values are strings",
                                       "quote the value", "BP005"))
+    if egress not in ("open", "declared"):
+        raise ConfigError(Problem(name, "egress", egress, "not an egress mode",
+                                  "use open or declared", "BP042"))
     return ReleaseContext(name=name, namespace=namespace, part_of=part_of, version=version,
-                          annotations=annotations, kube_version=kube_version)
+                          annotations=annotations, kube_version=kube_version, egress=egress)
 
 
-def resolve_clients(workloads: Mapping[str, Any]) -> None:
-    """Resolve every component's ``allow_from`` against the release's components (BP042).
+def resolve_clients(workloads: Mapping[str, Any], app: Sequence[Any] | None = None) -> None:
+    """Resolve every component's ``allow_from`` against the release's components, and every
+    component's ``calls`` against the whole app (BP042), when the whole app is known.
+
+    Args:
+        workloads: The release's components by id.
+        app: Every workload of the app, other releases included. Default: the release's.
 
     Raises:
-        ConfigError: Every entry that names no component, all at once.
+        ConfigError: Every entry that names nothing, all at once.
     """
+    from blueprints.core.connections import resolve_connections
+    from blueprints.core.workload import Workload
+
     problems: list[Problem] = []
     for core in workloads.values():
         try:
             core.resolve_allow_from(workloads)
         except ConfigError as error:
             problems.extend(error.problems)
+    everything = list(app) if app is not None else list(workloads.values())
+    try:
+        resolve_connections([w for w in everything if isinstance(w, Workload)])
+    except ConfigError as error:
+        problems.extend(error.problems)
     if problems:
         raise ConfigError(problems)

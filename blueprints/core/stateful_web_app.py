@@ -6,9 +6,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from blueprints.core.exposure import check_exposure, exposure_objects
 from blueprints.core.names import check_name
 from blueprints.core.quantity import parse_quantity
-from blueprints.core.web_app import check_extra_ports, check_port, check_replicas
+from blueprints.core.web_app import (
+    Exposable,
+    check_extra_ports,
+    check_port,
+    check_replicas,
+    check_service_port,
+)
 from blueprints.core.workload import Manifest, Workload, WorkloadProps
 from blueprints.errors import ConfigError, Problem
 
@@ -60,6 +67,10 @@ class StatefulWebAppProps(WorkloadProps):
             moved (BP026). Default True.
         retain_claims_on_delete: Keep the claims when the StatefulSet is deleted. Default True.
         extra_ports: More ports by name, e.g. ``{"transport": 9300}``. Default none.
+        service_port: The client Service's port for the main port (the headless Service keeps
+            the pod's). Default: ``port``.
+        expose: Traffic from outside the cluster, as for :class:`~blueprints.WebAppProps`.
+            Default: none.
     """
 
     port: int = 8080
@@ -69,6 +80,8 @@ class StatefulWebAppProps(WorkloadProps):
     retain_claims_on_scale_down: bool = True
     retain_claims_on_delete: bool = True
     extra_ports: Mapping[str, int] = field(default_factory=dict)
+    service_port: int | None = None
+    expose: Exposable = ()
 
 
 class StatefulWebAppCore(Workload):
@@ -106,11 +119,19 @@ class StatefulWebAppCore(Workload):
             if not isinstance(item.mount_path, str) or not item.mount_path.startswith("/"):
                 raise ConfigError(Problem(self.path, "storage.mount_path", item.mount_path,
                                           "must be an absolute path", 'e.g. "/data"', "BP012"))
-        self.add_client(self.client_ref())  # peers talk to each other
+        check_service_port(self.path, props.service_port, props.extra_ports)
+        self.exposures = check_exposure(self, props.expose)
+        self.peers_talk = props.replicas != 1  # one pod has no peers to talk to
 
     @property
     def ports(self) -> tuple[tuple[str, int], ...]:
         return ((self.props.port_name, self.props.port), *self.props.extra_ports.items())
+
+    def service_ports(self) -> tuple[tuple[str, int, int], ...]:
+        props = self.props
+        main = props.service_port if props.service_port is not None else props.port
+        return ((props.port_name, main, props.port),
+                *((name, number, number) for name, number in props.extra_ports.items()))
 
     @property
     def service_name(self) -> str:
@@ -166,6 +187,9 @@ class StatefulWebAppCore(Workload):
             self.service(self.headless_service_name, headless=True),
             self.service(self.service_name),
             self.pod_disruption_budget(),
+            *(m for exposure in self.exposures for m in exposure_objects(
+                self, exposure, self.service_name, self.service_ports()[0][1],
+                self.props.port_name)),
             self.network_policy(),
         ]
 

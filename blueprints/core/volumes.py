@@ -11,6 +11,7 @@ from typing import Any
 
 from blueprints.core.image import parse_image
 from blueprints.core.names import check_name
+from blueprints.core.prop_types import checked_arguments
 from blueprints.core.quantity import parse_quantity
 from blueprints.errors import ConfigError, Problem
 
@@ -27,7 +28,7 @@ _NODE_ROOTS = frozenset({"/", "/etc", "/var", "/var/run", "/run", "/var/lib", "/
 
 
 class Survives(StrEnum):
-    """What the data must outlive: the seed's decision list (BP012)."""
+    """What the data must outlive; it decides the kind of volume (BP012)."""
 
     NOTHING = "nothing"
     CONTAINER_RESTART = "container-restart"
@@ -62,6 +63,7 @@ class Volume:
     claim_spec: Mapping[str, Any] | None = None
 
     @classmethod
+    @checked_arguments("volume")
     def for_data(
         cls,
         name: str,
@@ -71,7 +73,7 @@ class Volume:
         claim_name: str | None = None,
         size_limit: str | None = None,
     ) -> Volume | None:
-        """The volume the seed's decision list picks for data that must survive ``survives``.
+        """The volume that BP012 picks for data that must survive ``survives``.
 
         - ``nothing``: no volume (``None``);
         - ``container-restart``: an ``emptyDir`` (``size_limit`` optional);
@@ -114,6 +116,7 @@ class Volume:
         return cls.claim(name, claim_name)
 
     @classmethod
+    @checked_arguments("volume")
     def empty_dir(cls, name: str, *, memory: bool = False,
                   size_limit: str | None = None) -> Volume:
         """Scratch space that survives container restarts, not pod deletion. ``memory`` puts
@@ -130,6 +133,7 @@ class Volume:
         return cls(name=name, source={"emptyDir": source})
 
     @classmethod
+    @checked_arguments("volume")
     def host_path(cls, name: str, path: str, *, type: str = "Directory",
                   writable_reason: str | None = None,
                   outside_daemon_reason: str | None = None) -> Volume:
@@ -158,6 +162,7 @@ class Volume:
                    read_only=not writable_reason, opt_outs=opt_outs)
 
     @classmethod
+    @checked_arguments("volume")
     def claim(cls, name: str, claim_name: str, *, read_only: bool = False) -> Volume:
         """An existing PersistentVolumeClaim: survives pod deletion and node changes."""
         check_name(claim_name, component=f"volume/{name}", field="claim_name", kind="subdomain")
@@ -167,6 +172,7 @@ class Volume:
         return cls(name=name, source={"persistentVolumeClaim": source}, read_only=read_only)
 
     @classmethod
+    @checked_arguments("volume")
     def new_claim(cls, name: str, *, size: str, claim_name: str | None = None,
                   access_modes: Sequence[str] = ("ReadWriteOnce",),
                   storage_class: str | None = None) -> Volume:
@@ -192,6 +198,7 @@ class Volume:
                    claim_spec=spec)
 
     @classmethod
+    @checked_arguments("volume")
     def config_map(cls, name: str, config_map: str, *,
                    items: Mapping[str, str] | None = None, default_mode: int = 0o444,
                    optional: bool = False) -> Volume:
@@ -207,6 +214,7 @@ class Volume:
         return cls(name=name, source={"configMap": source}, read_only=True)
 
     @classmethod
+    @checked_arguments("volume")
     def secret(cls, name: str, secret: str, *, items: Mapping[str, str] | None = None,
                default_mode: int = 0o400) -> Volume:
         """A Secret's keys as files, on tmpfs (never written to the node's disk). Read-only."""
@@ -218,6 +226,7 @@ class Volume:
         return cls(name=name, source={"secret": source}, read_only=True)
 
     @classmethod
+    @checked_arguments("volume")
     def git_clone(cls, name: str, repository: str, *, revision: str = "main",
                   image: str = GIT_IMAGE) -> Volume:
         """The replacement of the removed ``gitRepo`` volume (BP014): an ``emptyDir`` that an

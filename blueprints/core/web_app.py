@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from blueprints.core.exposure import (
+    HTTPRoute,
+    Ingress,
+    LoadBalancer,
+    NodePort,
+    check_exposure,
+    exposure_objects,
+)
 from blueprints.core.names import check_name
 from blueprints.core.workload import Manifest, Workload, WorkloadProps
 from blueprints.errors import ConfigError, Problem
 
-__all__ = ["WebAppCore", "WebAppProps", "check_extra_ports", "check_port", "check_replicas"]
+__all__ = [
+    "Exposable",
+    "WebAppCore",
+    "WebAppProps",
+    "check_extra_ports",
+    "check_port",
+    "check_replicas",
+    "check_service_port",
+]
+
+#: What ``expose=`` takes: one exposure or several.
+Exposable = Ingress | HTTPRoute | LoadBalancer | NodePort | Sequence[
+    Ingress | HTTPRoute | LoadBalancer | NodePort]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -23,12 +43,20 @@ class WebAppProps(WorkloadProps):
         replicas: Pods to run; a PodDisruptionBudget is added when more than one. Default 2.
         extra_ports: More ports by name, e.g. ``{"metrics": 9090}``; the Service and the
             NetworkPolicy carry them too. Default none.
+        service_port: The port the Service offers for the main port, e.g. 80 in front of a
+            container on 8080; callers' addresses use it. Default: ``port``.
+        expose: Traffic from outside the cluster (BP042): ``Ingress(host=...)``,
+            ``HTTPRoute(gateway=...)``, ``LoadBalancer(source_ranges=[...])`` or
+            ``NodePort(source_ranges=[...])``, or a list of them. The NetworkPolicy admits
+            exactly the matching source. Default: none.
     """
 
     port: int = 8080
     port_name: str = "http"
     replicas: int = 2
     extra_ports: Mapping[str, int] = field(default_factory=dict)
+    service_port: int | None = None
+    expose: Exposable = ()
 
 
 class WebAppCore(Workload):
@@ -43,10 +71,18 @@ class WebAppCore(Workload):
         check_name(props.port_name, component=self.path, field="port_name", kind="port")
         check_replicas(props.replicas, component=self.path)
         check_extra_ports(self.path, props.port_name, props.port, props.extra_ports)
+        check_service_port(self.path, props.service_port, props.extra_ports)
+        self.exposures = check_exposure(self, props.expose)
 
     @property
     def ports(self) -> tuple[tuple[str, int], ...]:
         return ((self.props.port_name, self.props.port), *self.props.extra_ports.items())
+
+    def service_ports(self) -> tuple[tuple[str, int, int], ...]:
+        props = self.props
+        main = props.service_port if props.service_port is not None else props.port
+        return ((props.port_name, main, props.port),
+                *((name, number, number) for name, number in props.extra_ports.items()))
 
     @property
     def service_name(self) -> str:
@@ -54,11 +90,19 @@ class WebAppCore(Workload):
         return self.id
 
     def render(self) -> list[Manifest]:
-        manifests = [*self.claims(), self.deployment(self.props.replicas), self.service(self.service_name)]
+        manifests = [*self.claims(), self.deployment(self.props.replicas),
+                     self.service(self.service_name)]
         if self.props.replicas > 1:
             manifests.append(self.pod_disruption_budget())
+        manifests.extend(self.exposure_objects())
         manifests.append(self.network_policy())
         return manifests
+
+    def exposure_objects(self) -> list[Manifest]:
+        """The Ingress, HTTPRoute or public Service of each exposure, on the main port."""
+        name, service_port, _ = self.service_ports()[0]
+        return [m for exposure in self.exposures
+                for m in exposure_objects(self, exposure, self.service_name, service_port, name)]
 
 
 def check_port(port: object, *, component: str, field: str = "port") -> int:
@@ -89,6 +133,22 @@ def check_extra_ports(component: str, main_name: str, main_port: int,
                                       "repeats a port name or number", "use each once"))
         names.add(name)
         numbers.add(number)
+
+
+def check_service_port(component: str, service_port: object,
+                       extra: Mapping[str, int]) -> None:
+    """Check the main port's Service port: 1 to 65535, not taken by an extra port.
+
+    Raises:
+        ConfigError: It is out of range or taken.
+    """
+    if service_port is None:
+        return
+    check_port(service_port, component=component, field="service_port")
+    if service_port in extra.values():
+        raise ConfigError(Problem(component, "service_port", service_port,
+                                  "an extra port already uses the number",
+                                  "pick another Service port"))
 
 
 def check_replicas(replicas: object, *, component: str) -> int:

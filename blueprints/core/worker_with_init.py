@@ -67,6 +67,7 @@ class Dependency:
     namespace: str | None = None
     port: int | None = None
     component: Workload | None = None
+    pod_port: int | None = None
 
 
 _DEPENDENCY = re.compile(r"(?P<service>[^.:]+)(?:\.(?P<namespace>[^.:]+))?(?::(?P<port>\d+))?")
@@ -113,9 +114,12 @@ class WorkerWithInitProps(WorkloadProps):
             (which then restarts with back-off). 1 to 86400. Default 300.
         wait_image: The image of the init containers. Default ``busybox:1.36.1``.
         replicas: Pods to run. Default 1.
+        wait_for_calls: Also wait for every component in ``calls`` (on the Service port the
+            call uses; external addresses are not waited on). Default False.
     """
 
     wait_for: Sequence[str | Dependency] = ()
+    wait_for_calls: bool = False
     wait_timeout_seconds: int = 300
     wait_image: str = "busybox:1.36.1"
     replicas: int = 1
@@ -152,12 +156,29 @@ class WorkerWithInitCore(Workload):
             if names.count(name) > 1:
                 raise ConfigError(Problem(self.path, "wait_for", name, "listed twice",
                                           "list each dependency once"))
-        for dep in self.dependencies:
-            if dep.component is not None:
-                dep.component.add_client(self.client_ref())
+
+    def waited_components(self) -> list[tuple[Workload, int]]:
+        return [(dep.component, dep.pod_port) for dep in self.dependencies
+                if dep.component is not None and dep.pod_port is not None]
+
+    def external_wait_ports(self) -> list[int]:
+        return [dep.port for dep in self.dependencies
+                if dep.component is None and dep.port is not None]
 
     def render(self) -> list[Manifest]:
-        waits = [self._wait_container(dep) for dep in self.dependencies]
+        dependencies = list(self.dependencies)
+        if self.props.wait_for_calls:
+            names = {self._container_name(dep) for dep in dependencies}
+            for connection in self.connections:
+                if connection.callee is None:
+                    continue  # an outside address: no Service name to wait on
+                service, _, namespace = connection.host.partition(".")
+                dep = Dependency(service, namespace.removesuffix(".svc") or None,
+                                 connection.service_port, connection.callee,
+                                 connection.pod_port)
+                if self._container_name(dep) not in names:
+                    dependencies.append(dep)
+        waits = [self._wait_container(dep) for dep in dependencies]
         deployment = self.deployment(self.props.replicas, init_containers=waits)
         return [*self.claims(), deployment, self.network_policy()]
 
@@ -188,6 +209,8 @@ def dependency_on(component: Workload, namespace_of_worker: str) -> Dependency:
                                   "has no Service to wait for",
                                   "depend on a WebApp or StatefulWebApp", "BP015"))
     namespace = component.namespace if component.namespace != namespace_of_worker else None
-    port = component.ports[0][1] if component.ports else None
-    return Dependency(service, namespace, port, component)
+    # Wait on the port the Service offers; the callee's policy admits the pod port behind it.
+    ports = component.service_ports()
+    service_port, pod_port = (ports[0][1], ports[0][2]) if ports else (None, None)
+    return Dependency(service, namespace, service_port, component, pod_port)
 

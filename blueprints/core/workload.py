@@ -8,12 +8,20 @@ and BP043 (namespace).
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from blueprints.core.connections import (
+    EGRESS_MODES,
+    Connection,
+    Declared,
+    parse_calls,
+)
 from blueprints.core.hooks import Hook
 from blueprints.core.image import ImageRef, parse_image, pull_policy
 from blueprints.core.labels import label_value_problem, recommended_labels, selector_labels
@@ -26,6 +34,7 @@ from blueprints.errors import ConfigError, Problem
 from blueprints.practices import IGNORE_ANNOTATION
 
 __all__ = [
+    "ANYWHERE",
     "DESCRIPTION_ANNOTATION",
     "ClientRef",
     "ConfigMapKeyRef",
@@ -42,6 +51,8 @@ __all__ = [
 Manifest = dict[str, Any]
 
 DESCRIPTION_ANNOTATION = "blueprint.dev/description"
+#: The ``allow_from`` entry that admits every source, recorded as an opt-out (BP042).
+ANYWHERE = "anywhere"
 CONFIG_HASH_ANNOTATION = "blueprint.dev/config-hash"
 TERMINATION_MESSAGE_PATH = "/dev/termination-log"
 _CONTAINER_ORDER = (
@@ -115,8 +126,8 @@ EnvValue = str | SecretKeyRef | ConfigMapKeyRef
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Sidecar:
-    """A helper container beside the main one, sharing volumes with it (the seed's busybox
-    writes, nginx serves). It gets every container practice: a pinned image, the termination
+    """A helper container beside the main one, sharing volumes with it (say, busybox writes,
+    nginx serves). It gets every container practice: a pinned image, the termination
     message, requests and limits, the restricted security context.
 
     Attributes:
@@ -172,9 +183,21 @@ class WorkloadProps:
             Service-backed components, 0 otherwise.
         shutdown_seconds: How long the app needs to stop after the signal (BP023). Default 25.
         termination_grace_seconds: Overrides pause + shutdown; must exceed the pause (BP023).
-        allow_from: Clients admitted by the NetworkPolicy besides dependents (BP042): component
-            ids of the release, ``namespace:<name>`` for a whole namespace, or constructs.
-            Default: the whole release when nothing depends on the component.
+        calls: The components this one calls, and external ``"host:port"`` addresses (BP042):
+            a list (``[cart, "api.example.com:443"]``) or a mapping that names each address
+            variable (``{"CART_ADDR": cart}``). Each callee gives an environment variable
+            (default ``<CALLEE>_ADDR``; ``<CALLEE>_<PORT>_ADDR`` for another port than the
+            main one) holding ``<service>:<port>`` in the same namespace,
+            ``<service>.<namespace>.svc:<port>`` across namespaces; the callee's NetworkPolicy
+            admits this component on exactly that port. Entries are constructs, component
+            names of the release, ``"name:port"`` (a named or numbered Service port), or
+            :class:`~blueprints.core.connections.Call`. Default none.
+        egress: ``"declared"`` adds an egress policy that admits exactly the callees and the
+            cluster DNS; ``"open"`` leaves egress alone. Default: the release's (``open``).
+        allow_from: Callers that blueprint does not build, admitted on every port (BP042):
+            ``namespace:<name>`` for a whole namespace, a CIDR block, ``"anywhere"`` (recorded
+            as an opt-out), component ids or constructs. Default none: the callers come from
+            ``calls``, and a component that nobody calls admits its release.
         labels: Extra labels; they may add to the recommended labels, not replace them (BP003).
         annotations: Extra annotations on every object of the component.
         mounts: Volumes mounted into the main container (:class:`Volume` chooses the kind by
@@ -213,6 +236,8 @@ class WorkloadProps:
     pre_stop_seconds: int | None = None
     shutdown_seconds: int = 25
     termination_grace_seconds: int | None = None
+    calls: Sequence[Any] | Mapping[str, Any] = ()
+    egress: str | None = None
     allow_from: Sequence[str | ClientRef] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] = field(default_factory=dict)
@@ -247,7 +272,21 @@ class Workload(ABC):
         self.labels = self._labels()
         self.selector = selector_labels(self.labels)
         self._clients: list[ClientRef] = []
+        #: Filled at render by resolve_connections: who calls this component on which pod
+        #: port, and what this component calls.
+        self._incoming: list[tuple[ClientRef, int]] = []
+        self._connections: list[Connection] = []
+        self._admitted_by: list[Workload] = []
+        #: Whether the component's own pods talk to each other (StatefulWebApp peers).
+        self.peers_talk = False
+        self.exposures: tuple[Any, ...] = ()
         self._check_numbers()
+        self.calls: tuple[Declared, ...] = parse_calls(self, props.calls)
+        egress = props.egress if props.egress is not None else release.egress
+        if egress not in EGRESS_MODES:
+            raise ConfigError(Problem(self.path, "egress", egress, "not an egress mode",
+                                      f"use one of {', '.join(EGRESS_MODES)}", "BP042"))
+        self.egress: str = egress
         self._check()
         self._probes = self._render_probes()
         self._lifecycle = self._render_lifecycle()
@@ -273,6 +312,20 @@ class Workload(ABC):
     def ports(self) -> tuple[tuple[str, int], ...]:
         """The ports this component serves, as ``(name, number)``."""
         return ()
+
+    def service_ports(self) -> tuple[tuple[str, int, int], ...]:
+        """The ports its Service exposes, as ``(name, Service port, pod port)``; none without
+        a Service."""
+        return ()
+
+    def waited_components(self) -> list[tuple[Workload, int]]:
+        """Components this one waits for, with the pod port the wait reaches (none here)."""
+        return []
+
+    @property
+    def connections(self) -> tuple[Connection, ...]:
+        """The resolved calls (after render-time resolution)."""
+        return tuple(self._connections)
 
     @abstractmethod
     def render(self) -> list[Manifest]:
@@ -343,12 +396,13 @@ class Workload(ABC):
         """The pod template: restricted security, probes, pause, grace, resources, volumes."""
         props = self.props
         volumes = self._volumes
+        calls = [{"name": c.env, "value": c.address} for c in self._connections]
         container = self.container(
             self.id,
             self.image,
             command=props.command,
             args=props.args,
-            env=[*extra_env, *_env(props.env)],
+            env=[*extra_env, *_env(props.env), *calls],
             mounts=[*self._main_mounts, *extra_mounts],
             resources=props.resources,
         )
@@ -529,6 +583,12 @@ class Workload(ABC):
                                       "a writable hostPath mount",
                                       "mount it read-only, or pass writable_reason=... to "
                                       "Volume.host_path", "BP013"))
+        if host_path:
+            # Baseline Pod Security forbids every hostPath volume (BP041): say so on the object,
+            # so that its Namespace is labelled privileged and lint agrees with synth.
+            reason = f"hostPath {volume.source['hostPath']['path']} (node access)"
+            if reason not in self.opt_outs.get("BP041", []):
+                self._opt_out("BP041", reason)
         for practice, reason in volume.opt_outs.items():
             if reason not in self.opt_outs.get(practice, []):
                 self._opt_out(practice, reason)
@@ -603,39 +663,91 @@ class Workload(ABC):
     # -- shared objects -------------------------------------------------------------------
 
     def network_policy(self) -> Manifest:
-        """Ingress only from declared clients, on declared ports (BP042)."""
-        peers = []
-        clients = list(self._clients)
+        """Ingress from exactly the declared callers on the ports they call; egress to exactly
+        the callees and the cluster DNS when ``egress="declared"`` (BP042).
+
+        Callers are the components whose ``calls`` (or ``wait_for``) name this one, what
+        ``allow_from`` lists and what an exposure lets in; a component with none of them admits
+        its release. No rule without ``from`` is emitted unless asked for by name
+        (``allow_from=["anywhere"]``, or a public Service open to ``0.0.0.0/0``), and that
+        opt-out is recorded on the object.
+        """
+        all_ports = [number for _, number in self.ports]
+        ingress = _Rules()
+        for client, port in self._incoming:
+            ingress.admit(_peer(client, self.namespace), [port])
+        for client in self._clients:
+            ingress.admit(_peer(client, self.namespace), all_ports)
         for entry in self.props.allow_from:
             if isinstance(entry, ClientRef):
-                clients.append(entry)
-        if self.props.allow_from or clients:
-            for client in clients:
-                peers.append(_peer(client, self.namespace))
-            for entry in self.props.allow_from:
-                if isinstance(entry, str) and entry.startswith("namespace:"):
-                    namespace = entry.removeprefix("namespace:")
-                    peers.append({"namespaceSelector": {"matchLabels": {
-                        "kubernetes.io/metadata.name": namespace}}})
-        else:
-            peers.append({"podSelector": {"matchLabels": {
-                "app.kubernetes.io/instance": self.release.name}}})
-        ingress: list[Manifest] = []
-        if self.ports:
-            ingress.append({
-                "from": peers,
-                "ports": [{"port": number, "protocol": "TCP"} for _, number in self.ports],
-            })
+                ingress.admit(_peer(entry, self.namespace), all_ports)
+            elif entry == ANYWHERE:
+                ingress.admit(None, all_ports)
+            elif entry.startswith("namespace:"):
+                ingress.admit(_namespace_peer(entry.removeprefix("namespace:")), all_ports)
+            elif "/" in entry:
+                block = _cidr_peer(entry)
+                assert block is not None, "checked in the constructor"
+                ingress.admit(block, all_ports)
+        if self.exposures:
+            from blueprints.core.exposure import exposure_peers
+
+            for exposure in self.exposures:
+                for peer in exposure_peers(self, exposure):
+                    ingress.admit(peer, all_ports[:1])
+        if not ingress:  # nobody declared: the release, which holds the peers too
+            ingress.admit({"podSelector": {"matchLabels": {
+                "app.kubernetes.io/instance": self.release.name}}}, all_ports)
+        elif self.peers_talk:
+            ingress.admit({"podSelector": {"matchLabels": dict(self.selector)}}, all_ports)
+        spec: Manifest = {
+            "podSelector": {"matchLabels": dict(self.selector)},
+            "policyTypes": ["Ingress"],
+            "ingress": ingress.render("from") if all_ports else [],
+        }
+        if self.egress == "declared":
+            spec["policyTypes"] = ["Ingress", "Egress"]
+            spec["egress"] = self._egress_rules()
         return {
             "apiVersion": "networking.k8s.io/v1",
             "kind": "NetworkPolicy",
             "metadata": self.metadata(self.id),
-            "spec": {
-                "podSelector": {"matchLabels": dict(self.selector)},
-                "policyTypes": ["Ingress"],
-                "ingress": ingress,
-            },
+            "spec": spec,
         }
+
+    def _egress_rules(self) -> list[Manifest]:
+        egress = _Rules()
+        for connection in self._connections:
+            callee = connection.callee
+            if callee is None:
+                # NetworkPolicy cannot name a host: an external callee opens its port only.
+                egress.admit(None, [connection.pod_port])
+            else:
+                egress.admit(_peer(callee.client_ref(), self.namespace), [connection.pod_port])
+        for callee, port in self.waited_components():
+            egress.admit(_peer(callee.client_ref(), self.namespace), [port])
+        for callee in self._admitted_by:
+            egress.admit(_peer(callee.client_ref(), self.namespace),
+                         [number for _, number in callee.ports])
+        for port in self.external_wait_ports():
+            egress.admit(None, [port])
+        for volume in self._volume_objects:
+            if volume.clone is not None:  # the git-clone init container reaches the remote
+                egress.admit(None, [_git_port(volume.clone[0])])
+        if self.peers_talk:
+            egress.admit({"podSelector": {"matchLabels": dict(self.selector)}},
+                         [number for _, number in self.ports])
+        # Cluster DNS: CoreDNS keeps the k8s-app: kube-dns label in kube-system (kubernetes/
+        # kubernetes, cluster/addons/dns/coredns/coredns.yaml.base).
+        dns = {"to": [{"namespaceSelector": {"matchLabels": {
+                   "kubernetes.io/metadata.name": "kube-system"}},
+                       "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
+               "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]}
+        return [dns, *egress.render("to")]
+
+    def external_wait_ports(self) -> list[int]:
+        """Ports of waits on Services that blueprint does not build (none here)."""
+        return []
 
     def deployment(self, replicas: int, *, init_containers: Sequence[Manifest] = ()) -> Manifest:
         """The Deployment of ``replicas`` pods: rolling updates that never take a ready pod away
@@ -659,9 +771,11 @@ class Workload(ABC):
         if headless:
             spec["clusterIP"] = "None"
             spec["publishNotReadyAddresses"] = True
+        ports = ([(n, number, number) for n, number in self.ports] if headless
+                 else self.service_ports() or [(n, number, number) for n, number in self.ports])
         spec["ports"] = [
             {"name": name_, "port": number, "protocol": "TCP", "targetPort": name_}
-            for name_, number in self.ports
+            for name_, number, _ in ports
         ]
         spec["selector"] = dict(self.selector)
         spec["type"] = "ClusterIP"
@@ -695,13 +809,16 @@ class Workload(ABC):
             ConfigError: An entry names no component of the release.
         """
         for entry in self.props.allow_from:
-            if isinstance(entry, ClientRef) or entry.startswith("namespace:"):
+            if isinstance(entry, ClientRef) or entry.startswith("namespace:") or "/" in entry or (
+                entry == ANYWHERE
+            ):
                 continue
             if entry not in components:
                 known = ", ".join(sorted(components)) or "none"
                 raise ConfigError(Problem(
                     self.path, "allow_from", entry, "names no component of the release",
-                    f"use a component id ({known}), a construct, or 'namespace:<name>'", "BP042"))
+                    f"use a component id ({known}), a construct, 'namespace:<name>', a CIDR "
+                    "block or 'anywhere'", "BP042"))
             self.add_client(components[entry].client_ref())
 
     # -- checks ---------------------------------------------------------------------------
@@ -813,6 +930,18 @@ class Workload(ABC):
             if isinstance(entry, str) and entry.startswith("namespace:"):
                 check_name(entry.removeprefix("namespace:"), component=path,
                            field="allow_from")
+            elif isinstance(entry, str) and "/" in entry:
+                if _cidr_peer(entry) is None:
+                    raise ConfigError(Problem(path, "allow_from", entry, "not a CIDR block",
+                                              'write it like "203.0.113.0/24"', "BP042"))
+                if entry in ("0.0.0.0/0", "::/0"):
+                    self._opt_out("BP042", f"admits {entry} (allow_from)")
+            elif entry == ANYWHERE:
+                self._opt_out("BP042", "admits traffic from anywhere (allow_from=['anywhere'])")
+            elif not isinstance(entry, str | ClientRef):
+                raise ConfigError(Problem(path, "allow_from", entry, "not a caller",
+                                          "use a component, 'namespace:<name>', a CIDR block or "
+                                          "'anywhere'", "BP042"))
 
 
 def _env(values: Mapping[str, EnvValue]) -> list[Manifest]:
@@ -827,6 +956,60 @@ def _env(values: Mapping[str, EnvValue]) -> list[Manifest]:
         else:
             env.append({"name": name, "value": value})
     return env
+
+
+class _Rules:
+    """Policy rules built from (peer, ports) pairs: each peer gets the union of its ports, and
+    peers with the same ports share a rule. Sorted, so declaration order changes nothing."""
+
+    def __init__(self) -> None:
+        self._ports: dict[str, tuple[Manifest | None, set[int]]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._ports)
+
+    def admit(self, peer: Manifest | None, ports: Sequence[int]) -> None:
+        """Admit ``peer`` (``None``: every source) on ``ports``."""
+        key = "" if peer is None else json.dumps(peer, sort_keys=True)
+        self._ports.setdefault(key, (peer, set()))[1].update(ports)
+
+    def render(self, direction: str) -> list[Manifest]:
+        """The rules, ``from`` or ``to`` each peer group; a ``None`` peer gets no peer list."""
+        groups: dict[tuple[int, ...], list[tuple[str, Manifest | None]]] = {}
+        for key, (peer, numbers) in self._ports.items():
+            groups.setdefault(tuple(sorted(numbers)), []).append((key, peer))
+        rules: list[Manifest] = []
+        for ports, group in sorted(groups.items()):
+            port_list = [{"port": number, "protocol": "TCP"} for number in ports]
+            if any(peer is None for _, peer in group):
+                rules.append({"ports": port_list} if port_list else {})
+            peers = sorted(((k, p) for k, p in group if p is not None), key=lambda kp: kp[0])
+            if peers:
+                rule: Manifest = {direction: [p for _, p in peers]}
+                if port_list:
+                    rule["ports"] = port_list
+                rules.append(rule)
+        return rules
+
+
+def _git_port(repository: str) -> int:
+    """The port a git remote answers on: 443 for https (the default), 80, 22 or 9418."""
+    for prefix, port in (("http://", 80), ("ssh://", 22), ("git://", 9418)):
+        if repository.startswith(prefix):
+            return port
+    return 22 if "@" in repository.split("/", 1)[0] else 443
+
+
+def _namespace_peer(namespace: str) -> Manifest:
+    return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
+
+
+def _cidr_peer(block: str) -> Manifest | None:
+    try:
+        network = ipaddress.ip_network(block)
+    except ValueError:
+        return None
+    return {"ipBlock": {"cidr": str(network)}}
 
 
 def _peer(client: ClientRef, namespace: str) -> Manifest:

@@ -13,6 +13,7 @@ from blueprints.kube import DEFAULT, KubeVersion
 from blueprints.lint.documents import Document, parse_documents
 from blueprints.practices import PRACTICES, Severity
 from blueprints.rules import Context, Finding, check
+from blueprints.rules.apis import REMOVED_KINDS
 
 __all__ = ["BUILTIN_KINDS", "LintFinding", "LintReport", "lint"]
 
@@ -30,7 +31,7 @@ BUILTIN_KINDS = frozenset({
     "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "FlowSchema",
     "PriorityLevelConfiguration", "DeviceClass", "ResourceClaim", "ResourceClaimTemplate",
     "ResourceSlice", "ControllerRevision", "Node",
-})
+}) | REMOVED_KINDS  # kinds Kubernetes served once, such as PodSecurityPolicy (BP007)
 #: The pseudo-rule of documents that are not Kubernetes objects at all.
 MANIFEST_RULE = "manifest"
 

@@ -1,2 +1,2 @@
-"""The release workflow: synth, the YAML writer, schema validation (and, as they come, diff,
-ApplySet and graph)."""
+"""The release workflow: synth, the YAML writer, schema validation, diff with its
+immutable-field guard, and the ApplySet parent that makes pruning work."""

@@ -122,21 +122,28 @@ def plan_output(directory: Path, files: Mapping[str, str]) -> tuple[list[str], l
     return changed, removed
 
 
-def commit(directory: Path, files: Mapping[str, str]) -> None:
+def commit(directory: Path, files: Mapping[str, str],
+           extra: Mapping[str, str] | None = None) -> None:
     """Make ``directory`` hold exactly the release files ``files`` (name to YAML text), plus
     the other entries it held, in one atomic switch (see the module docstring).
+
+    Args:
+        directory: The output folder.
+        files: The release files, written with :data:`MARKER` first.
+        extra: Other files synth owns in the folder (``kustomization.yaml``), written as they
+            are and switched in with the release files.
 
     Raises:
         ConfigError: The folder cannot take the output (one problem naming the path and the
             cause); the folder is then as it was.
     """
     try:
-        _commit(directory, files)
+        _commit(directory, files, extra or {})
     except OSError as error:  # whatever a path check met, e.g. a name too long to stat
         raise _os_problem(directory, error) from None
 
 
-def _commit(directory: Path, files: Mapping[str, str]) -> None:
+def _commit(directory: Path, files: Mapping[str, str], extra: Mapping[str, str]) -> None:
     target = _target(directory)
     parent = target.parent
     created: list[Path] = []  # the folders above it that this commit made, removed on failure
@@ -160,13 +167,13 @@ def _commit(directory: Path, files: Mapping[str, str]) -> None:
         stack.enter_context(_signals_held())
         try:
             _recover(target, faults)
-            existing = _check_existing(directory, target, files)
+            existing = _check_existing(directory, target, files, extra)
             staging = Path(tempfile.mkdtemp(prefix=_prefix(target, "new"), dir=parent))
         except OSError as error:
             raise _os_problem(directory, error) from None
         switched = False
         try:
-            _stage(staging, target, directory, files, existing, faults)
+            _stage(staging, target, directory, files, extra, existing, faults)
             faults.step("switch")
             if existing is None:
                 os.rename(staging, target)
@@ -221,8 +228,8 @@ def _target(directory: Path) -> Path:
     return target
 
 
-def _check_existing(directory: Path, target: Path, files: Mapping[str, str]) -> (
-        dict[str, os.stat_result] | None):
+def _check_existing(directory: Path, target: Path, files: Mapping[str, str],
+                    extra: Mapping[str, str]) -> dict[str, os.stat_result] | None:
     """The entries of the folder to carry over, after the checks; ``None``: no folder yet."""
     try:
         with os.scandir(target) as scan:
@@ -251,6 +258,12 @@ def _check_existing(directory: Path, target: Path, files: Mapping[str, str]) -> 
                     "synth", "--output", str(directory),
                     f"holds over {MAX_OTHER_ENTRIES} files and folders, and synth swaps its "
                     "output folder as a whole", "pass a folder of its own, e.g. --output dist"))
+        if entry.name in extra:
+            if stat.S_ISDIR(info.st_mode):
+                raise ConfigError(Problem(
+                    "synth", "output file", str(directory / entry.name),
+                    "is a folder, where synth writes a file", "move that folder away"))
+            continue  # replaced
         if entry.name.endswith(OUTPUT_SUFFIX):
             if stat.S_ISDIR(info.st_mode) and entry.name in files:
                 raise ConfigError(Problem(
@@ -269,12 +282,15 @@ def _check_existing(directory: Path, target: Path, files: Mapping[str, str]) -> 
 
 
 def _stage(staging: Path, target: Path, shown: Path, files: Mapping[str, str],
-           existing: dict[str, os.stat_result] | None, faults: _Faults) -> None:
+           extra: Mapping[str, str], existing: dict[str, os.stat_result] | None,
+           faults: _Faults) -> None:
     mode = (os.stat(target).st_mode if existing is not None else 0o777 & ~_umask()) & 0o7777
-    for name, text in files.items():
+    writes = [(name, file_bytes(text)) for name, text in files.items()]
+    writes += [(name, text.encode()) for name, text in extra.items()]
+    for name, data in writes:
         faults.step(f"write {name}")
         try:
-            _write(staging / name, file_bytes(text))
+            _write(staging / name, data)
         except OSError as error:  # name the file as the user will know it
             raise OSError(error.errno, error.strerror, str(shown / name)) from None
     for name, info in (existing or {}).items():

@@ -49,6 +49,11 @@ class SynthResult:
     objects: dict[str, int]
     warnings: list[Finding] = field(default_factory=list)
 
+    def stream(self) -> str:
+        """Every release file as one YAML stream, in release order, ``---`` between them (what
+        ``synth -o -`` prints)."""
+        return "---\n".join(self.files.values())
+
 
 def find_blueprint(path: Path) -> Path:
     """The blueprint file that ``path`` names: the file itself, or ``blueprint.py`` inside it.
@@ -120,15 +125,17 @@ def synthesize(
     return SynthResult(blueprint, files, objects, warnings)
 
 
-def write(result: SynthResult, output: Path, *, check_only: bool = False) -> list[str]:
-    """Write ``result`` to ``output`` (or, with ``check_only``, only compare).
+def write(result: SynthResult, output: Path, *, check_only: bool = False,
+          extra: Mapping[str, str] | None = None) -> list[str]:
+    """Write ``result`` to ``output`` (or, with ``check_only``, only compare), with ``extra``
+    files synth owns there (``kustomization.yaml``) in the same atomic commit.
 
     Returns:
-        The names of the files that changed (or would change), removed ones included.
+        The names of the release files that changed (or would change), removed ones included.
     """
     changed, removed = plan_output(output, result.files)
     if not check_only:
-        commit(output, result.files)
+        commit(output, result.files, extra)
     return changed + removed
 
 

@@ -8,7 +8,13 @@ from typing import Any
 from blueprints.rules._objects import containers, pod_spec
 from blueprints.rules._registry import Context, Violation, object_rule
 
-__all__ = ["git_repo_is_gone", "host_path_for_node_agents_only", "host_path_is_scoped"]
+__all__ = [
+    "git_repo_is_gone",
+    "host_path_for_node_agents_only",
+    "host_path_is_scoped",
+    "node_agent",
+    "node_system_path",
+]
 
 # Roots whose hostPath mount hands the node to the pod.
 _DANGEROUS_ROOTS = frozenset({
@@ -28,16 +34,53 @@ def _volumes(manifest: Mapping[str, Any]) -> Iterator[tuple[str, int, Mapping[st
             yield prefix, i, volume
 
 
+# Where node agents read the node itself, not app data (BP012 is about data): the kernel's
+# views, devices, modules, the node's logs and container runtime, its sockets and config. An
+# agent's fragments: kubernetes/website content/en/examples/controllers/daemonset.yaml (fluentd:
+# /var/log, /var/lib/docker/containers), prometheus-operator/kube-prometheus
+# manifests/nodeExporter-daemonset.yaml (node-exporter: /sys, /).
+_NODE_SYSTEM_PATHS = (
+    "/proc", "/sys", "/dev", "/boot", "/etc", "/usr", "/lib", "/lib64", "/bin", "/sbin",
+    "/var/log", "/var/lib/docker", "/var/lib/containerd", "/var/lib/kubelet", "/var/lib/cni",
+    "/opt/cni", "/run", "/var/run",
+)
+
+
+def node_system_path(path: str) -> bool:
+    """Whether ``path`` is the node's own (its root, kernel, devices, logs, runtime), not data."""
+    path = path.rstrip("/") or "/"
+    return path == "/" or any(path == p or path.startswith(p + "/") for p in _NODE_SYSTEM_PATHS)
+
+
+def node_agent(manifest: Mapping[str, Any], spec: Mapping[str, Any]) -> bool:
+    """Whether the pods are a node agent's: a DaemonSet, or pods that must run on every node
+    whatever its taints (a toleration of every taint, or the system-node-critical priority),
+    as static pods such as kube-proxy's are (kubernetes/kubernetes
+    cluster/gce/manifests/kube-proxy.manifest)."""
+    if manifest.get("kind") == "DaemonSet" or spec.get("priorityClassName") == (
+        "system-node-critical"
+    ):
+        return True
+    tolerations = spec.get("tolerations")
+    return isinstance(tolerations, list) and any(
+        isinstance(t, dict) and t.get("operator") == "Exists" and not t.get("key")
+        for t in tolerations)
+
+
 @object_rule("BP012", pods_only=True)
 def host_path_for_node_agents_only(
     manifest: Mapping[str, Any], context: Context
 ) -> Iterator[Violation]:
-    """hostPath outside a DaemonSet keeps app data on one node (use a PersistentVolumeClaim)."""
-    if manifest.get("kind") == "DaemonSet":
+    """hostPath for app data outside a node agent keeps it on one node (use a claim). A node's
+    system paths (``/proc``, ``/var/log``, the runtime socket...) are node access, not data:
+    BP013 and BP041 judge those."""
+    found = pod_spec(manifest)
+    if found is None or node_agent(manifest, found[1]):
         return
     for prefix, i, volume in _volumes(manifest):
-        if isinstance(volume.get("hostPath"), dict):
-            yield Violation(f"{prefix}.volumes[{i}].hostPath", volume["hostPath"].get("path"),
+        host_path = volume.get("hostPath")
+        if isinstance(host_path, dict) and not node_system_path(str(host_path.get("path", ""))):
+            yield Violation(f"{prefix}.volumes[{i}].hostPath", host_path.get("path"),
                             "app data on a node's disk is lost when the pod moves, and hostPath "
                             "is forbidden by the Baseline Pod Security level",
                             "use a PersistentVolumeClaim (volumeClaimTemplates in a StatefulSet)")

@@ -15,14 +15,16 @@ import re
 import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from blueprints.core.config_files import ConfigFilesCore
 from blueprints.core.data_migration import DataMigrationCore, DataMigrationProps
+from blueprints.core.exposure import HTTPRoute, Ingress, LoadBalancer, NodePort
 from blueprints.core.hooks import Hook
 from blueprints.core.jobs import CronJobAppCore, CronJobAppProps, DaemonAppCore, DaemonAppProps
 from blueprints.core.logging_stack import LoggingStackCore, LoggingStackProps
 from blueprints.core.probes import Probe
+from blueprints.core.prop_types import build_props, mismatch
 from blueprints.core.release import make_release_context, resolve_clients
 from blueprints.core.stateful_web_app import StatefulWebAppCore, StatefulWebAppProps, Storage
 from blueprints.core.volumes import Mount, Volume
@@ -46,6 +48,7 @@ from blueprints.core.workload import (
 from blueprints.errors import ConfigError, Problem
 from blueprints.kube import KubeVersion
 from blueprints.lint.documents import Document, parse_documents
+from blueprints.release.applyset import with_parent
 
 __all__ = ["API_VERSION", "KINDS", "load_values", "render_yaml_blueprint"]
 
@@ -57,10 +60,11 @@ KINDS: dict[str, tuple[type[Workload], type[WorkloadProps]]] = {
     "DaemonApp": (DaemonAppCore, DaemonAppProps),
     "CronJobApp": (CronJobAppCore, CronJobAppProps),
 }
-_TOP = ("apiVersion", "release", "version", "namespace", "partOf", "annotations", "values",
-        "components")
+_TOP = ("apiVersion", "release", "version", "namespace", "partOf", "annotations", "egress",
+        "values", "components")
 # Props without a YAML form.
 _PYTHON_ONLY: set[str] = set()
+T = TypeVar("T")
 _SINGLE_EXPRESSION = re.compile(r"\s*\{\{(.*)\}\}\s*", re.S)
 
 
@@ -130,7 +134,8 @@ def render_yaml_blueprint(
         part_of=_optional_string(source, "partOf", spec.get("partOf")),
         namespace=_optional_string(source, "namespace", spec.get("namespace")),
         annotations=_mapping(source, "annotations", spec.get("annotations", {})),
-        kube_version=kube_version)
+        kube_version=kube_version,
+        egress=_optional_string(source, "egress", spec.get("egress")) or "open")
     components = spec.get("components")
     if not isinstance(components, list) or not components:
         raise source.problem("components", components, "needs a list of components",
@@ -150,7 +155,7 @@ def render_yaml_blueprint(
                     | {p.id: p for s in parts.values() if isinstance(s, _Stack)
                        for p in s.core.parts() if isinstance(p, Workload)})
     ordered = [str(component.get("name")) for component in components]
-    return [(context.name, [m for id in ordered for m in parts[id].render()])]
+    return [(context.name, with_parent(context, [m for id in ordered for m in parts[id].render()]))]
 
 
 class _Stack:
@@ -187,12 +192,11 @@ def _part(source: _Source, where: str, component: object, parts: Mapping[str, An
                 raise source.problem(f"{where}.{key}", key, "unknown key for LoggingStack",
                                      f"did you mean {near[0]}?" if near else "remove it")
             stack_props[fields[key]] = _typed(source, f"{where}.{key}", value, hints[fields[key]])
-        if "credentials_secret" not in stack_props:
-            raise source.problem(f"{where}.credentialsSecret", None, "required",
-                                 "name the Secret with the elastic and kibana_system passwords",
-                                 "BP031")
+        built = _build(source, where, LoggingStackProps, stack_props, "LoggingStack",
+                       {"credentials_secret": "name the Secret with the elastic and "
+                                              "kibana_system passwords (BP031)"})
         return _Stack(LoggingStackCore(_string(source, f"{where}.name", component.get("name")),
-                                       LoggingStackProps(**stack_props), context))
+                                       built, context))
     if isinstance(component, dict) and kind == "DataMigration":
         target = component.get("stateful")
         stateful = parts.get(target) if isinstance(target, str) else None
@@ -240,6 +244,9 @@ def _props(source: _Source, where: str, component: Mapping[str, Any],
             continue
         field = fields.get(key)
         path = f"{where}.{key}"
+        if key == "expose" and field is None:
+            raise source.problem(path, value, f"a {kind} has no Service to expose",
+                                 "expose a WebApp or StatefulWebApp", "BP042")
         if field is None or field in _PYTHON_ONLY:
             if field in _PYTHON_ONLY:
                 raise source.problem(path, key, "not available in YAML blueprints yet",
@@ -248,10 +255,19 @@ def _props(source: _Source, where: str, component: Mapping[str, Any],
             raise source.problem(path, key, f"unknown key for {kind}",
                                  f"did you mean {near[0]}?" if near else "remove it")
         props[field] = _convert(source, path, value, hints[field], cores, context, field)
+    return _build(source, where, props_class, props, str(kind),
+                  {"image": 'add image: "registry/repository:tag"'})
+
+
+def _build(source: _Source, where: str, cls: type[T], props: Mapping[str, Any], owner: str,
+           hints: Mapping[str, str] | None = None) -> T:
+    """Build props through the same run-time type checks as the Python constructs."""
     try:
-        return props_class(**props)
-    except TypeError as error:
-        raise source.problem(where, kind, str(error), "check the props") from None
+        return build_props(cls, props, component=where, owner=owner, hints=hints)
+    except ConfigError as error:
+        problem = error.problems[0]
+        raise source.problem(f"{where}.{_camel(problem.field)}", problem.value, problem.what,
+                             problem.fix, problem.practice) from None
 
 
 def _convert(source: _Source, path: str, value: Any, hint: Any, cores: Mapping[str, Workload],
@@ -260,6 +276,16 @@ def _convert(source: _Source, path: str, value: Any, hint: Any, cores: Mapping[s
         items = _list(source, path, value)
         return [dependency_on(cores[item], context.namespace)
                 if isinstance(item, str) and item in cores else item for item in items]
+    if field == "calls":
+        if isinstance(value, dict):
+            return {key: _typed(source, f"{path}.{key}", item, str)
+                    for key, item in value.items()}
+        return [_typed(source, f"{path}[{i}]", item, str)
+                for i, item in enumerate(_list(source, path, value))]
+    if field == "expose":
+        items = value if isinstance(value, list) else [value]
+        return [_exposure(source, f"{path}[{i}]" if isinstance(value, list) else path, item)
+                for i, item in enumerate(items)]
     if field == "env":
         return {key: _env_value(source, f"{path}.{key}", item)
                 for key, item in _mapping(source, path, value).items()}
@@ -347,6 +373,20 @@ def _mount(source: _Source, path: str, value: Any, parts: Mapping[str, Any]) -> 
                                                                   read_only, bool))
 
 
+_EXPOSURES: dict[str, type[Any]] = {"ingress": Ingress, "httpRoute": HTTPRoute,
+                                     "loadBalancer": LoadBalancer, "nodePort": NodePort}
+
+
+def _exposure(source: _Source, path: str, value: Any) -> Any:
+    data = _mapping(source, path, value)
+    if len(data) != 1 or next(iter(data)) not in _EXPOSURES:
+        raise source.problem(path, value, "an exposure names exactly one of "
+                             + ", ".join(_EXPOSURES), "e.g. {ingress: {host: shop.example.com}}",
+                             "BP042")
+    (key, spec), = data.items()
+    return _dataclass(source, f"{path}.{key}", spec, _EXPOSURES[key])
+
+
 def _hook(source: _Source, path: str, value: Any) -> Hook:
     data = dict(_mapping(source, path, value))
     log = data.pop("logToMain", False)
@@ -383,10 +423,7 @@ def _sidecar(source: _Source, path: str, value: Any, parts: Mapping[str, Any]) -
             converted[field] = _dataclass(source, f"{path}.resources", item, Resources)
         else:
             converted[field] = _typed(source, f"{path}.{key}", item, hints[field])
-    try:
-        return Sidecar(**converted)
-    except TypeError as error:
-        raise source.problem(path, value, str(error), "a sidecar needs name and image") from None
+    return _build(source, path, Sidecar, converted, "a sidecar")
 
 
 def _env_from(source: _Source, path: str, value: Any) -> SecretRef | ConfigMapRef:
@@ -419,12 +456,10 @@ def _typed(source: _Source, path: str, value: Any, hint: Any) -> Any:
     if origin in (Mapping, dict):
         return {k: _typed(source, f"{path}.{k}", v, args[1] if args else Any)
                 for k, v in _mapping(source, path, value).items()}
-    expected = {int: "integer", str: "string", bool: "boolean"}.get(hint)
-    if expected is not None:
-        if type(value) is not hint:
-            raise source.problem(path, value, f"expected {expected}, got {value!r}",
-                                 f"write {'an' if expected[0] in 'aeiou' else 'a'} {expected}")
-        return value
+    if hint in (int, str, bool):
+        wrong = mismatch(value, hint, path.rsplit(".", 1)[-1])
+        if wrong is not None:
+            raise source.problem(path, value, *wrong)
     return value
 
 
@@ -438,10 +473,7 @@ def _dataclass(source: _Source, path: str, value: Any, cls: type[Any]) -> Any:
             raise source.problem(f"{path}.{key}", key, f"unknown key for {cls.__name__}",
                                  f"did you mean {near[0]}?" if near else "remove it")
         converted[fields[key]] = _typed(source, f"{path}.{key}", item, hints[fields[key]])
-    try:
-        return cls(**converted)
-    except TypeError as error:
-        raise source.problem(path, value, str(error), "check the keys") from None
+    return _build(source, path, cls, converted, cls.__name__)
 
 
 def _probe(source: _Source, path: str, value: Any) -> Probe:

@@ -114,6 +114,7 @@ def blueprint_schema() -> dict[str, Any]:
             "namespace": {"type": "string"},
             "partOf": {"type": "string"},
             "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
+            "egress": {"enum": ["open", "declared"]},
             "values": {"type": "object"},
             "components": {"type": "array", "minItems": 1, "items": {"oneOf": components}},
         },
@@ -143,6 +144,16 @@ def _field_schema(name: str, hint: Any) -> dict[str, Any]:
         return {"type": "array", "items": {"type": "string"}}
     if name == "allow_from":
         return {"type": "array", "items": {"type": "string"}}
+    if name == "calls":
+        return {"anyOf": [{"type": "array", "items": {"type": "string"}},
+                          {"type": "object", "additionalProperties": {"type": "string"}}],
+                "description": 'components of the blueprint ("cart", "cart:grpc") or external '
+                               '"host:port"; a mapping names the address variables'}
+    if name == "egress":
+        return {"enum": ["open", "declared"]}
+    if name == "expose":
+        item = _exposure_schema()
+        return {"anyOf": [item, {"type": "array", "items": item}]}
     return _type_schema(hint)
 
 
@@ -163,6 +174,22 @@ def _type_schema(hint: Any) -> dict[str, Any]:
         return {"anyOf": [{"type": scalar}, _TEMPLATE]} if scalar != "string" else {
             "type": "string"}
     return {}
+
+
+def _exposure_schema() -> dict[str, Any]:
+    from blueprints.yaml.blueprint import _EXPOSURES
+
+    properties = {}
+    for key, cls in _EXPOSURES.items():
+        hints, keys = _shape(cls)
+        required = [k for k, f in keys.items()
+                    if next(d for d in dataclasses.fields(cls) if d.name == f).default
+                    is dataclasses.MISSING]
+        properties[key] = {"type": "object", "title": cls.__name__,
+                           "properties": {k: _type_schema(hints[f]) for k, f in keys.items()},
+                           "required": required, "additionalProperties": False}
+    return {"type": "object", "properties": properties, "minProperties": 1,
+            "maxProperties": 1, "additionalProperties": False}
 
 
 def _dataclass_schema(name: str) -> dict[str, Any]:

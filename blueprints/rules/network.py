@@ -1,0 +1,87 @@
+"""BP042: network access is declared. Every pod is selected by a NetworkPolicy, and no ingress
+rule admits every source unless the object records that decision."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from blueprints.core.labels import MANAGED_BY
+from blueprints.practices import Severity
+from blueprints.rules._objects import POD_SPEC_PATHS, SelectorIndex, pod_labels, pod_spec
+from blueprints.rules._registry import Context, Violation, object_rule, set_rule
+
+__all__ = ["ingress_admits_every_source", "network_policy_selects_pods"]
+
+#: Peers that stand for every source: the whole IPv4 or IPv6 space.
+_EVERYWHERE = frozenset({"0.0.0.0/0", "::/0"})
+
+
+@set_rule("BP042")
+def network_policy_selects_pods(
+    manifests: Sequence[Mapping[str, Any]], context: Context
+) -> Iterator[tuple[int, Violation]]:
+    """Pods are selected by some NetworkPolicy of their namespace; the finding points at the
+    labels the pods carry (the pod template's), which a policy's podSelector must match."""
+    policies = SelectorIndex()
+    for m in manifests:
+        spec, metadata = m.get("spec"), m.get("metadata")
+        if m.get("kind") != "NetworkPolicy" or not isinstance(spec, dict):
+            continue
+        selector = spec.get("podSelector")
+        labels = selector.get("matchLabels") if isinstance(selector, dict) else None
+        namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
+        if isinstance(selector, dict) and not selector.get("matchExpressions"):
+            policies.add(namespace, labels if isinstance(labels, dict) else {})
+    for index, manifest in enumerate(manifests):
+        if pod_spec(manifest) is None:
+            continue
+        metadata = manifest.get("metadata")
+        namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
+        if not policies.matches(namespace, pod_labels(manifest)):
+            yield index, Violation(_labels_field(manifest), None,
+                                   "no NetworkPolicy selects these pods: anything may reach them",
+                                   "add a NetworkPolicy that admits only the declared clients")
+
+
+@object_rule("BP042")
+def ingress_admits_every_source(
+    manifest: Mapping[str, Any], context: Context
+) -> Iterator[Violation]:
+    """An ingress rule without ``from``, with an empty ``from``, or from ``0.0.0.0/0`` or
+    ``::/0`` admits every source; it must be a recorded decision (``blueprint.dev/ignore``)."""
+    if manifest.get("kind") != "NetworkPolicy":
+        return
+    spec = manifest.get("spec")
+    rules = spec.get("ingress") if isinstance(spec, dict) else None
+    if not isinstance(rules, list):
+        return
+    labels = (manifest.get("metadata") or {}).get("labels")
+    managed = isinstance(labels, dict) and labels.get("app.kubernetes.io/managed-by") == MANAGED_BY
+    # Constructs never emit one without the record: in a synth, that is an error.
+    severity = Severity.ERROR if context.mode == "build" and managed else Severity.WARNING
+    for i, rule in enumerate(rules):
+        if not isinstance(rule, dict):
+            continue
+        peers = rule.get("from")
+        if not peers:
+            yield Violation(f"spec.ingress[{i}].from", peers,
+                            "admits every source, inside and outside the cluster",
+                            "list the callers in from:, or record the decision with "
+                            'blueprint.dev/ignore: "BP042: <reason>"', severity)
+            continue
+        if not isinstance(peers, list):
+            continue
+        for j, peer in enumerate(peers):
+            block = peer.get("ipBlock") if isinstance(peer, dict) else None
+            cidr = block.get("cidr") if isinstance(block, dict) else None
+            if isinstance(block, dict) and cidr in _EVERYWHERE and not block.get("except"):
+                yield Violation(f"spec.ingress[{i}].from[{j}].ipBlock.cidr", cidr,
+                                "admits every address", "narrow the block, or record the "
+                                'decision with blueprint.dev/ignore: "BP042: <reason>"',
+                                severity)
+
+
+def _labels_field(manifest: Mapping[str, Any]) -> str:
+    path = POD_SPEC_PATHS[str(manifest.get("kind"))]
+    return ".".join((*path[:-1], "metadata", "labels"))
