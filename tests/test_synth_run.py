@@ -122,8 +122,9 @@ class TestUserCode:
         folder = project(source, "blueprint.py")
         before = snapshot(folder / "dist")
         result = runner.invoke(app, ["synth", str(folder)])
-        assert result.exit_code == 1
-        assert one_line(result.stderr).startswith("error: svc/blueprint.py:")
+        assert (result.exit_code, one_line(result.stderr)) == (1, (
+            "error: shop/web: image=<Weird object>: must be a str, got Weird <Weird object>; "
+            "pass a str"))
         assert snapshot(folder / "dist") == before
 
     def test_an_exception_whose_str_raises(self, project: Callable[..., Path]) -> None:
@@ -142,7 +143,7 @@ class TestUserCode:
         result = runner.invoke(app, ["synth", str(folder)])
         assert result.exit_code == 0, result.output
         assert result.stdout.splitlines() == ["from the blueprint",
-                                              "wrote svc/dist/shop.k8s.yaml (4 objects, "
+                                              "wrote svc/dist/shop.k8s.yaml (5 objects, "
                                               f"{(folder / 'dist/shop.k8s.yaml').stat().st_size}"
                                               " bytes)"]
 

@@ -27,7 +27,7 @@ PEERS_ENV = "PEERS"
 #: ``PEERS`` lists the first this many pods. Linux refuses to start a process whose single
 #: environment string is longer than MAX_ARG_STRLEN, 32 pages or 128 KiB
 #: (include/uapi/linux/binfmts.h), and a hostname here may be some 200 characters long: 256 of
-#: them stay under 52 KiB, whatever ``replicas`` is. Larger sets use them as seeds.
+#: them stay under 52 KiB, whatever ``replicas`` is. Larger sets start from those first pods.
 MAX_LISTED_PEERS = 256
 
 #: The largest ``replicas`` a StatefulSet holds: ``Replicas *int32`` in StatefulSetSpec
@@ -156,7 +156,7 @@ class StatefulWebAppCore(Workload):
 
     def peer_hostnames(self) -> list[str]:
         """The stable DNS names of the pods, in ordinal order (BP010, BP011): all of them, or
-        the first :data:`MAX_LISTED_PEERS` (the seeds), so the list never grows with
+        the first :data:`MAX_LISTED_PEERS`, so that the list never grows with
         ``replicas`` beyond what a process environment can hold."""
         return [self.hostname(i) for i in range(min(self.props.replicas, MAX_LISTED_PEERS))]
 
