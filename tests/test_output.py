@@ -402,3 +402,24 @@ def test_ctrl_c_at_any_moment_is_130_or_done(tmp_path: Path,
         assert tree(out) in (old, new)
         assert sorted(p.name for p in tmp_path.iterdir()) == ["bp-shop", "out", "ref"]
     assert 130 in codes
+
+
+def test_extra_files_switch_with_the_release_files(out: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kustomization.yaml`` (synth --kustomization) is part of the same commit: a failure at
+    any step leaves the old one beside the old releases, success the new one beside the new."""
+    old_folder(out)
+    (out / "kustomization.yaml").write_text("resources: [a.k8s.yaml, b.k8s.yaml]\n")
+    before = tree(out)
+    extra = {"kustomization.yaml": "resources: [a.k8s.yaml, b.k8s.yaml, c.k8s.yaml]\n"}
+    step = 0
+    while True:
+        step += 1
+        monkeypatch.setenv(FAULT_ENV, f"raise@{step}")
+        try:
+            commit(out, NEW, extra)
+        except ConfigError:
+            assert tree(out) == before, step
+            continue
+        break
+    assert tree(out) == new_tree() | {"kustomization.yaml": extra["kustomization.yaml"].encode()}
