@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from blueprints.core.connections import Call
     from blueprints.core.exposure import HTTPRoute, Ingress, LoadBalancer, NodePort
     from blueprints.core.hooks import Hook
+    from blueprints.core.identity import Permission
     from blueprints.core.probes import Probe
     from blueprints.core.stateful_web_app import StatefulWebAppProps, Storage
     from blueprints.core.volumes import Mount, Survives, Volume
@@ -67,6 +68,7 @@ __all__ = [
     "LoggingStack",
     "Mount",
     "NodePort",
+    "Permission",
     "Probe",
     "Release",
     "Resources",
@@ -101,6 +103,7 @@ _LAZY = {
     "LoadBalancer": "blueprints.core.exposure",
     "NodePort": "blueprints.core.exposure",
     "Hook": "blueprints.core.hooks",
+    "Permission": "blueprints.core.identity",
     "Mount": "blueprints.core.volumes",
     "Survives": "blueprints.core.volumes",
     "Volume": "blueprints.core.volumes",

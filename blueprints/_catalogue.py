@@ -12,16 +12,16 @@ __all__ = ["CATALOGUE"]
 
 CATALOGUE: dict[str, dict[str, str]] = {
     "BP001": {
-        "practice": "Every image names an explicit version: a tag other than latest, or a digest. A moving tag makes replicas run different code: the same tag pulled a week apart can be another program.",
+        "practice": "Every image names an explicit version: a tag that names a version (it contains a digit, and is not one of the well-known moving tags such as latest, stable, edge, mainline, alpine, slim, lts, main, master, nightly), or a digest. A moving tag makes replicas run different code: the same tag pulled a week apart can be another program.",
         "construct": "image is required; parsed into registry/repository/tag/digest",
-        "build": "missing tag or latest is an error unless the user opts in explicitly (allow_latest=True), which forces BP002's Always",
-        "lint": "missing tag, :latest",
+        "build": "a missing or moving tag is an error unless the user opts in explicitly (allow_latest=True), which forces BP002's Always",
+        "lint": "missing tag, :latest, any moving tag (redis:alpine); a digest always passes",
     },
     "BP002": {
         "practice": "Pull policy follows the tag: IfNotPresent for versioned tags and digests; Always only for mutable tags. Always slows pod start and stops pods starting when the registry is down.",
         "construct": "set from the parsed image",
         "build": "an explicit Always on a pinned image is a warning",
-        "lint": "mutable tag without Always; Always on a digest. A missing imagePullPolicy is read as the API server defaults it: Always for latest or no tag, else IfNotPresent",
+        "lint": "mutable tag without Always; Always on a digest. A missing imagePullPolicy is read as the API server defaults it: Always for latest or a reference with neither tag nor digest, else IfNotPresent (a digest-only image included)",
     },
     "BP003": {
         "practice": "Multi-dimensional recommended labels on every object: app.kubernetes.io/name, instance, version, component, part-of, managed-by.",
@@ -184,5 +184,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "construct": "the Release's namespace, defaulting to the release name",
         "build": "",
         "lint": "namespaced objects without metadata.namespace (warning)",
+    },
+    "BP044": {
+        "practice": "No secret values in manifests: what synth writes is committed, reviewed and copied into CI logs, so a password in it is a password in git. Secret objects carry no data or stringData; credentials come from Secrets that exist in the cluster (secretKeyRef, envFrom, secret volumes), created by an external secrets operator (ExternalSecret) or as SealedSecrets. Literal env values and configuration entries that look like credentials are refused unless the user records why they are not one. Messages never show a secret value.",
+        "construct": "env takes SecretKeyRef/SecretRef; Volume.secret mounts a Secret; no construct writes a Secret with values",
+        "build": "a Secret with data or stringData, from any chart or escape hatch, is an error that no annotation suppresses; literal env values and ConfigFiles entries named like credentials (DB_PASSWORD, API_KEY, tls.key), or holding a private key, a password assignment or a URL with a password, are an error unless opted out with a reason (env_not_secret=, not_secret=)",
+        "lint": "Secrets with data or stringData (error); literal env values and ConfigMap entries that look like credentials (warning)",
     },
 }

@@ -14,7 +14,7 @@ __all__ = ["PAIRS", "catalogue_markdown", "explain_all", "explain_one"]
 
 # A minimal bad and good fragment per practice that lint checks (container or object level).
 PAIRS: dict[str, tuple[str, str]] = {
-    "BP001": ("image: nginx:latest", "image: nginx:1.27.3"),
+    "BP001": ("image: redis:alpine   # a moving tag, like :latest", "image: redis:7.4.1-alpine"),
     "BP002": ("image: nginx:1.27.3\nimagePullPolicy: Always",
               "image: nginx:1.27.3\nimagePullPolicy: IfNotPresent"),
     "BP003": ("labels:\n  app: web", "labels:\n  app.kubernetes.io/name: web\n"
@@ -79,6 +79,9 @@ PAIRS: dict[str, tuple[str, str]] = {
               "    - from: [{podSelector: {matchLabels: {app.kubernetes.io/name: shop-api}}}]\n"
               "      ports: [{port: 8080, protocol: TCP}]"),
     "BP043": ("metadata:\n  name: web", "metadata:\n  name: web\n  namespace: shop"),
+    "BP044": ("kind: Secret\nstringData:\n  password: hunter2",
+              "env:\n  - name: DB_PASSWORD\n    valueFrom:\n"
+              "      secretKeyRef: {name: db, key: password}"),
 }
 
 

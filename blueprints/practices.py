@@ -51,7 +51,7 @@ _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
 PRACTICES: dict[str, Practice] = {
     p.id: p
     for p in (
-        Practice("BP001", "every image names a version (a tag other than latest, or a digest)", _E, _E),
+        Practice("BP001", "every image names a version (a version tag, or a digest)", _E, _E),
         Practice("BP002", "the pull policy follows the tag", _W, _W),
         Practice("BP003", "all six recommended app.kubernetes.io labels on every object", _E, _W),
         Practice("BP004", "selectors use only the stable labels (name, instance, component)", _E, _W),
@@ -80,6 +80,7 @@ PRACTICES: dict[str, Practice] = {
         Practice("BP041", "restricted pod security", _E, _W),
         Practice("BP042", "network access is declared by a NetworkPolicy", _E, _I),
         Practice("BP043", "every namespaced object names its namespace", _E, _W),
+        Practice("BP044", "no secret values in manifests", _E, _W),
     )
 }
 

@@ -32,11 +32,15 @@ GOOD = web_app(image="'nginx:1.27.3'")
 # case -> (blueprint source, exact stderr line or a prefix ending in '...')
 BAD_INPUTS: dict[str, tuple[str, str]] = {
     "image without tag": (web_app(image="'nginx'"),
-                          "error: shop/web: image=nginx: no version: a moving tag makes replicas "
-                          "run different code (BP001); pin a tag such as :1.27.3 or a digest "
-                          "(or pass allow_latest=True)"),
+                          "error: shop/web: image=nginx: no tag (the runtime pulls latest): "
+                          "replicas would run different code (BP001); pin a version tag such as "
+                          ":1.27.3 or a digest (or pass allow_latest=True)"),
     "image tagged latest": (web_app(image="'nginx:latest'"),
-                            "error: shop/web: image=nginx:latest: no version: ..."),
+                            "error: shop/web: image=nginx:latest: 'latest' is a moving tag: ..."),
+    "image with a moving tag": (web_app(image="'redis:alpine'"),
+                                "error: shop/web: image=redis:alpine: 'alpine' is a moving tag: "
+                                "replicas would run different code (BP001); pin a version tag "
+                                "such as :1.27.3 or a digest (or pass allow_latest=True)"),
     "image with invalid characters": (
         web_app(image="'nginx:1.27 $(rm)'"),
         "error: shop/web: image=nginx:1.27 $(rm): not a valid image reference (registry/"
@@ -164,11 +168,11 @@ class TestSynth:
         folder = project(GOOD)
         result = runner.invoke(app, ["synth", str(folder)])
         assert result.exit_code == 0, result.output
-        assert result.stdout.startswith("wrote svc/dist/shop.k8s.yaml (5 objects")
+        assert result.stdout.startswith("wrote svc/dist/shop.k8s.yaml (6 objects")
         assert (folder / "dist" / "notes.txt").read_text() == "mine\n"
         kinds = [d["kind"] for d in load_all((folder / "dist" / "shop.k8s.yaml").read_text())]
-        assert kinds == ["Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy",
-                         "ConfigMap"]  # the last one: the release's ApplySet parent
+        assert kinds == ["Namespace", "NetworkPolicy", "PodDisruptionBudget", "Service",
+                         "Deployment", "ConfigMap"]  # the last one: the release's ApplySet parent
 
     def test_output_option_and_stale_files(self, project: Callable[[str], Path],
                                            tmp_path: Path) -> None:
@@ -232,7 +236,7 @@ def test_installed_blueprint_runs_as_a_subprocess(tmp_path: Path) -> None:
                          / "TestExamples.test_snapshot[kubia].yaml").read_text()
     written = tmp_path / "kubia" / "dist" / "kubia.k8s.yaml"
     assert written.read_text() == expected
-    assert done.stdout == (f"wrote kubia/dist/kubia.k8s.yaml (5 objects, "
+    assert done.stdout == (f"wrote kubia/dist/kubia.k8s.yaml (6 objects, "
                            f"{written.stat().st_size} bytes)\n")
 
 
@@ -297,7 +301,7 @@ LIFECYCLE_BAD_INPUTS: dict[str, tuple[str, str]] = {
     "gitRepo replacement with an unpinned image": (
         "WebApp(shop, 'web', image='nginx:1.27.3', mounts=[Mount(Volume.git_clone('src', "
         "'https://example.com/r.git', image='alpine/git'), '/src')])\n",
-        "error: volume/src: image=alpine/git: no version (BP001); pin it, e.g. "
+        "error: volume/src: image=alpine/git: no tag (the runtime pulls latest) (BP001); pin it, e.g. "
         "alpine/git:2.47.2"),
 }
 
@@ -310,3 +314,21 @@ def test_lifecycle_bad_input(case: str, project: Callable[[str], Path]) -> None:
     result = runner.invoke(app, ["synth", str(folder)])
     assert (result.exit_code, result.stderr, result.stdout) == (1, expected + "\n", "")
     assert snapshot_dir(folder / "dist") == before
+
+
+def test_explain_bp001_names_the_moving_tags() -> None:
+    result = runner.invoke(app, ["explain", "BP001"])
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "it contains a digit" in text and "alpine" in text and "a digest always passes" in text
+    assert "image: redis:alpine" in result.stdout
+
+
+def test_explain_bp044_points_at_the_alternatives() -> None:
+    result = runner.invoke(app, ["explain", "BP044"])
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert text.startswith("BP044: no secret values in manifests")
+    assert "ExternalSecret" in text and "SealedSecret" in text and "no annotation" in text
+    assert "BP044  warning  no secret values in manifests" in runner.invoke(
+        app, ["explain"]).stdout

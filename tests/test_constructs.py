@@ -127,13 +127,15 @@ class TestWorkerWithInit:
                                 wait_for=[db])
         init = worker.core.render()[0]["spec"]["template"]["spec"]["initContainers"][0]
         assert {"name": "WAIT_HOST", "value": "db.data.svc"} in init["env"]
-        (peer,) = data.manifests()[-2]["spec"]["ingress"][0]["from"]  # [-1]: ApplySet parent
+        policy = next(m for m in data.manifests() if m["kind"] == "NetworkPolicy")
+        (peer,) = policy["spec"]["ingress"][0]["from"]
         assert peer["namespaceSelector"] == {"matchLabels": {"kubernetes.io/metadata.name": "jobs"}}
 
     def test_worker_admits_no_ingress(self) -> None:
         shop = variant("worker-with-init")
-        policy = shop.manifests()[-2]  # [-1]: the ApplySet parent
-        assert (policy["metadata"]["name"], policy["spec"]["ingress"]) == ("worker", [])
+        policy = next(m for m in shop.manifests() if m["kind"] == "NetworkPolicy"
+                      and m["metadata"]["name"] == "worker")
+        assert policy["spec"]["ingress"] == []
 
 
 class TestCdk8sInterop:
@@ -143,8 +145,8 @@ class TestCdk8sInterop:
         WebApp(shop, "web", image=IMAGE)
         kinds = [m["kind"] for m in Cdk8sTesting.synth(shop)]
         # The ApplySet parent too: cdk8s synth writes what blueprint synth writes.
-        assert kinds == ["Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy",
-                         "ConfigMap"]
+        assert kinds == ["Namespace", "NetworkPolicy", "PodDisruptionBudget", "Service",
+                         "Deployment", "ConfigMap"]
 
     def test_cdk8s_plus_inside_a_release_gets_the_release_metadata(self) -> None:
         plus = pytest.importorskip("cdk8s_plus_33")
@@ -152,7 +154,8 @@ class TestCdk8sInterop:
         shop = Release(app, "shop", annotations={"blueprint.dev/owner": "a"})
         WebApp(shop, "web", image=IMAGE)
         plus.ConfigMap(shop, "settings", data={"k": "v"})
-        config = shop.manifests()[-2]  # [-1]: the ApplySet parent
+        (config,) = [m for m in shop.manifests() if m["kind"] == "ConfigMap"
+                     and m["metadata"]["name"] == "shop-settings"]
         # cdk8s names it: chart id + construct id
         assert config["kind"] == "ConfigMap" and config["metadata"]["name"] == "shop-settings"
         assert config["metadata"]["namespace"] == "shop"
@@ -165,10 +168,11 @@ class TestCdk8sInterop:
         web = WebApp(shop, "web", image=IMAGE)
         web.api_object("Deployment").add_json_patch(
             cdk8s.JsonPatch.add("/spec/template/spec/priorityClassName", "high"))
-        deploy = shop.manifests()[0]
+        (deploy,) = [m for m in shop.manifests() if m["kind"] == "Deployment"]
         assert deploy["spec"]["template"]["spec"]["priorityClassName"] == "high"
         assert [m["kind"] for m in shop.manifests()] == [
-            "Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy", "ConfigMap"]
+            "Namespace", "NetworkPolicy", "PodDisruptionBudget", "Service", "Deployment",
+            "ConfigMap"]
 
     def test_escape_hatch_unknown_object(self) -> None:
         web = WebApp(Release(App(), "shop"), "web", image=IMAGE)
@@ -262,7 +266,8 @@ def test_config_files_from_files(tmp_path: Path) -> None:
     (tmp_path / "app.conf").write_text("level = debug\n")
     release = Release(App(), "shop")
     conf = ConfigFiles.from_files(release, "conf", [tmp_path / "app.conf"])
-    assert release.manifests()[0]["data"] == {"app.conf": "level = debug\n"}
+    (config,) = [m for m in release.manifests() if m["metadata"]["name"] == "conf"]
+    assert config["data"] == {"app.conf": "level = debug\n"}
     assert conf.volume().content_hash is not None
     with pytest.raises(ConfigError, match="no such file"):
         ConfigFiles.from_files(Release(App(), "other"), "conf", [tmp_path / "missing.conf"])

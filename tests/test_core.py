@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from blueprints.core.image import ImageRef, parse_image, pull_policy
+from blueprints.core.image import ImageRef, default_pull_policy, parse_image, pull_policy
 from blueprints.core.names import is_ip_literal, name_problem
 from blueprints.core.quantity import parse_quantity
 from blueprints.core.release import ReleaseContext
@@ -43,11 +43,42 @@ class TestImage:
         ("nginx:latest", False, "Always", "latest"),
         ("nginx", False, "Always", "latest"),
         ("nginx@sha256:" + "0123456789ab" * 6, True, "IfNotPresent", "sha256-0123456789ab"),
+        # A tag must name a version: a digit, and not a well-known moving tag (BP001).
+        ("redis:alpine", False, "Always", "alpine"),
+        ("nginx:stable", False, "Always", "stable"),
+        ("nginx:mainline", False, "Always", "mainline"),
+        ("node:lts", False, "Always", "lts"),
+        ("app:main", False, "Always", "main"),
+        ("debian:bookworm-slim", False, "Always", "bookworm-slim"),
+        ("redis:7.4.1-alpine", True, "IfNotPresent", "7.4.1-alpine"),
+        ("app:v2", True, "IfNotPresent", "v2"),
+        ("app:latest@sha256:" + "0123456789ab" * 6, True, "IfNotPresent", "latest"),
     ])
     def test_pinned_policy_and_version(self, text: str, pinned: bool, policy: str,
                                        version: str) -> None:
         ref = parse_image(text)
         assert (ref.pinned, pull_policy(ref), ref.version) == (pinned, policy, version)
+
+    @pytest.mark.parametrize(("text", "reason"), [
+        ("nginx", "no tag (the runtime pulls latest)"),
+        ("redis:alpine", "'alpine' is a moving tag"),
+        ("nginx:Latest", "'Latest' is a moving tag"),
+        ("app:edge-debian", "the tag 'edge-debian' names no version (no digit)"),
+        ("nginx:1.27.3", None),
+    ])
+    def test_moving_reason(self, text: str, reason: str | None) -> None:
+        assert parse_image(text).moving_reason == reason
+
+    @pytest.mark.parametrize(("text", "policy"), [
+        ("nginx", "Always"), ("nginx:latest", "Always"), ("redis:alpine", "IfNotPresent"),
+        ("nginx:1.27.3", "IfNotPresent"), ("nginx@sha256:" + "ab" * 32, "IfNotPresent"),
+        ("nginx:latest@sha256:" + "ab" * 32, "Always"),
+    ])
+    def test_default_pull_policy_is_the_api_servers(self, text: str, policy: str) -> None:
+        """SetDefaults_Container (kubernetes pkg/apis/core/v1/defaults.go): Always only when
+        ParseImageName yields the tag ``latest``, which it does for a bare name too, never for
+        a digest-only reference."""
+        assert default_pull_policy(parse_image(text)) == policy
 
     def test_ref_keeps_the_text(self) -> None:
         assert parse_image("nginx:1").text == "nginx:1"
@@ -140,9 +171,9 @@ class TestWorkloadChecks:
     """Each prop check, with its message, through the pure core."""
 
     @pytest.mark.parametrize(("props", "line"), [
-        (dict(image="nginx"), "error: shop/web: image=nginx: no version: a moving tag makes "
-         "replicas run different code (BP001); pin a tag such as :1.27.3 or a digest (or pass "
-         "allow_latest=True)"),
+        (dict(image="nginx"), "error: shop/web: image=nginx: no tag (the runtime pulls latest): "
+         "replicas would run different code (BP001); pin a version tag such as :1.27.3 or a "
+         "digest (or pass allow_latest=True)"),
         (dict(image="nginx:1", port=0), "error: shop/web: port=0: ports are 1 to 65535; pass a "
          "port in that range, e.g. 8080"),
         (dict(image="nginx:1", port=65536), "error: shop/web: port=65536: ports are 1 to 65535; "

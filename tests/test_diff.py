@@ -222,10 +222,11 @@ class TestObjects:
         assert "- shop.k8s.yaml: StatefulSet shop/database\n" in out
         assert "3 added, 3 removed, 0 changed\n" in out
         errors = result.stderr.splitlines()
-        assert [e.split(":")[1] for e in errors] == [" StatefulSet/database",
-                                                     " PersistentVolumeClaim/files"]
-        assert "renamed: a delete and a create" in errors[0] and "(BP026)" in errors[0]
-        assert "pruning deletes the claim" in errors[1]
+        # in the file's order: claims before the workloads that mount them
+        assert [e.split(":")[1] for e in errors] == [" PersistentVolumeClaim/files",
+                                                     " StatefulSet/database"]
+        assert "renamed: a delete and a create" in errors[1] and "(BP026)" in errors[1]
+        assert "pruning deletes the claim" in errors[0]
         # The unified diff shows the whole added object.
         assert "+++ b/shop.k8s.yaml DaemonSet shop/agent\n" in out
         assert "+kind: DaemonSet\n" in out
@@ -359,6 +360,16 @@ class TestGuardOnKindsBlueprintDoesNotMake:
         old = self.obj("Job", "batch/v1", spec={"completionMode": "NonIndexed"})
         new = self.obj("Job", "batch/v1", spec={"completionMode": "Indexed"})
         assert [p.field for p in check_change(old, new)] == ["spec.completionMode"]
+
+    def test_a_namespace_that_leaves_the_release_would_be_pruned(self) -> None:
+        """``create_namespace=False`` on a release that made its Namespace: pruning deletes
+        the Namespace, and with it everything inside."""
+        old = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}
+        (problem,) = check_removals([old], [])
+        assert problem.line() == (
+            "error: Namespace/shop: metadata.name=shop: removed from the release: pruning "
+            "deletes the Namespace and every object in it (BP043); detach it first (kubectl "
+            "label namespace shop applyset.kubernetes.io/part-of-), or keep create_namespace")
 
     def test_renamed_statefulset_without_claims_loses_nothing(self) -> None:
         old = self.obj("StatefulSet", "apps/v1", spec={})

@@ -124,10 +124,10 @@ def test_readme_quick_start_synthesizes(tmp_path: Path) -> None:
     docs = load_all(result.files["shop.k8s.yaml"])
     assert_valid(docs)
     assert [f"{d['kind']}/{d['metadata']['name']}" for d in docs] == [
-        "StatefulSet/db", "Service/db-headless", "Service/db", "PodDisruptionBudget/db",
-        "NetworkPolicy/db", "Deployment/web", "Service/web", "PodDisruptionBudget/web",
-        "Ingress/web", "NetworkPolicy/web", "Deployment/worker", "NetworkPolicy/worker",
-        "ConfigMap/shop-applyset"]
+        "Namespace/shop", "NetworkPolicy/db", "NetworkPolicy/web", "NetworkPolicy/worker",
+        "PodDisruptionBudget/db", "PodDisruptionBudget/web", "Service/db-headless",
+        "Service/db", "Service/web", "Deployment/web", "Deployment/worker", "StatefulSet/db",
+        "Ingress/web", "ConfigMap/shop-applyset"]
 
 
 def test_readme_yaml_example_synthesizes(tmp_path: Path) -> None:
@@ -137,4 +137,20 @@ def test_readme_yaml_example_synthesizes(tmp_path: Path) -> None:
     result = synthesize(tmp_path, kube_version=DEFAULT)
     docs = load_all(result.files["shop.k8s.yaml"])
     assert_valid(docs)
-    assert docs[0]["spec"]["replicas"] == 2
+    deployments = [d for d in docs if d["kind"] == "Deployment"]
+    assert deployments and all(d["spec"]["replicas"] == 2 for d in deployments)
+
+
+def test_readme_identity_example_synthesizes(tmp_path: Path) -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    (source,) = [block.split("```", 1)[0] for block in readme.split("```python\n")[1:]
+                 if "Permission(" in block.split("```", 1)[0]]
+    (tmp_path / "blueprint.py").write_text(source)
+    result = synthesize(tmp_path, kube_version=DEFAULT)
+    assert result.warnings == []
+    docs = load_all(result.files["ops.k8s.yaml"])
+    assert_valid(docs)
+    assert [f"{d['kind']}/{d['metadata']['name']}" for d in docs] == [
+        "Namespace/ops", "NetworkPolicy/operator", "PodDisruptionBudget/operator",
+        "ServiceAccount/operator", "Role/operator", "RoleBinding/operator", "Service/operator",
+        "Deployment/operator", "ConfigMap/ops-applyset"]

@@ -170,7 +170,7 @@ class TestSidecars:
         assert spec["volumes"] == [{"name": "html", "emptyDir": {}}]
 
     def test_unpinned_sidecar(self) -> None:
-        with pytest.raises(ConfigError, match=r"no version \(BP001\)"):
+        with pytest.raises(ConfigError, match=r"no tag \(the runtime pulls latest\) \(BP001\)"):
             pod(sidecars=[Sidecar(name="writer", image="busybox")])
 
     def test_construct_output_is_schema_valid_and_lints_clean(self) -> None:

@@ -133,8 +133,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], 
 BAD = {
     "unpinned image": ("kibana_image='docker.elastic.co/kibana/kibana'",
                        "error: logging/logs: kibana_image=docker.elastic.co/kibana/kibana: no "
-                       "version: a moving tag makes nodes run different code (BP001); pin a tag "
-                       "or a digest"),
+                       "tag (the runtime pulls latest): nodes would run different code (BP001); "
+                       "pin a version tag or a digest"),
     "zero replicas": ("elasticsearch_replicas=0",
                       "error: logging/logs: elasticsearch_replicas=0: Elasticsearch needs at "
                       "least one node (BP031); pass 1, or 3 for a resilient cluster"),

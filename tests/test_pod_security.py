@@ -571,8 +571,12 @@ class TestSynthRefuses:
             "'BP041: node-local DNS cache needs the node network')"]))
         result = runner.invoke(app, ["synth", str(folder)])
         assert result.exit_code == 0, result.output
-        (deploy, *_) = load_all((folder / "dist" / "shop.k8s.yaml").read_text())
+        namespace, *objects = load_all((folder / "dist" / "shop.k8s.yaml").read_text())
+        (deploy,) = [o for o in objects if o["kind"] == "Deployment"]
         assert deploy["spec"]["template"]["spec"]["hostNetwork"] is True
+        # the Namespace admits it: the label follows the same evaluation
+        assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == (
+            "privileged")
 
 
 class TestWindowsAdvice:

@@ -79,7 +79,9 @@ class TestStdout:
         # Releases in order, --- between them; a file may open with synth's marker comment.
         assert streamed.stdout == "---\n".join(re.sub(r"\A(#.*\n)+", "", f) for f in files)
         docs = load_all(streamed.stdout)
-        assert [d["metadata"]["namespace"] for d in docs] == ["shop"] * 5 + ["admin"] * 5
+        # each release: its Namespace first, then its namespaced objects
+        assert [d["metadata"].get("namespace", d["kind"]) for d in docs] == (
+            ["Namespace"] + ["shop"] * 5 + ["Namespace"] + ["admin"] * 5)
         assert_valid(docs)
 
     def test_warnings_go_to_stderr(self, tmp_path: Path) -> None:
@@ -116,7 +118,8 @@ class TestCheck:
         assert runner.invoke(app, ["synth", str(yaml_project)]).exit_code == 0
         out = yaml_project / "dist" / "shop.k8s.yaml"
         docs = load_all(out.read_text())
-        docs[0]["spec"]["selector"]["matchLabels"]["tier"] = "front"
+        next(d for d in docs if d["kind"] == "Deployment")["spec"]["selector"]["matchLabels"][
+            "tier"] = "front"
         from blueprints.release.writer import dump_documents
 
         out.write_text(dump_documents(docs))
@@ -131,10 +134,10 @@ class TestEnvironments:
         result = runner.invoke(app, ["synth", str(yaml_project), "--env", "prod"])
         assert result.exit_code == 0, result.stderr
         prod = yaml_project / "dist" / "prod" / "shop.k8s.yaml"
-        assert load_all(prod.read_text())[0]["spec"]["replicas"] == 4
+        assert _deployment(prod.read_text())["spec"]["replicas"] == 4
         assert not (yaml_project / "dist" / "shop.k8s.yaml").exists()
         assert runner.invoke(app, ["synth", str(yaml_project)]).exit_code == 0
-        assert load_all((yaml_project / "dist" / "shop.k8s.yaml").read_text())[0]["spec"][
+        assert _deployment((yaml_project / "dist" / "shop.k8s.yaml").read_text())["spec"][
             "replicas"] == 2
         assert prod.exists()  # the default folder's synth leaves dist/prod/ alone
         assert runner.invoke(app, ["synth", str(yaml_project), "--env", "prod",
@@ -213,7 +216,7 @@ class TestKustomization:
         streamed = runner.invoke(app, ["synth", str(tmp_path), "-o", "-"]).stdout
 
         def key(doc: dict[str, Any]) -> tuple[str, str, str]:
-            return doc["kind"], doc["metadata"]["namespace"], doc["metadata"]["name"]
+            return doc["kind"], doc["metadata"].get("namespace", ""), doc["metadata"]["name"]
 
         assert sorted(load_all(built), key=key) == sorted(load_all(streamed), key=key)
 
@@ -241,7 +244,7 @@ class TestArgoCdPlugin:
         expected = runner.invoke(app, ["synth", str(yaml_project), "-o", "-", "--kube-version",
                                        "1.33", *(["--env", env] if env else [])]).stdout
         assert done.stdout == expected
-        deployment = load_all(done.stdout)[0]
+        deployment = _deployment(done.stdout)
         assert deployment["spec"]["replicas"] == (4 if env else 2)
         assert not (yaml_project / "dist").exists()
 
@@ -388,5 +391,10 @@ class TestReadme:
         (tmp_path / "blueprint.py").write_text(TWO_RELEASES)
         docs = load_all(runner.invoke(app, ["synth", str(tmp_path), "-o", "-"]).stdout)
         assert ("ConfigMap", parent[1], parent[2]) in {
-            (d["kind"], d["metadata"]["name"], d["metadata"]["namespace"]) for d in docs}
+            (d["kind"], d["metadata"]["name"], d["metadata"].get("namespace")) for d in docs}
         assert command.startswith("KUBECTL_APPLYSET=true kubectl apply --prune ")
+
+
+def _deployment(text: str) -> dict[str, Any]:
+    """The first Deployment of a release file (its Namespace comes first)."""
+    return next(d for d in load_all(text) if d["kind"] == "Deployment")

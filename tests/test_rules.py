@@ -66,6 +66,8 @@ BAD: dict[str, tuple[Mutation, str]] = {
               f"{C0}.securityContext.allowPrivilegeEscalation"),
     "BP042": (lambda m: m.pop(), "spec.template.metadata.labels"),
     "BP043": (lambda m: m[1]["metadata"].pop("namespace"), "metadata.namespace"),
+    "BP044": (lambda m: container(m).update(env=[{"name": "DB_PASSWORD", "value": "hunter2"}]),
+              f"{C0}.env[0].value"),
     "BP012": (lambda m: pod(m).update(volumes=[{"name": "data", "hostPath": {
         "path": "/srv/data", "type": "Directory"}}]), "spec.template.spec.volumes[0].hostPath"),
     "BP013": (lambda m: pod(m).update(volumes=[{"name": "data", "hostPath": {
@@ -187,15 +189,46 @@ class TestFindingDetails:
         container(manifests).update(image="nginx")
         (finding,) = check(manifests, select=["BP001"])
         assert finding.line() == (
-            "error: Deployment/web: spec.template.spec.containers[0].image=nginx: no version: a "
-            "moving tag makes replicas run different code (BP001); pin a tag such as :1.27.3 "
-            "or a digest")
+            "error: Deployment/web: spec.template.spec.containers[0].image=nginx: no tag (the "
+            "runtime pulls latest): replicas would run different code (BP001); pin a version tag "
+            "such as :1.27.3 or a digest")
 
     def test_pull_policy_defaults_as_the_api_server_does(self) -> None:
         manifests = good()
         container(manifests).update(image="nginx:latest")
         container(manifests).pop("imagePullPolicy")
         assert check(manifests, select=["BP002"]) == []
+
+    @pytest.mark.parametrize("image", ["redis:alpine", "nginx:stable", "nginx:mainline",
+                                       "node:lts", "app:edge", "app:nightly", "debian:slim"])
+    def test_moving_tags_are_not_versions(self, image: str) -> None:
+        manifests = good()
+        container(manifests).update(image=image, imagePullPolicy="Always")
+        (finding,) = check(manifests, select=["BP001"])
+        assert (finding.field, finding.value) == (f"{C0}.image", image)
+        assert "moving tag" in finding.message or "names no version" in finding.message
+
+    @pytest.mark.parametrize("image", ["redis:7.4.1-alpine", "app:v2",
+                                       "nginx@sha256:" + "a" * 64])
+    def test_version_tags_and_digests_pass(self, image: str) -> None:
+        manifests = good()
+        container(manifests).update(image=image)
+        assert check(manifests, select=["BP001"]) == []
+
+    def test_digest_without_pull_policy_is_not_always(self) -> None:
+        """A digest-only image that names no policy gets IfNotPresent from the API server
+        (SetDefaults_Container, kubernetes pkg/apis/core/v1/defaults.go), so BP002 is quiet;
+        a real fragment from kubernetes/examples style manifests."""
+        manifests = good()
+        container(manifests).update(image="registry.k8s.io/pause@sha256:" + "7" * 64)
+        container(manifests).pop("imagePullPolicy")
+        assert check(manifests, select=["BP002"]) == []
+
+    def test_moving_tag_without_policy_is_flagged_by_bp002(self) -> None:
+        manifests = good()
+        container(manifests).update(image="redis:alpine")
+        container(manifests).pop("imagePullPolicy")
+        assert [f.value for f in check(manifests, select=["BP002"])] == ["IfNotPresent"]
 
     def test_always_on_a_digest(self) -> None:
         manifests = good()

@@ -58,7 +58,7 @@ class Component(Construct):
             from blueprints.core.connections import resolve_connections
 
             resolve_connections([self.core])
-            for manifest in self.core.render():
+            for manifest in [*self.core.identity(), *self.core.render()]:
                 _api_object(self, manifest)
 
     def _make_core(self, id: str, props: WorkloadProps, context: ReleaseContext) -> Workload:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from blueprints.cdk._component import Component
     from blueprints.core.hooks import Hook
+    from blueprints.core.identity import Permission
     from blueprints.core.probes import Probe
     from blueprints.core.stateful_web_app import Storage
     from blueprints.core.volumes import Mount
@@ -51,7 +52,14 @@ class WebAppKwargs(TypedDict, total=False):
     args: Sequence[str]
     """The container's arguments. Default: the image's."""
     env: Mapping[str, EnvValue]
-    """Environment variables: plain strings, ``SecretKeyRef`` or ``ConfigMapKeyRef``."""
+    """Environment variables: plain strings, ``SecretKeyRef`` or ``ConfigMapKeyRef``. A plain string named
+    like a credential (``DB_PASSWORD``, ``API_KEY``), or holding a private key or a URL with a password,
+    is refused (BP044): use a ``SecretKeyRef``.
+    """
+    env_not_secret: Mapping[str, str]
+    """Env variables (of every container) that look like credentials but are not, each with the reason,
+    e.g. ``{"TOKEN": "a public demo token"}``; recorded as an opt-out (BP044). Default none.
+    """
     env_from: Sequence[SecretRef | ConfigMapRef]
     """Whole Secrets or ConfigMaps as environment (``SecretRef``, ``ConfigMapRef``)."""
     resources: Resources
@@ -62,6 +70,10 @@ class WebAppKwargs(TypedDict, total=False):
     """
     run_as_user: int
     """The user ID (BP041). Default 65532."""
+    run_as_group: int | None
+    """The group ID of the processes and of mounted volumes (``runAsGroup``, ``fsGroup``). Default: the
+    ``run_as_user``.
+    """
     allow_root: bool
     """Allow ``run_as_user=0``; records the opt-out. Default False."""
     read_only_root_filesystem: bool
@@ -70,6 +82,11 @@ class WebAppKwargs(TypedDict, total=False):
     """A ServiceAccount name. Default: none (the namespace's default)."""
     mount_service_account_token: bool
     """Mount the API token. Default False (BP041)."""
+    permissions: Sequence[Permission]
+    """What the component may do through the Kubernetes API (:class:`Permission`: verbs and resources). It
+    then gets its own ServiceAccount, a Role and RoleBinding in the release's namespace (a ClusterRole
+    only for ``cluster_wide=True``), and its API token. Default none: no token.
+    """
     image_pull_secrets: Sequence[str]
     """Names of Secrets to pull the image with. Default none."""
     node_selector: Mapping[str, str]
@@ -171,7 +188,14 @@ class StatefulWebAppKwargs(TypedDict, total=False):
     args: Sequence[str]
     """The container's arguments. Default: the image's."""
     env: Mapping[str, EnvValue]
-    """Environment variables: plain strings, ``SecretKeyRef`` or ``ConfigMapKeyRef``."""
+    """Environment variables: plain strings, ``SecretKeyRef`` or ``ConfigMapKeyRef``. A plain string named
+    like a credential (``DB_PASSWORD``, ``API_KEY``), or holding a private key or a URL with a password,
+    is refused (BP044): use a ``SecretKeyRef``.
+    """
+    env_not_secret: Mapping[str, str]
+    """Env variables (of every container) that look like credentials but are not, each with the reason,
+    e.g. ``{"TOKEN": "a public demo token"}``; recorded as an opt-out (BP044). Default none.
+    """
     env_from: Sequence[SecretRef | ConfigMapRef]
     """Whole Secrets or ConfigMaps as environment (``SecretRef``, ``ConfigMapRef``)."""
     resources: Resources
@@ -182,6 +206,10 @@ class StatefulWebAppKwargs(TypedDict, total=False):
     """
     run_as_user: int
     """The user ID (BP041). Default 65532."""
+    run_as_group: int | None
+    """The group ID of the processes and of mounted volumes (``runAsGroup``, ``fsGroup``). Default: the
+    ``run_as_user``.
+    """
     allow_root: bool
     """Allow ``run_as_user=0``; records the opt-out. Default False."""
     read_only_root_filesystem: bool
@@ -190,6 +218,11 @@ class StatefulWebAppKwargs(TypedDict, total=False):
     """A ServiceAccount name. Default: none (the namespace's default)."""
     mount_service_account_token: bool
     """Mount the API token. Default False (BP041)."""
+    permissions: Sequence[Permission]
+    """What the component may do through the Kubernetes API (:class:`Permission`: verbs and resources). It
+    then gets its own ServiceAccount, a Role and RoleBinding in the release's namespace (a ClusterRole
+    only for ``cluster_wide=True``), and its API token. Default none: no token.
+    """
     image_pull_secrets: Sequence[str]
     """Names of Secrets to pull the image with. Default none."""
     node_selector: Mapping[str, str]
@@ -292,7 +325,14 @@ class WorkerWithInitKwargs(TypedDict, total=False):
     args: Sequence[str]
     """The container's arguments. Default: the image's."""
     env: Mapping[str, EnvValue]
-    """Environment variables: plain strings, ``SecretKeyRef`` or ``ConfigMapKeyRef``."""
+    """Environment variables: plain strings, ``SecretKeyRef`` or ``ConfigMapKeyRef``. A plain string named
+    like a credential (``DB_PASSWORD``, ``API_KEY``), or holding a private key or a URL with a password,
+    is refused (BP044): use a ``SecretKeyRef``.
+    """
+    env_not_secret: Mapping[str, str]
+    """Env variables (of every container) that look like credentials but are not, each with the reason,
+    e.g. ``{"TOKEN": "a public demo token"}``; recorded as an opt-out (BP044). Default none.
+    """
     env_from: Sequence[SecretRef | ConfigMapRef]
     """Whole Secrets or ConfigMaps as environment (``SecretRef``, ``ConfigMapRef``)."""
     resources: Resources
@@ -303,6 +343,10 @@ class WorkerWithInitKwargs(TypedDict, total=False):
     """
     run_as_user: int
     """The user ID (BP041). Default 65532."""
+    run_as_group: int | None
+    """The group ID of the processes and of mounted volumes (``runAsGroup``, ``fsGroup``). Default: the
+    ``run_as_user``.
+    """
     allow_root: bool
     """Allow ``run_as_user=0``; records the opt-out. Default False."""
     read_only_root_filesystem: bool
@@ -311,6 +355,11 @@ class WorkerWithInitKwargs(TypedDict, total=False):
     """A ServiceAccount name. Default: none (the namespace's default)."""
     mount_service_account_token: bool
     """Mount the API token. Default False (BP041)."""
+    permissions: Sequence[Permission]
+    """What the component may do through the Kubernetes API (:class:`Permission`: verbs and resources). It
+    then gets its own ServiceAccount, a Role and RoleBinding in the release's namespace (a ClusterRole
+    only for ``cluster_wide=True``), and its API token. Default none: no token.
+    """
     image_pull_secrets: Sequence[str]
     """Names of Secrets to pull the image with. Default none."""
     node_selector: Mapping[str, str]
@@ -409,7 +458,14 @@ class DaemonAppKwargs(TypedDict, total=False):
     args: Sequence[str]
     """The container's arguments. Default: the image's."""
     env: Mapping[str, EnvValue]
-    """Environment variables: plain strings, ``SecretKeyRef`` or ``ConfigMapKeyRef``."""
+    """Environment variables: plain strings, ``SecretKeyRef`` or ``ConfigMapKeyRef``. A plain string named
+    like a credential (``DB_PASSWORD``, ``API_KEY``), or holding a private key or a URL with a password,
+    is refused (BP044): use a ``SecretKeyRef``.
+    """
+    env_not_secret: Mapping[str, str]
+    """Env variables (of every container) that look like credentials but are not, each with the reason,
+    e.g. ``{"TOKEN": "a public demo token"}``; recorded as an opt-out (BP044). Default none.
+    """
     env_from: Sequence[SecretRef | ConfigMapRef]
     """Whole Secrets or ConfigMaps as environment (``SecretRef``, ``ConfigMapRef``)."""
     resources: Resources
@@ -420,6 +476,10 @@ class DaemonAppKwargs(TypedDict, total=False):
     """
     run_as_user: int
     """The user ID (BP041). Default 65532."""
+    run_as_group: int | None
+    """The group ID of the processes and of mounted volumes (``runAsGroup``, ``fsGroup``). Default: the
+    ``run_as_user``.
+    """
     allow_root: bool
     """Allow ``run_as_user=0``; records the opt-out. Default False."""
     read_only_root_filesystem: bool
@@ -428,6 +488,11 @@ class DaemonAppKwargs(TypedDict, total=False):
     """A ServiceAccount name. Default: none (the namespace's default)."""
     mount_service_account_token: bool
     """Mount the API token. Default False (BP041)."""
+    permissions: Sequence[Permission]
+    """What the component may do through the Kubernetes API (:class:`Permission`: verbs and resources). It
+    then gets its own ServiceAccount, a Role and RoleBinding in the release's namespace (a ClusterRole
+    only for ``cluster_wide=True``), and its API token. Default none: no token.
+    """
     image_pull_secrets: Sequence[str]
     """Names of Secrets to pull the image with. Default none."""
     node_selector: Mapping[str, str]
@@ -510,7 +575,14 @@ class CronJobAppKwargs(TypedDict, total=False):
     args: Sequence[str]
     """The container's arguments. Default: the image's."""
     env: Mapping[str, EnvValue]
-    """Environment variables: plain strings, ``SecretKeyRef`` or ``ConfigMapKeyRef``."""
+    """Environment variables: plain strings, ``SecretKeyRef`` or ``ConfigMapKeyRef``. A plain string named
+    like a credential (``DB_PASSWORD``, ``API_KEY``), or holding a private key or a URL with a password,
+    is refused (BP044): use a ``SecretKeyRef``.
+    """
+    env_not_secret: Mapping[str, str]
+    """Env variables (of every container) that look like credentials but are not, each with the reason,
+    e.g. ``{"TOKEN": "a public demo token"}``; recorded as an opt-out (BP044). Default none.
+    """
     env_from: Sequence[SecretRef | ConfigMapRef]
     """Whole Secrets or ConfigMaps as environment (``SecretRef``, ``ConfigMapRef``)."""
     resources: Resources
@@ -521,6 +593,10 @@ class CronJobAppKwargs(TypedDict, total=False):
     """
     run_as_user: int
     """The user ID (BP041). Default 65532."""
+    run_as_group: int | None
+    """The group ID of the processes and of mounted volumes (``runAsGroup``, ``fsGroup``). Default: the
+    ``run_as_user``.
+    """
     allow_root: bool
     """Allow ``run_as_user=0``; records the opt-out. Default False."""
     read_only_root_filesystem: bool
@@ -529,6 +605,11 @@ class CronJobAppKwargs(TypedDict, total=False):
     """A ServiceAccount name. Default: none (the namespace's default)."""
     mount_service_account_token: bool
     """Mount the API token. Default False (BP041)."""
+    permissions: Sequence[Permission]
+    """What the component may do through the Kubernetes API (:class:`Permission`: verbs and resources). It
+    then gets its own ServiceAccount, a Role and RoleBinding in the release's namespace (a ClusterRole
+    only for ``cluster_wide=True``), and its API token. Default none: no token.
+    """
     image_pull_secrets: Sequence[str]
     """Names of Secrets to pull the image with. Default none."""
     node_selector: Mapping[str, str]
@@ -631,7 +712,14 @@ class DataMigrationKwargs(TypedDict, total=False):
     args: Sequence[str]
     """The container's arguments. Default: the image's."""
     env: Mapping[str, EnvValue]
-    """Environment variables: plain strings, ``SecretKeyRef`` or ``ConfigMapKeyRef``."""
+    """Environment variables: plain strings, ``SecretKeyRef`` or ``ConfigMapKeyRef``. A plain string named
+    like a credential (``DB_PASSWORD``, ``API_KEY``), or holding a private key or a URL with a password,
+    is refused (BP044): use a ``SecretKeyRef``.
+    """
+    env_not_secret: Mapping[str, str]
+    """Env variables (of every container) that look like credentials but are not, each with the reason,
+    e.g. ``{"TOKEN": "a public demo token"}``; recorded as an opt-out (BP044). Default none.
+    """
     env_from: Sequence[SecretRef | ConfigMapRef]
     """Whole Secrets or ConfigMaps as environment (``SecretRef``, ``ConfigMapRef``)."""
     resources: Resources
@@ -642,6 +730,10 @@ class DataMigrationKwargs(TypedDict, total=False):
     """
     run_as_user: int
     """The user ID (BP041). Default 65532."""
+    run_as_group: int | None
+    """The group ID of the processes and of mounted volumes (``runAsGroup``, ``fsGroup``). Default: the
+    ``run_as_user``.
+    """
     allow_root: bool
     """Allow ``run_as_user=0``; records the opt-out. Default False."""
     read_only_root_filesystem: bool
@@ -650,6 +742,11 @@ class DataMigrationKwargs(TypedDict, total=False):
     """A ServiceAccount name. Default: none (the namespace's default)."""
     mount_service_account_token: bool
     """Mount the API token. Default False (BP041)."""
+    permissions: Sequence[Permission]
+    """What the component may do through the Kubernetes API (:class:`Permission`: verbs and resources). It
+    then gets its own ServiceAccount, a Role and RoleBinding in the release's namespace (a ClusterRole
+    only for ``cluster_wide=True``), and its API token. Default none: no token.
+    """
     image_pull_secrets: Sequence[str]
     """Names of Secrets to pull the image with. Default none."""
     node_selector: Mapping[str, str]

@@ -27,14 +27,18 @@ class ConfigFiles(Construct):
         id: The ConfigMap's name.
         data: File name to text. Required; at most 1 MiB in all.
         description: A ``blueprint.dev/description`` annotation.
+        not_secret: Files that look like credentials but are not, each with the reason
+            (BP044), e.g. ``{"demo.key": "a throwaway key for the local demo"}``. Default none.
     """
 
     def __init__(self, scope: Construct, id: str, *, data: Mapping[str, str],
-                 description: str | None = None) -> None:
+                 description: str | None = None,
+                 not_secret: Mapping[str, str] | None = None) -> None:
         if not isinstance(scope, Release):
             raise ConfigError(Problem(id, "scope", type(scope).__name__,
                                       "ConfigFiles belong to a Release", "create it in one"))
-        self.core = ConfigFilesCore(id, data, scope.context, description=description)
+        self.core = ConfigFilesCore(id, data, scope.context, description=description,
+                                    not_secret=not_secret)
         scope._check_new_id(id)
         super().__init__(scope, id)
         self.escaped: dict[tuple[str, str], object] = {}  # plain data: no escape hatch

@@ -9,7 +9,12 @@ import cdk8s
 from constructs import Construct
 
 from blueprints.core.labels import LABEL_KEYS
-from blueprints.core.release import ReleaseContext, make_release_context, resolve_clients
+from blueprints.core.release import (
+    ReleaseContext,
+    assemble_release,
+    make_release_context,
+    resolve_clients,
+)
 from blueprints.core.workload import Workload
 from blueprints.errors import ConfigError, Problem
 from blueprints.kube import current_kube_version
@@ -49,6 +54,11 @@ class Release(cdk8s.Chart):
         egress: ``"declared"`` gives every component an egress policy admitting exactly its
             callees and the cluster DNS (a component's own ``egress=`` overrides it);
             ``"open"`` leaves egress alone. Default ``"open"``.
+        create_namespace: Emit the Namespace, first in the release file, labelled for Pod
+            Security Admission (``enforce``, ``audit``, ``warn``) at ``restricted``, or as low
+            as its pods' recorded opt-outs require, with the reason in an annotation. Default
+            True, except for ``default`` and ``kube-*``; pass False when the namespace belongs
+            to someone else (another release, the platform team).
 
     Components added to it render in Python; other cdk8s constructs inside it (cdk8s-plus,
     imported CRDs, ``ApiObject``) work as in any Chart and get the release's labels, namespace
@@ -65,24 +75,28 @@ class Release(cdk8s.Chart):
         namespace: str | None = None,
         annotations: Mapping[str, str] | None = None,
         egress: str = "open",
+        create_namespace: bool | None = None,
     ) -> None:
         self.context: ReleaseContext = make_release_context(
             id, version=version, part_of=part_of, namespace=namespace, annotations=annotations,
-            kube_version=current_kube_version(), egress=egress)
+            kube_version=current_kube_version(), egress=egress,
+            create_namespace=create_namespace)
         super().__init__(
             scope, id, namespace=self.context.namespace, disable_resource_name_hashes=True,
             labels={_INSTANCE: self.context.name, _PART_OF: self.context.part_of})
         self._components: dict[str, Part] = {}
 
     def manifests(self, *, validate: bool = True) -> list[dict[str, Any]]:
-        """Every object of the release, rendered: components first, then other constructs.
+        """Every object of the release, rendered, in apply order: the Namespace first, then
+        Helm's install order (components' and other constructs' objects alike).
 
         Args:
             validate: Check the objects through the rule registry (``blueprint synth`` does it
                 once for all releases instead).
 
         Raises:
-            ConfigError: A component's ``allow_from`` names no component of the release.
+            ConfigError: A component's ``allow_from`` names no component of the release, or the
+                release creates its Namespace and another construct makes one of that name.
             ValidationError: Objects break practices whose build-time severity is *error*.
         """
         resolve_clients({id: part.core for id, part in self._components.items()
@@ -92,7 +106,9 @@ class Release(cdk8s.Chart):
         from_node = {_key(m): dict(m) for m in super().to_json()}
         result: list[dict[str, Any]] = []
         for component in self._components.values():
-            for manifest in component.core.render():
+            core = component.core
+            identity = core.identity() if isinstance(core, Workload) else []
+            for manifest in [*identity, *core.render()]:
                 key = _key(manifest)
                 if key in component.escaped and key in from_node:
                     # Only components hand out escape hatches (Component.emit_escaped).
@@ -106,7 +122,9 @@ class Release(cdk8s.Chart):
                 metadata = manifest.setdefault("metadata", {})
                 metadata["annotations"] = {**annotations, **metadata.get("annotations", {})}
             result.append(manifest)
-        result = with_parent(self.context, result)
+        # The Namespace and apply order first, then the ApplySet parent, whose group-kinds
+        # count every object the release applies (the Namespace included).
+        result = with_parent(self.context, assemble_release(self.context, result))
         if validate:
             raise_errors(result, self.context.kube_version)
         return result

@@ -11,9 +11,11 @@ from blueprints.core.labels import recommended_labels
 from blueprints.core.names import check_name
 from blueprints.core.prop_types import mismatch
 from blueprints.core.release import ReleaseContext
+from blueprints.core.secrets import REDACTED, credential_in_text, is_credential_file
 from blueprints.core.volumes import Volume
 from blueprints.core.workload import Manifest
 from blueprints.errors import ConfigError, Problem
+from blueprints.practices import IGNORE_ANNOTATION
 
 __all__ = ["ConfigFilesCore"]
 
@@ -24,11 +26,15 @@ class ConfigFilesCore:
     """The pure rendering of :class:`~blueprints.ConfigFiles`.
 
     Secrets have no counterpart on purpose: no secret value is ever written to the output;
-    mount Secrets that exist in the cluster with ``Volume.secret``.
+    mount Secrets that exist in the cluster with ``Volume.secret``. A file named like a
+    credential (``tls.key``, ``db-password.txt``), or holding a private key, a password
+    assignment or a URL with a password, is refused unless ``not_secret`` says why it is not
+    one (BP044).
     """
 
     def __init__(self, id: str, data: Mapping[str, str], release: ReleaseContext,
-                 *, description: str | None = None) -> None:
+                 *, description: str | None = None,
+                 not_secret: Mapping[str, str] | None = None) -> None:
         self.id, self.release, self.path = id, release, f"{release.name}/{id}"
         check_name(id, component=self.path, field="id", kind="subdomain")
         if description is not None and not isinstance(description, str):
@@ -51,6 +57,7 @@ class ConfigFilesCore:
             raise ConfigError(Problem(self.path, "data", f"{total} bytes",
                                       "ConfigMaps hold at most 1 MiB",
                                       "split it, or mount the data from a volume"))
+        self.opt_outs = _check_secrets(self.path, data, dict(not_secret or {}))
         self.data = dict(sorted(data.items()))
         self.description = description
         content = json.dumps(self.data, sort_keys=True).encode()
@@ -73,6 +80,8 @@ class ConfigFilesCore:
         annotations = self.release.object_annotations()
         if self.description:
             annotations["blueprint.dev/description"] = self.description
+        if self.opt_outs:
+            annotations[IGNORE_ANNOTATION] = "BP044: " + ", ".join(self.opt_outs)
         if annotations:
             metadata["annotations"] = dict(sorted(annotations.items()))
         return [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata,
@@ -80,3 +89,21 @@ class ConfigFilesCore:
 
     def resolve_allow_from(self, components: Mapping[str, object]) -> None:
         """Nothing to resolve: ConfigMaps take no traffic."""
+
+
+def _check_secrets(path: str, data: Mapping[str, str], not_secret: dict[str, str]) -> list[str]:
+    """The recorded opt-outs; a file that looks like a credential without one is refused."""
+    opt_outs = []
+    for key in sorted(data):
+        what = ("a credential's file name" if is_credential_file(key)
+                else credential_in_text(data[key]))
+        if what is None:
+            continue
+        reason = not_secret.get(key)
+        if not isinstance(reason, str) or not reason.strip():
+            raise ConfigError(Problem(
+                path, f"data[{key!r}]", REDACTED, f"{what}: ConfigMaps hold no secrets",
+                "mount a Secret that exists in the cluster (Volume.secret), or pass "
+                f'not_secret={{"{key}": "<why it is not a secret>"}}', "BP044"))
+        opt_outs.append(f"{key} is not a secret ({reason.strip()})")
+    return opt_outs

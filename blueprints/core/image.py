@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 from blueprints.errors import ConfigError, Problem
 
-__all__ = ["ImageRef", "parse_image", "pull_policy"]
+__all__ = ["MOVING_TAGS", "ImageRef", "default_pull_policy", "parse_image", "pull_policy"]
+
+#: Well-known tags that move to a new build without changing their name (BP001). Any tag
+#: without a digit moves too; these are named so that the message can say so.
+MOVING_TAGS = frozenset({
+    "latest", "stable", "edge", "mainline", "alpine", "slim", "lts", "main", "master",
+    "nightly", "current", "develop", "dev", "devel", "next", "beta", "canary", "release",
+    "rolling", "testing", "unstable", "trunk", "head", "bookworm", "bullseye", "jammy", "noble",
+})
 
 _DOMAIN_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 _DOMAIN = rf"(?:{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*(?::[0-9]+)?)"
@@ -39,8 +47,20 @@ class ImageRef:
 
     @property
     def pinned(self) -> bool:
-        """True when the reference names a digest, or a tag other than ``latest`` (BP001)."""
-        return self.digest is not None or (self.tag is not None and self.tag != "latest")
+        """True when the reference names a digest, or a tag that names a version (BP001): one
+        that holds a digit and is not a well-known moving tag (``redis:alpine`` moves)."""
+        return self.digest is not None or (self.tag is not None and _names_version(self.tag))
+
+    @property
+    def moving_reason(self) -> str | None:
+        """Why the reference is not pinned (``None`` when it is): for BP001's messages."""
+        if self.pinned:
+            return None
+        if self.tag is None:
+            return "no tag (the runtime pulls latest)"
+        if self.tag.lower() in MOVING_TAGS:
+            return f"{self.tag!r} is a moving tag"
+        return f"the tag {self.tag!r} names no version (no digit)"
 
     @property
     def version(self) -> str:
@@ -102,6 +122,22 @@ def parse_image(text: str, *, component: str = "image", field: str = "image") ->
     return parsed
 
 
+def default_pull_policy(image: ImageRef) -> str:
+    """The policy the API server gives a container that names none.
+
+    ``SetDefaults_Container`` (kubernetes ``pkg/apis/core/v1/defaults.go``) takes the tag from
+    ``parsers.ParseImageName``, which returns ``latest`` only when the reference names neither a
+    tag nor a digest: ``Always`` for ``:latest`` or a bare name, ``IfNotPresent`` otherwise, a
+    digest-only reference included.
+    """
+    return "Always" if image.tag == "latest" or (image.tag is None and image.digest is None) \
+        else "IfNotPresent"
+
+
 def pull_policy(image: ImageRef) -> str:
     """The pull policy that follows the tag (BP002): ``Always`` only for a mutable reference."""
     return "IfNotPresent" if image.pinned else "Always"
+
+
+def _names_version(tag: str) -> bool:
+    return any(c.isdigit() for c in tag) and tag.lower() not in MOVING_TAGS

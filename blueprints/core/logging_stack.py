@@ -215,8 +215,8 @@ class LoggingStackCore:
             image = parse_image(getattr(props, field), component=path, field=field)
             if not image.pinned:
                 raise ConfigError(Problem(path, field, getattr(props, field),
-                                          "no version: a moving tag makes nodes run different "
-                                          "code", "pin a tag or a digest", "BP001"))
+                                          f"{image.moving_reason}: nodes would run different "
+                                          "code", "pin a version tag or a digest", "BP001"))
 
     # -- parts ----------------------------------------------------------------------------
 

@@ -1,19 +1,24 @@
-"""What a component inherits from its release: instance, namespace, part-of, annotations, target."""
+"""What a component inherits from its release (instance, namespace, part-of, annotations, target),
+and how the release's objects are assembled: its Namespace first, then Helm's install order."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from blueprints.core.names import check_name
+from blueprints.core.namespace import RESERVED_NAMESPACES, namespace_manifest, pod_security_level
 from blueprints.core.prop_types import mismatch
 from blueprints.errors import ConfigError, Problem
 from blueprints.kube import DEFAULT, KubeVersion
 
 __all__ = [
+    "INSTALL_ORDER",
     "RELEASE_VERSION_ANNOTATION",
     "ReleaseContext",
+    "assemble_release",
+    "install_order",
     "make_release_context",
     "resolve_clients",
 ]
@@ -35,6 +40,8 @@ class ReleaseContext:
         kube_version: The Kubernetes target.
         egress: The components' egress default: ``open``, or ``declared`` (exactly their
             callees and the cluster DNS, BP042).
+        create_namespace: Emit the Namespace, labelled for Pod Security Admission. Default
+            True, except for the namespaces every cluster has (``default``, ``kube-*``).
     """
 
     name: str
@@ -44,6 +51,7 @@ class ReleaseContext:
     annotations: Mapping[str, str] = field(default_factory=dict)
     kube_version: KubeVersion = DEFAULT
     egress: str = "open"
+    create_namespace: bool = True
 
     def object_annotations(self) -> dict[str, str]:
         """Release annotations for object metadata, the release version included."""
@@ -62,11 +70,13 @@ def make_release_context(
     annotations: Mapping[str, str] | None,
     kube_version: KubeVersion,
     egress: str = "open",
+    create_namespace: bool | None = None,
 ) -> ReleaseContext:
     """Validate a release's props and resolve their defaults.
 
     Raises:
-        ConfigError: A name is not DNS-1123 (BP006), or an annotation is not a string.
+        ConfigError: A name is not DNS-1123 (BP006), an annotation is not a string, or
+            ``create_namespace`` is not a boolean.
     """
     check_name(name, component=name, field="id")
     namespace = check_name(namespace or name, component=name, field="namespace")
@@ -87,8 +97,68 @@ def make_release_context(
     if egress not in ("open", "declared"):
         raise ConfigError(Problem(name, "egress", egress, "not an egress mode",
                                   "use open or declared", "BP042"))
+    if create_namespace is None:
+        create_namespace = namespace not in RESERVED_NAMESPACES
+    elif not isinstance(create_namespace, bool):
+        raise ConfigError(Problem(name, "create_namespace", create_namespace,
+                                  "must be True or False", "pass create_namespace=False to leave "
+                                  "the Namespace to someone else", "BP043"))
     return ReleaseContext(name=name, namespace=namespace, part_of=part_of, version=version,
-                          annotations=annotations, kube_version=kube_version, egress=egress)
+                          annotations=annotations, kube_version=kube_version, egress=egress,
+                          create_namespace=create_namespace)
+
+
+#: Helm's install order by kind (helm ``pkg/release/v1/util/kind_sorter.go``, ``InstallOrder``):
+#: every object after what it needs, so that one ``kubectl apply -f`` works on an empty cluster.
+#: NetworkPolicies and PodDisruptionBudgets come before the pods they guard, so no pod runs
+#: unguarded; kinds it does not name come last, by kind name.
+INSTALL_ORDER: tuple[str, ...] = (
+    "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange",
+    "PodSecurityPolicy", "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList",
+    "ConfigMap", "StorageClass", "PersistentVolume", "PersistentVolumeClaim",
+    "CustomResourceDefinition", "ClusterRole", "ClusterRoleList", "ClusterRoleBinding",
+    "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList", "Service",
+    "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
+    "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress",
+    "APIService", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+)
+_RANK = {kind: rank for rank, kind in enumerate(INSTALL_ORDER)}
+_M = TypeVar("_M", bound=Mapping[str, Any])
+
+
+def install_order(manifests: Sequence[_M]) -> list[_M]:
+    """``manifests`` sorted as Helm installs them: by kind in :data:`INSTALL_ORDER`, unknown
+    kinds last in the order of their names, and objects of one kind in their given order."""
+    unknown = len(INSTALL_ORDER)
+    return sorted(manifests, key=lambda m: (
+        _RANK.get(str(m.get("kind")), unknown),
+        "" if str(m.get("kind")) in _RANK else str(m.get("kind"))))
+
+
+def assemble_release(
+    context: ReleaseContext, manifests: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The release's objects as they are written: its Namespace (unless opted out) labelled
+    for Pod Security Admission by the pods of ``manifests``, then everything in install order.
+
+    Every path that renders a release (``Release``, the YAML blueprint) goes through here, so
+    that what comes out of a release can be post-processed in one place.
+
+    Raises:
+        ConfigError: The release creates its Namespace and ``manifests`` hold one of that name.
+    """
+    objects = list(manifests)
+    if context.create_namespace:
+        for manifest in objects:
+            if manifest.get("kind") == "Namespace" and (
+                    manifest.get("metadata") or {}).get("name") == context.namespace:
+                raise ConfigError(Problem(
+                    context.name, "Namespace", context.namespace,
+                    "the release emits its Namespace already, labelled for Pod Security",
+                    "remove this one, or pass create_namespace=False to bring your own", "BP043"))
+        level, reasons = pod_security_level(objects, context.kube_version)
+        objects.insert(0, namespace_manifest(context, level, reasons))
+    return install_order(objects)
 
 
 def resolve_clients(workloads: Mapping[str, Any], app: Sequence[Any] | None = None) -> None:

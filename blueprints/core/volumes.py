@@ -239,7 +239,7 @@ class Volume:
                                       'e.g. "v1.2.0"', "BP014"))
         ref = parse_image(image, component=f"volume/{name}", field="image")
         if not ref.pinned:
-            raise ConfigError(Problem(f"volume/{name}", "image", image, "no version",
+            raise ConfigError(Problem(f"volume/{name}", "image", image, str(ref.moving_reason),
                                       f"pin it, e.g. {GIT_IMAGE}", "BP001"))
         return cls(name=name, source={"emptyDir": {}}, clone=(repository, revision, image))
 

@@ -146,7 +146,8 @@ class WorkerWithInitCore(Workload):
                                                 field="wait_image")
         if not self.wait_image.pinned:
             raise ConfigError(Problem(self.path, "wait_image", props.wait_image,
-                                      "no version", "pin a tag such as busybox:1.36.1", "BP001"))
+                                      str(self.wait_image.moving_reason),
+                                      "pin a version tag such as busybox:1.36.1", "BP001"))
         self.dependencies: tuple[Dependency, ...] = tuple(
             dep if isinstance(dep, Dependency) else parse_dependency(dep, component=self.path)
             for dep in props.wait_for

@@ -23,12 +23,14 @@ from blueprints.core.connections import (
     parse_calls,
 )
 from blueprints.core.hooks import Hook
+from blueprints.core.identity import Permission, check_permissions, identity_manifests
 from blueprints.core.image import ImageRef, parse_image, pull_policy
 from blueprints.core.labels import label_value_problem, recommended_labels, selector_labels
 from blueprints.core.names import check_name, is_ip_literal
 from blueprints.core.probes import Probe
 from blueprints.core.quantity import parse_quantity
 from blueprints.core.release import ReleaseContext
+from blueprints.core.secrets import REDACTED, literal_credential
 from blueprints.core.volumes import Mount, Volume
 from blueprints.errors import ConfigError, Problem
 from blueprints.practices import IGNORE_ANNOTATION
@@ -162,16 +164,27 @@ class WorkloadProps:
         description: A ``blueprint.dev/description`` annotation (BP005). Default: none.
         command: The container's command, exec form. Default: the image's entrypoint.
         args: The container's arguments. Default: the image's.
-        env: Environment variables: plain strings, ``SecretKeyRef`` or ``ConfigMapKeyRef``.
+        env: Environment variables: plain strings, ``SecretKeyRef`` or ``ConfigMapKeyRef``. A
+            plain string named like a credential (``DB_PASSWORD``, ``API_KEY``), or holding a
+            private key or a URL with a password, is refused (BP044): use a ``SecretKeyRef``.
+        env_not_secret: Env variables (of every container) that look like credentials but are
+            not, each with the reason, e.g. ``{"TOKEN": "a public demo token"}``; recorded as
+            an opt-out (BP044). Default none.
         env_from: Whole Secrets or ConfigMaps as environment (``SecretRef``, ``ConfigMapRef``).
         resources: Requests and limits (BP040). Default ``Resources()``.
         writable_paths: Paths the app writes, mounted as ``emptyDir`` volumes because the root
             filesystem is read-only (BP041). Default none.
         run_as_user: The user ID (BP041). Default 65532.
+        run_as_group: The group ID of the processes and of mounted volumes (``runAsGroup``,
+            ``fsGroup``). Default: the ``run_as_user``.
         allow_root: Allow ``run_as_user=0``; records the opt-out. Default False.
         read_only_root_filesystem: Default True; False records the opt-out (BP041).
         service_account: A ServiceAccount name. Default: none (the namespace's default).
         mount_service_account_token: Mount the API token. Default False (BP041).
+        permissions: What the component may do through the Kubernetes API
+            (:class:`Permission`: verbs and resources). It then gets its own ServiceAccount, a
+            Role and RoleBinding in the release's namespace (a ClusterRole only for
+            ``cluster_wide=True``), and its API token. Default none: no token.
         image_pull_secrets: Names of Secrets to pull the image with. Default none.
         node_selector: Node labels the pods must match. Default none.
         tolerations: Kubernetes toleration objects. Default none.
@@ -218,14 +231,17 @@ class WorkloadProps:
     command: Sequence[str] = ()
     args: Sequence[str] = ()
     env: Mapping[str, EnvValue] = field(default_factory=dict)
+    env_not_secret: Mapping[str, str] = field(default_factory=dict)
     env_from: Sequence[SecretRef | ConfigMapRef] = ()
     resources: Resources = field(default_factory=Resources)
     writable_paths: Sequence[str] = ()
     run_as_user: int = 65532
+    run_as_group: int | None = None
     allow_root: bool = False
     read_only_root_filesystem: bool = True
     service_account: str | None = None
     mount_service_account_token: bool = False
+    permissions: Sequence[Permission] = ()
     image_pull_secrets: Sequence[str] = ()
     node_selector: Mapping[str, str] = field(default_factory=dict)
     tolerations: Sequence[Mapping[str, Any]] = ()
@@ -331,6 +347,12 @@ class Workload(ABC):
     def render(self) -> list[Manifest]:
         """The component's manifests, in apply order."""
 
+    def identity(self) -> list[Manifest]:
+        """The component's own ServiceAccount, Role and RoleBinding when it declares
+        permissions (none otherwise): the release emits them beside :meth:`render`'s objects."""
+        return identity_manifests(self.id, self.namespace, self.props.permissions,
+                                  self.metadata)
+
     def extra_init_containers(self) -> list[Manifest]:
         """Init containers that the component adds itself, before any other (none by default)."""
         return []
@@ -414,21 +436,24 @@ class Workload(ABC):
             ]
         self._add_serving(container)
         container = {key: container[key] for key in _CONTAINER_ORDER if key in container}
+        group = props.run_as_user if props.run_as_group is None else props.run_as_group
         spec: Manifest = {
-            "automountServiceAccountToken": props.mount_service_account_token,
+            "automountServiceAccountToken": props.mount_service_account_token or bool(
+                props.permissions),
             "enableServiceLinks": False,
             "securityContext": {
                 "runAsNonRoot": props.run_as_user != 0,
                 "runAsUser": props.run_as_user,
-                "fsGroup": props.run_as_user,
+                "runAsGroup": group,
+                "fsGroup": group,
                 "seccompProfile": {"type": "RuntimeDefault"},
             },
             "terminationGracePeriodSeconds": self.grace_seconds,
         }
         if restart_policy is not None:
             spec["restartPolicy"] = restart_policy
-        if props.service_account:
-            spec["serviceAccountName"] = props.service_account
+        if props.service_account or props.permissions:
+            spec["serviceAccountName"] = props.service_account or self.id
         if props.image_pull_secrets:
             spec["imagePullSecrets"] = [{"name": name} for name in props.image_pull_secrets]
         if init_containers or self._extra_inits:
@@ -618,7 +643,8 @@ class Workload(ABC):
         image = parse_image(sidecar.image, component=self.path, field=f"{sidecar.name}.image")
         if not image.pinned:
             raise ConfigError(Problem(self.path, f"{sidecar.name}.image", sidecar.image,
-                                      "no version", "pin a tag or a digest", "BP001"))
+                                      str(image.moving_reason),
+                                      "pin a version tag such as :1.27.3 or a digest", "BP001"))
         return self.container(sidecar.name, image, command=sidecar.command, args=sidecar.args,
                               env=_env(sidecar.env), mounts=[m.render() for m in sidecar.mounts],
                               resources=sidecar.resources)
@@ -828,8 +854,9 @@ class Workload(ABC):
         if not image.pinned and not self.props.allow_latest:
             raise ConfigError(Problem(
                 self.path, "image", self.props.image,
-                "no version: a moving tag makes replicas run different code",
-                "pin a tag such as :1.27.3 or a digest (or pass allow_latest=True)", "BP001"))
+                f"{image.moving_reason}: replicas would run different code",
+                "pin a version tag such as :1.27.3 or a digest (or pass allow_latest=True)",
+                "BP001"))
         return image
 
     def _labels(self) -> dict[str, str]:
@@ -856,6 +883,43 @@ class Workload(ABC):
             labels[key] = value
         return labels
 
+    def _check_identity(self) -> None:
+        """``run_as_group`` is a group ID; ``permissions`` are well formed (BP041)."""
+        group = self.props.run_as_group
+        if group is not None and (isinstance(group, bool) or not isinstance(group, int)
+                                  or group < 0):
+            raise ConfigError(Problem(self.path, "run_as_group", group,
+                                      "must be a group ID >= 0",
+                                      "pass a number, or leave it out for the run_as_user",
+                                      "BP041"))
+        check_permissions(self.path, self.props.permissions, self.props.service_account)
+
+    def _check_secret_env(self) -> None:
+        """No literal credential in any container's env unless opted out with a reason
+        (BP044); the value is never shown."""
+        props = self.props
+        for name, reason in props.env_not_secret.items():
+            if not isinstance(reason, str) or not reason.strip():
+                raise ConfigError(Problem(self.path, f"env_not_secret[{name!r}]", reason,
+                                          "an opt-out needs a reason",
+                                          'say why it is not a secret, e.g. "a public key"',
+                                          "BP044"))
+        envs = [("env", props.env), *((f"{s.name}.env", s.env) for s in props.sidecars)]
+        for field_name, env in envs:
+            for name, value in env.items():
+                what = literal_credential(name, value) if isinstance(value, str) else None
+                if what is None:
+                    continue
+                why = props.env_not_secret.get(name)
+                if why is None:
+                    raise ConfigError(Problem(
+                        self.path, f"{field_name}[{name!r}]", REDACTED, what,
+                        f'use SecretKeyRef("<secret>", "<key>"), or pass env_not_secret='
+                        f'{{"{name}": "<why it is not a secret>"}}', "BP044"))
+                recorded = f"{name} is not a secret ({why.strip()})"
+                if recorded not in self.opt_outs.get("BP044", []):
+                    self._opt_out("BP044", recorded)
+
     def _opt_out(self, practice: str, reason: str) -> None:
         """Record a loosened practice on the objects, so that lint agrees with synth."""
         self.opt_outs.setdefault(practice, []).append(reason)
@@ -880,6 +944,7 @@ class Workload(ABC):
         ):
             raise ConfigError(Problem(path, "run_as_user", props.run_as_user,
                                       "must be a user ID >= 0", "pass a number", "BP041"))
+        self._check_identity()
         if props.run_as_user == 0:
             if not props.allow_root:
                 raise ConfigError(Problem(
@@ -926,6 +991,7 @@ class Workload(ABC):
                 raise ConfigError(Problem(path, f"env[{name!r}]", env_value,
                                           "env values are strings or key references",
                                           "quote the value, or use SecretKeyRef/ConfigMapKeyRef"))
+        self._check_secret_env()
         for entry in props.allow_from:
             if isinstance(entry, str) and entry.startswith("namespace:"):
                 check_name(entry.removeprefix("namespace:"), component=path,

@@ -26,6 +26,9 @@ module):
   `immutable` is set" for ``immutable``, ``data`` and ``binaryData``).
 - Data: a PersistentVolumeClaim that disappears is deleted by pruning, and a StatefulSet that is
   renamed is a delete and a create whose new claims start empty.
+- A Namespace that disappears from a release (``create_namespace=False``) is pruned, and
+  deleting a Namespace deletes every object in it (``pkg/controller/namespace``), other
+  releases' included.
 """
 
 from __future__ import annotations
@@ -72,7 +75,13 @@ def check_removals(removed: Iterable[Manifest], added: Iterable[Manifest]) -> li
     for old in removed:
         kind, where = str(old.get("kind")), _where(old)
         renamed = (kind, _namespace(old)) in added_by
-        if kind == "PersistentVolumeClaim":
+        if kind == "Namespace":
+            problems.append(Problem(
+                where, "metadata.name", _name(old),
+                "removed from the release: pruning deletes the Namespace and every object in it",
+                f"detach it first (kubectl label namespace {_name(old)} "
+                "applyset.kubernetes.io/part-of-), or keep create_namespace", "BP043"))
+        elif kind == "PersistentVolumeClaim":
             what = ("renamed or removed: pruning deletes the claim, and with the usual reclaim "
                     "policy Delete its volume and data")
             problems.append(Problem(where, "metadata.name", _name(old), what,

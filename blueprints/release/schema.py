@@ -6,6 +6,7 @@ import importlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from blueprints.core.secrets import REDACTED, redact_secret, secret_values
 from blueprints.errors import ConfigError, Problem
 from blueprints.kube import KubeVersion
 
@@ -20,6 +21,8 @@ def schema_problems(
     manifests: Sequence[Mapping[str, Any]], kube_version: KubeVersion, *, strict: bool = True
 ) -> list[Problem]:
     """Every schema violation of ``manifests`` for the target, one :class:`Problem` each.
+
+    No problem shows a value from a Secret's ``data`` or ``stringData`` (BP044).
 
     Raises:
         ConfigError: ``kubernetes-validate`` is not installed, or has no schema for the target.
@@ -45,8 +48,17 @@ def schema_problems(
         try:
             kv.validate(dict(manifest), target, strict=strict)
         except kv.ValidationError as error:
-            field = ".".join(str(p) for p in error.absolute_path) or "<root>"
-            problems.append(Problem(where, field, error.instance, error.message,
+            path = [str(p) for p in error.absolute_path]
+            field = ".".join(path) or "<root>"
+            value, message = error.instance, error.message
+            secrets = secret_values(manifest)
+            if path[:1] in (["data"], ["stringData"]) and manifest.get("kind") == "Secret":
+                value = REDACTED
+            if secrets:
+                message = redact_secret(message, secrets)
+                if value is not REDACTED and redact_secret(repr(value), secrets) != repr(value):
+                    value = REDACTED
+            problems.append(Problem(where, field, value, message,
                                     f"fix it to match the Kubernetes {target} schema"))
         except kv.SchemaNotFoundError as error:
             problems.append(Problem(where, "apiVersion", manifest.get("apiVersion"),

@@ -273,7 +273,12 @@ def _check_unique(charts: list[tuple[str, list[dict[str, Any]]]]) -> None:
             metadata = manifest.get("metadata") or {}
             key = (str(manifest.get("kind")), str(metadata.get("namespace", "")),
                    str(metadata.get("name")))
-            if key in seen:
+            if key in seen and key[0] == "Namespace":
+                problems.append(Problem(f"Namespace/{key[2]}", "metadata.name", key[2],
+                                        "two releases create the same Namespace",
+                                        "pass create_namespace=False (createNamespace: false) "
+                                        "to every release but one", "BP043"))
+            elif key in seen:
                 problems.append(Problem(f"{key[0]}/{key[2]}", "metadata.name", key[2],
                                         f"two {key[0]} objects share the name in namespace "
                                         f"{key[1] or '<none>'}", "rename one component",

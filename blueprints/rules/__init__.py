@@ -5,7 +5,16 @@ Importing this package registers every rule.
 
 from __future__ import annotations
 
-from blueprints.rules import apis, identity, images, lifecycle, network, security, volumes
+from blueprints.rules import (
+    apis,
+    identity,
+    images,
+    lifecycle,
+    network,
+    secrets,
+    security,
+    volumes,
+)
 from blueprints.rules._registry import (
     IGNORE_ANNOTATION,
     RULES,
@@ -30,4 +39,5 @@ __all__ = [
     "suppressions",
 ]
 
-_ = (apis, identity, images, lifecycle, network, security, volumes)  # imported for their registrations
+# imported for their registrations
+_ = (apis, identity, images, lifecycle, network, secrets, security, volumes)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from blueprints.core.labels import MANAGED_BY
+from blueprints.core.secrets import REDACTED
 from blueprints.errors import Problem, ValidationError
 from blueprints.kube import DEFAULT, KubeVersion
 from blueprints.practices import IGNORE_ANNOTATION, Severity, practice
@@ -164,7 +165,9 @@ def check(
     kept = []
     for f in findings:
         reason = suppressions(manifests[f.index]).get(f.rule)
-        if reason is None:
+        if reason is None or (context.mode == "build" and f.rule == "BP044"
+                              and f.kind == "Secret"):
+            # No annotation lets synth write a secret value.
             kept.append(f)
         elif keep_suppressed:
             kept.append(dataclasses.replace(f, suppressed=reason))
@@ -225,6 +228,10 @@ def _finding(
     if violation.severity is not None:
         severity = violation.severity
     namespace = metadata.get("namespace")
+    value = violation.value
+    if manifest.get("kind") == "Secret" and violation.field.startswith(("data", "stringData")) \
+            and not (isinstance(value, str) and value.startswith(REDACTED)):
+        value = REDACTED  # whatever the rule, no message shows a secret value (BP044)
     return Finding(
         rule=rule_id,
         severity=severity,
@@ -233,7 +240,7 @@ def _finding(
         name=str(metadata.get("name", "<no name>")),
         namespace=namespace if isinstance(namespace, str) else None,
         field=violation.field,
-        value=violation.value,
+        value=value,
         message=violation.message,
         fix=violation.fix,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from blueprints.core.image import ImageRef, parse_image
+from blueprints.core.image import ImageRef, default_pull_policy, parse_image
 from blueprints.core.labels import MANAGED_BY
 from blueprints.errors import ConfigError
 from blueprints.practices import Severity
@@ -31,7 +31,8 @@ def _images(
 
 @object_rule("BP001", pods_only=True)
 def image_is_pinned(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
-    """Every container image names a tag other than ``latest``, or a digest."""
+    """Every container image names a version: a digest, or a tag that holds a digit and is not
+    a well-known moving tag (``latest``, ``alpine``, ``stable``, ...)."""
     for path, _, image, ref, valid in _images(manifest):
         if not valid:
             yield Violation(f"{path}.image", image, "not a valid image reference",
@@ -40,8 +41,8 @@ def image_is_pinned(manifest: Mapping[str, Any], context: Context) -> Iterator[V
             yield Violation(f"{path}.image", image, "no image", "name a pinned image")
         elif not ref.pinned:
             yield Violation(f"{path}.image", image,
-                            "no version: a moving tag makes replicas run different code",
-                            "pin a tag such as :1.27.3 or a digest")
+                            f"{ref.moving_reason}: replicas would run different code",
+                            "pin a version tag such as :1.27.3 or a digest")
 
 
 @object_rule("BP002", pods_only=True)
@@ -53,7 +54,7 @@ def pull_policy_follows_tag(manifest: Mapping[str, Any], context: Context) -> It
             continue  # BP001 reports it
         policy = container.get("imagePullPolicy")
         if policy is None:
-            policy = "IfNotPresent" if ref.tag not in (None, "latest") else "Always"
+            policy = default_pull_policy(ref)
         if not ref.pinned and policy != "Always":
             yield Violation(f"{path}.imagePullPolicy", policy,
                             "a mutable tag without Always runs whatever the node cached",

@@ -21,11 +21,12 @@ from blueprints.core.config_files import ConfigFilesCore
 from blueprints.core.data_migration import DataMigrationCore, DataMigrationProps
 from blueprints.core.exposure import HTTPRoute, Ingress, LoadBalancer, NodePort
 from blueprints.core.hooks import Hook
+from blueprints.core.identity import Permission
 from blueprints.core.jobs import CronJobAppCore, CronJobAppProps, DaemonAppCore, DaemonAppProps
 from blueprints.core.logging_stack import LoggingStackCore, LoggingStackProps
 from blueprints.core.probes import Probe
 from blueprints.core.prop_types import build_props, mismatch
-from blueprints.core.release import make_release_context, resolve_clients
+from blueprints.core.release import assemble_release, make_release_context, resolve_clients
 from blueprints.core.stateful_web_app import StatefulWebAppCore, StatefulWebAppProps, Storage
 from blueprints.core.volumes import Mount, Volume
 from blueprints.core.web_app import WebAppCore, WebAppProps
@@ -60,8 +61,8 @@ KINDS: dict[str, tuple[type[Workload], type[WorkloadProps]]] = {
     "DaemonApp": (DaemonAppCore, DaemonAppProps),
     "CronJobApp": (CronJobAppCore, CronJobAppProps),
 }
-_TOP = ("apiVersion", "release", "version", "namespace", "partOf", "annotations", "egress",
-        "values", "components")
+_TOP = ("apiVersion", "release", "version", "namespace", "createNamespace", "partOf",
+        "annotations", "egress", "values", "components")
 # Props without a YAML form.
 _PYTHON_ONLY: set[str] = set()
 T = TypeVar("T")
@@ -135,7 +136,8 @@ def render_yaml_blueprint(
         namespace=_optional_string(source, "namespace", spec.get("namespace")),
         annotations=_mapping(source, "annotations", spec.get("annotations", {})),
         kube_version=kube_version,
-        egress=_optional_string(source, "egress", spec.get("egress")) or "open")
+        egress=_optional_string(source, "egress", spec.get("egress")) or "open",
+        create_namespace=_optional_bool(source, "createNamespace", spec.get("createNamespace")))
     components = spec.get("components")
     if not isinstance(components, list) or not components:
         raise source.problem("components", components, "needs a list of components",
@@ -155,7 +157,13 @@ def render_yaml_blueprint(
                     | {p.id: p for s in parts.values() if isinstance(s, _Stack)
                        for p in s.core.parts() if isinstance(p, Workload)})
     ordered = [str(component.get("name")) for component in components]
-    return [(context.name, with_parent(context, [m for id in ordered for m in parts[id].render()]))]
+    objects = [m for id in ordered for m in _manifests(parts[id])]
+    return [(context.name, with_parent(context, assemble_release(context, objects)))]
+
+
+def _manifests(part: Any) -> list[Manifest]:
+    identity = part.identity() if isinstance(part, Workload) else []
+    return [*identity, *part.render()]
 
 
 class _Stack:
@@ -176,11 +184,15 @@ def _part(source: _Source, where: str, component: object, parts: Mapping[str, An
     """A component of any kind: a workload, ConfigFiles or a DataMigration."""
     kind = component.get("kind") if isinstance(component, dict) else None
     if isinstance(component, dict) and kind == "ConfigFiles":
-        _known_keys(source, f"{where}.", component, ("kind", "name", "data", "description"))
+        _known_keys(source, f"{where}.", component, ("kind", "name", "data", "description",
+                                                     "notSecret"))
         data = {k: _typed(source, f"{where}.data.{k}", v, str)
                 for k, v in _mapping(source, f"{where}.data", component.get("data")).items()}
+        not_secret = {k: _typed(source, f"{where}.notSecret.{k}", v, str) for k, v in _mapping(
+            source, f"{where}.notSecret", component.get("notSecret", {})).items()}
         return ConfigFilesCore(_string(source, f"{where}.name", component.get("name")), data,
-                               context, description=component.get("description"))
+                               context, description=component.get("description"),
+                               not_secret=not_secret)
     if isinstance(component, dict) and kind == "LoggingStack":
         hints, fields = _shape(LoggingStackProps)
         stack_props: dict[str, Any] = {}
@@ -294,6 +306,9 @@ def _convert(source: _Source, path: str, value: Any, hint: Any, cores: Mapping[s
         return [_dataclass(source, f"{path}", item, Storage) for item in items]
     if field == "resources":
         return _dataclass(source, path, value, Resources)
+    if field == "permissions":
+        return [_dataclass(source, f"{path}[{i}]", item, Permission)
+                for i, item in enumerate(_list(source, path, value))]
     if field in ("readiness", "liveness", "startup"):
         return None if value is None else _probe(source, path, value)
     if field == "mounts":
@@ -611,6 +626,13 @@ def _optional_string(source: _Source, path: str, value: Any) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
     return _string(source, path, value)
+
+
+def _optional_bool(source: _Source, path: str, value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise source.problem(path, value, f"expected true or false, got {value!r}",
+                         f"write {path}: false")
 
 
 def _kind_of(component: object) -> str:

@@ -78,7 +78,9 @@ def blueprint_schema() -> dict[str, Any]:
         "type": "object", "title": "ConfigFiles",
         "properties": {"kind": {"const": "ConfigFiles"}, "name": {"type": "string"},
                        "data": {"type": "object", "additionalProperties": {"type": "string"}},
-                       "description": {"type": "string"}},
+                       "description": {"type": "string"},
+                       "notSecret": {"type": "object",
+                                     "additionalProperties": {"type": "string"}}},
         "required": ["kind", "name", "data"], "additionalProperties": False}]
     from blueprints.core.logging_stack import LoggingStackProps
 
@@ -112,6 +114,7 @@ def blueprint_schema() -> dict[str, Any]:
             "release": {"type": "string"},
             "version": {"type": "string"},
             "namespace": {"type": "string"},
+            "createNamespace": {"type": "boolean"},
             "partOf": {"type": "string"},
             "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
             "egress": {"enum": ["open", "declared"]},
@@ -140,6 +143,10 @@ def _field_schema(name: str, hint: Any) -> dict[str, Any]:
         return {"anyOf": [item, {"type": "array", "items": item}]}
     if name == "resources":
         return _dataclass_schema("Resources")
+    if name == "permissions":
+        item = _dataclass_schema("Permission")
+        item["required"] = ["verbs", "resources"]
+        return {"type": "array", "items": item}
     if name == "wait_for":
         return {"type": "array", "items": {"type": "string"}}
     if name == "allow_from":
@@ -193,10 +200,11 @@ def _exposure_schema() -> dict[str, Any]:
 
 
 def _dataclass_schema(name: str) -> dict[str, Any]:
+    from blueprints.core.identity import Permission
     from blueprints.core.stateful_web_app import Storage
     from blueprints.core.workload import Resources
 
-    cls = {"Storage": Storage, "Resources": Resources}[name]
+    cls = {"Storage": Storage, "Resources": Resources, "Permission": Permission}[name]
     hints, keys = _shape(cls)
     return {"type": "object", "title": name,
             "properties": {key: _type_schema(hints[field]) for key, field in keys.items()},
