@@ -248,8 +248,9 @@ class TestCrash:
 
 class TestCrashThroughSynth:
     """The same through ``blueprint synth`` (a YAML blueprint: no Node): its new set is one
-    release file, so a mix would be that file beside an old one. Every other step: the
-    commit's steps are all covered above, this is about the command around it."""
+    release file, so a mix would be that file beside an old one. SIGKILL at every other step
+    (the commit's every step is covered above); SIGINT, which only the command turns into its
+    exit code and line, at every step."""
 
     @pytest.fixture
     def synth(self, tmp_path: Path) -> Callable[[Path, str], subprocess.CompletedProcess[str]]:
@@ -288,10 +289,10 @@ class TestCrashThroughSynth:
             assert (tree(out), beside(out)) == (new, ["out"])
         assert seen == {"old", "new"}
 
-    def test_sigint_at_every_other_step(self, out: Path, synth: Callable[
+    def test_sigint_at_every_step(self, out: Path, synth: Callable[
             [Path, str], subprocess.CompletedProcess[str]]) -> None:
         new = self.new(out, synth)
-        for step, done in steps(out, "int", synth, least=10, stride=2):
+        for step, done in steps(out, "int", synth, least=10):
             assert (done.returncode, done.stderr) == (130, (
                 "error: synth: signal=SIGINT: interrupted; the output folder holds the old "
                 "release set or the new one, never a mix; run synth again\n")), step
