@@ -65,8 +65,9 @@ def was_interrupted() -> bool:
 @contextmanager
 def user_errors(debug: bool, exit_code: int = 1, *,
                 interrupted: Problem | None = None) -> Iterator[None]:
-    """Report a :class:`BlueprintError` as its lines on stderr and exit ``exit_code``; Ctrl-C
-    as one line (``interrupted``, or a generic one) and exit 130, whatever error it caused."""
+    """Report a :class:`BlueprintError` as its lines on stderr and exit ``exit_code`` (2 for
+    unreadable input, whatever ``exit_code`` says); Ctrl-C as one line (``interrupted``, or a
+    generic one) and exit 130, whatever error it caused."""
     try:
         yield
     except BlueprintError as error:
@@ -75,7 +76,7 @@ def user_errors(debug: bool, exit_code: int = 1, *,
         if not _SIGINT.is_set():
             for line in error.lines():
                 typer.echo(line, err=True)
-            raise typer.Exit(exit_code) from None
+            raise typer.Exit(getattr(error, "exit_code", exit_code)) from None
         _interrupted(interrupted)
     except KeyboardInterrupt:
         if debug:

@@ -40,6 +40,9 @@ def diff(
         "--values", help="YAML blueprints: a values file, as for synth.")] = None,
     sets: Annotated[list[str] | None, typer.Option(
         "--set", help="YAML blueprints: a value, key.path=value, as for synth.")] = None,
+    set_strings: Annotated[list[str] | None, typer.Option(
+        "--set-string", help="YAML blueprints: a value that is always text, as for synth.")
+    ] = None,
     env: Annotated[str | None, typer.Option(
         "--env", help="YAML blueprints: values/<env>.yaml, and dist/<env>/ as the output "
         "folder.")] = None,
@@ -60,7 +63,7 @@ def diff(
     with user_errors(debug):
         try:
             code = _run(path, against, against_git, output, output_format, kube_version,
-                        values_files or [], sets or [], env)
+                        values_files or [], sets or [], env, set_strings or [])
         except UnreadableInputError as error:
             if debug:
                 raise
@@ -72,15 +75,16 @@ def diff(
 
 def _run(path: Path, against: Path | None, against_git: str | None, output: Path | None,
          output_format: Format, kube_version: str | None, values_files: list[Path],
-         sets: list[str], env: str | None) -> int:
-    from blueprints.cli.synth import _values, output_folder
+         sets: list[str], env: str | None, set_strings: list[str]) -> int:
+    from blueprints.cli.synth import _values, _yaml_errors, output_folder
     from blueprints.kube import DEFAULT, parse_kube_version
     from blueprints.release.diff import diff_files, read_folder, read_git, render_json, render_text
     from blueprints.release.synth import synthesize
 
     target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
-    overlays = _values(path, env, values_files, sets)
-    result = synthesize(path, kube_version=target, values=overlays)
+    overlays = _values(path, env, values_files, sets, set_strings)
+    with _yaml_errors(path, overlays, target):
+        result = synthesize(path, kube_version=target, values=overlays)
     folder = against if against is not None else output_folder(result.blueprint, output, env)
     old = read_git(against_git, folder) if against_git is not None else read_folder(folder)
     changes = diff_files(old, result.files)

@@ -1,5 +1,7 @@
 """``blueprint synth``."""
 
+from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -49,7 +51,13 @@ def synth(
     ] = None,
     sets: Annotated[
         list[str] | None,
-        typer.Option("--set", help="YAML blueprints: a value, key.path=value (repeatable, last)."),
+        typer.Option("--set", help="YAML blueprints: key.path=value, coerced to the declared "
+                     "type; a=1,b=2 sets two (repeatable, after --values)."),
+    ] = None,
+    set_strings: Annotated[
+        list[str] | None,
+        typer.Option("--set-string", help="YAML blueprints: like --set, but the value is "
+                     "always text (repeatable, last)."),
     ] = None,
     env: Annotated[
         str | None,
@@ -84,11 +92,11 @@ def synth(
                                      "check or to hold a kustomization.yaml",
                                      param_hint="'--output'")
         target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
-        overlays = _values(path, env, values_files or [], sets or [])
+        overlays = _values(path, env, values_files or [], sets or [], set_strings or [])
         limit = Problem(str(path), "--timeout", f"{timeout:g}",
                         f"the blueprint did not finish within {timeout:g} s",
                         "fix what loops or waits there, or pass a larger --timeout (0: none)")
-        with time_limit(timeout, limit):
+        with time_limit(timeout, limit), _yaml_errors(path, overlays, target):
             result = synthesize(path, kube_version=target, validate_schema=validate_schema,
                                 values=overlays)
         for finding in result.warnings:
@@ -158,6 +166,24 @@ def _to_stdout(text: str) -> None:
     sys.stdout.flush()
 
 
+def _yaml_errors(path: Path, overlays: list[Mapping[str, Any]],
+                 target: Any) -> AbstractContextManager[None]:
+    """A YAML blueprint's errors from the checks on its objects name the file, the line and the
+    component, and no value an overlay gave to a secret-looking key."""
+    from blueprints.errors import BlueprintError
+    from blueprints.release.synth import find_blueprint
+
+    try:
+        blueprint = find_blueprint(path)
+    except BlueprintError:
+        return nullcontext()  # synthesize reports it
+    if blueprint.suffix not in (".yaml", ".yml"):
+        return nullcontext()  # a blueprint.py: the YAML machinery is not even imported
+    from blueprints.yaml.blueprint import yaml_errors
+
+    return yaml_errors(blueprint.resolve(), kube_version=target, values=overlays)
+
+
 def _relative(path: Path) -> Path:
     try:
         return path.relative_to(Path.cwd())
@@ -165,43 +191,19 @@ def _relative(path: Path) -> Path:
         return path
 
 
-def _values(path: Path, env: str | None, files: list[Path], sets: list[str]) -> list[dict[str, Any]]:
-    """The value overlays of a YAML blueprint, in order: --env, --values, --set."""
+def _values(path: Path, env: str | None, files: list[Path], sets: list[str],
+            set_strings: list[str]) -> list[Mapping[str, Any]]:
+    """The value overlays of a YAML blueprint, in order: --env, --values, --set, --set-string."""
     from blueprints.errors import ConfigError, Problem
     from blueprints.release.synth import find_blueprint
 
-    overlays: list[dict[str, Any]] = []
-    if env is None and not files and not sets:
-        return overlays  # a blueprint.py: the YAML machinery is not even imported
-    from blueprints.yaml.blueprint import load_values
+    if env is None and not files and not sets and not set_strings:
+        return []  # a blueprint.py: the YAML machinery is not even imported
+    from blueprints.yaml.values import command_line_overlays
 
     blueprint = find_blueprint(path)
     if blueprint.suffix == ".py":
         raise ConfigError(Problem("synth", "--values/--set/--env", str(blueprint),
                                   "values are for YAML blueprints",
                                   "pass values through Python in a blueprint.py"))
-    if env is not None:
-        env_file = blueprint.parent / "values" / f"{env}.yaml"
-        if not env_file.is_file():
-            raise ConfigError(Problem("synth", "--env", env, f"no {env_file}",
-                                      "create it, or pass another environment"))
-        overlays.append(load_values(env_file.read_text(encoding="utf-8"), str(env_file)))
-    for file in files:
-        if not file.is_file():
-            raise ConfigError(Problem("synth", "--values", str(file), "no such file",
-                                      "pass a YAML values file"))
-        overlays.append(load_values(file.read_text(encoding="utf-8"), str(file)))
-    for item in sets:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(Problem("synth", "--set", item, "not key=value",
-                                      "write --set replicas=3 or --set image.tag=1.2.3"))
-        value = load_values(f"v: {raw}" if raw.strip() else "v: ''", "--set")["v"]
-        nested: dict[str, Any] = {}
-        cursor = nested
-        parts = key.strip().split(".")
-        for part in parts[:-1]:
-            cursor = cursor.setdefault(part, {})
-        cursor[parts[-1]] = value
-        overlays.append(nested)
-    return overlays
+    return command_line_overlays(blueprint, env, files, sets, set_strings)

@@ -41,4 +41,4 @@ def test_chart_renders_blueprints_objects(tmp_path: Path) -> None:
     # helm prints objects in its own install order; compare the sets of documents.
     helm_documents = sorted((d for d in yaml.safe_load_all(rendered) if d), key=key)
     assert helm_documents == sorted(yaml.safe_load_all(text), key=key)
-    assert len(helm_documents) == 3 * 4 + 1  # four objects per app, one ApplySet parent
+    assert len(helm_documents) == 3 * 4 + 2  # four objects per app, the Namespace, the parent

@@ -488,7 +488,8 @@ class TestBadInput:
 
     @pytest.mark.parametrize(("component", "expected"), [
         ("{kind: WebApp, name: web, image: 'nginx:1.27.3', calls: [nobody]}",
-         "error: shop/web: calls=nobody: names no component of the release (BP042); use a "
+         "error: {bp}:4: components[0].calls=nobody: names no component of the release (BP042); "
+         "use a "
          'component (web) or an external "host:port"'),
         ("{kind: WorkerWithInit, name: w, image: 'busybox:1.36.1', "
          "expose: {ingress: {host: a.example.com}}}",

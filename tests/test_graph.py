@@ -179,3 +179,12 @@ def test_graph_command_refuses_unreadable_input_in_one_line(tmp_path: Path) -> N
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "not valid YAML" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_readme_picture_is_what_graph_draws_for_the_quick_start(tmp_path: Path) -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    (tmp_path / "blueprint.py").write_text(readme.split("```python\n", 1)[1].split("```", 1)[0])
+    drawn = readme.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    result = runner.invoke(app, ["graph", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == drawn

@@ -283,8 +283,8 @@ class TestPreCommit:
         # A blueprint change without a new synth, and a hand-written manifest with :latest.
         blueprint = repo / "blueprint.yaml"
         blueprint.write_text(blueprint.read_text().replace("replicas: 2}", "replicas: 5}"))
-        bad = next(d for d in load_all((repo / "dist" / "shop.k8s.yaml").read_text())
-                   if d["kind"] == "Deployment")  # the release's Namespace comes first
+        bad = next(m for m in load_all((repo / "dist" / "shop.k8s.yaml").read_text())
+                   if m["kind"] in ("Deployment", "StatefulSet"))
         bad["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:latest"
         (repo / "hand.k8s.yaml").write_text(yaml.safe_dump(bad))
         git(repo, "add", "-A")

@@ -194,7 +194,10 @@ class TestLiteralCredentials:
         (tmp_path / "blueprint.yaml").write_text(text.replace("{}", ""))
         result = runner.invoke(app, ["synth", str(tmp_path)])
         assert result.exit_code == 1 and SECRET not in result.stderr
-        assert result.stderr.startswith("error: shop/web: env['API_KEY']=<redacted>: ")
+        # The YAML path names the file, the line and the key as the file writes them.
+        assert result.stderr.startswith(f"error: {tmp_path / 'blueprint.yaml'}:7: "
+                                        "components[0].env.API_KEY=<redacted>: ")
+        assert 'envNotSecret: {"API_KEY": ' in result.stderr
         (tmp_path / "blueprint.yaml").write_text(
             text.replace("{}", "    envNotSecret: {API_KEY: 'the sandbox key, revoked'}\n"))
         assert synthesize(tmp_path, kube_version=DEFAULT).files

@@ -127,7 +127,7 @@ BAD: dict[str, tuple[str, list[str], str]] = {
                    "YAML; only plain data is allowed, no Python tags"),
     "python tag on a scalar": (BASE + "extra: !!python/name:os.system ''\n", [],
                                "error: svc/blueprint.yaml:13: yaml=<file>: not valid YAML: "
-                               "could not determine a constructor for the tag "
+                               "unsupported tag "
                                "'tag:yaml.org,2002:python/name:os.system'; fix the YAML; only "
                                "plain data is allowed, no Python tags"),
 }

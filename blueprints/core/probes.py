@@ -10,6 +10,10 @@ from blueprints.errors import ConfigError, Problem
 
 __all__ = ["Probe", "Timing"]
 
+# Probe timings are ``format: int32`` in the Kubernetes API (api/openapi-spec,
+# io.k8s.api.core.v1.Probe: initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold).
+_INT32_MAX = 2**31 - 1
+
 
 class Timing(TypedDict, total=False):
     """The timing fields of a probe, as keyword arguments of its constructors."""
@@ -117,4 +121,7 @@ class Probe:
         for name, (value, low) in timing.items():
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 return value, f"{name} must be an integer of at least {low}", f"set {name}>={low}"
+            if value > _INT32_MAX:
+                return value, f"{name} is beyond {_INT32_MAX}, the most the API takes (int32)", (
+                    "set a smaller number")
         return None

@@ -151,6 +151,11 @@ def check_service_port(component: str, service_port: object,
                                   "pick another Service port"))
 
 
+#: The largest int32: ``replicas`` of a Deployment or StatefulSet is ``format: int32`` in the
+#: Kubernetes API (api/openapi-spec, io.k8s.api.apps.v1.DeploymentSpec and StatefulSetSpec).
+INT32_MAX = 2**31 - 1
+
+
 def check_replicas(replicas: object, *, component: str) -> int:
     """Return ``replicas`` when it is a whole number >= 0.
 
@@ -160,4 +165,8 @@ def check_replicas(replicas: object, *, component: str) -> int:
     if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 0:
         raise ConfigError(Problem(component, "replicas", replicas,
                                   "must be a whole number >= 0", "pass replicas=1 or more"))
+    if replicas > INT32_MAX:
+        raise ConfigError(Problem(component, "replicas", replicas,
+                                  f"beyond {INT32_MAX}, the most the API takes (int32)",
+                                  "pass a smaller number"))
     return replicas

@@ -12,8 +12,10 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import time
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -46,12 +48,22 @@ from blueprints.core.workload import (
     Workload,
     WorkloadProps,
 )
-from blueprints.errors import ConfigError, Problem
+from blueprints.errors import BlueprintError, ConfigError, Problem
 from blueprints.kube import KubeVersion
-from blueprints.lint.documents import Document, parse_documents
 from blueprints.release.applyset import with_parent
+from blueprints.yaml import templates
+from blueprints.yaml.loading import (
+    Loaded,
+    Lossy,
+    LossyInt,
+    LostText,
+    load_yaml,
+    plain,
+    read_text,
+)
+from blueprints.yaml.values import apply_overlays, declare, load_schema, redact, secret_texts
 
-__all__ = ["API_VERSION", "KINDS", "load_values", "render_yaml_blueprint"]
+__all__ = ["API_VERSION", "KINDS", "render_yaml_blueprint", "yaml_errors"]
 
 API_VERSION = "blueprint.dev/v1"
 KINDS: dict[str, tuple[type[Workload], type[WorkloadProps]]] = {
@@ -67,35 +79,89 @@ _TOP = ("apiVersion", "release", "version", "namespace", "createNamespace", "par
 _PYTHON_ONLY: set[str] = set()
 T = TypeVar("T")
 _SINGLE_EXPRESSION = re.compile(r"\s*\{\{(.*)\}\}\s*", re.S)
+_OCTAL = re.compile(r"[-+]?0[0-7_]+")
+INT64 = 2**63 - 1
+_KIND_NAMES = {int: "an integer", str: "a string", bool: "a boolean"}
 
 
 class _Source:
     """Where a value came from, for messages that carry the file and line."""
 
-    def __init__(self, file: str, document: Document) -> None:
-        self.file, self.document = file, document
+    def __init__(self, file: str, loaded: Loaded) -> None:
+        self.file, self.loaded = file, loaded
+        #: Scalars whose YAML reading lost their text, by path in the rendered blueprint.
+        self.lossy: dict[str, Lossy] = {}
+        #: The template each rendered path came from: messages show what the file says.
+        self.templates: dict[str, str] = {}
+        self.deadline = 0.0
 
     def problem(self, path: str, value: object, what: str, fix: str,
                 practice: str | None = None) -> ConfigError:
-        line = self.document.line_of(path)
+        line = self.loaded.line_of(path)
+        lost = self.lossy.get(path)
+        if lost is not None and value == plain(lost):
+            value = lost.text
+        if path in self.templates:
+            value = self.templates[path]
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = _short(value)  # a number too long to print is described
         return ConfigError(Problem(f"{self.file}:{line}", path, value, what, fix, practice))
 
+    def lost_text(self, path: str, value: Lossy, template: str | None = None) -> ConfigError:
+        """A lossy scalar where text is needed: say what YAML made of it, and to quote it."""
+        where = value.origin
+        fix = ("use --set-string" if where.startswith("--set") else
+               f'quote it at {where}: "{value.text}"')
+        return ConfigError(Problem(
+            f"{self.file}:{self.loaded.line_of(path)}", path,
+            template if template is not None else value.text,
+            f"needs text, but YAML reads {value.text or '(empty)'} ({where}) as "
+            f"{value.describe().split('read by YAML as ', 1)[1][:-1]}, not as that text", fix))
 
-def load_values(text: str, name: str) -> dict[str, Any]:
-    """A values file: a YAML mapping.
+    def volume_path(self, where: str, name: str) -> str:
+        """Where the volume ``name`` is written under the component at ``where``:
+        ``components[0].mounts[1].volume.hostPath`` (its kind's mapping, where its options are)."""
+        for key in self.loaded.lines:
+            if not (key.startswith(f"{where}.") and key.endswith(".volume.name")):
+                continue
+            volume = key.removesuffix(".name")
+            if _lookup(self.loaded.value, volume + ".name") == name:
+                kinds = [k for k in _VOLUME_KINDS if f"{volume}.{k}" in self.loaded.lines]
+                return f"{volume}.{kinds[0]}" if kinds else volume
+        return where
 
-    Raises:
-        ConfigError: Not YAML, or not a mapping.
-    """
-    documents, problem = parse_documents(text)
-    if problem is not None:
-        raise ConfigError(Problem(f"{name}:{problem.line}", "values", "<file>",
-                                  f"not valid YAML: {problem.message}", "fix the file"))
-    value = documents[0].value if documents else {}
-    if not isinstance(value, dict):
-        raise ConfigError(Problem(f"{name}:1", "values", type(value).__name__,
-                                  "a values file is a mapping", "write key: value pairs"))
-    return value
+    def container_field(self, where: str, field: str) -> str:
+        """A core field that starts with a container's name (``web.mounts``, ``logger.image``),
+        as the file writes it: the main container's keys are the component's own, a sidecar's
+        are under ``sidecars[i]``."""
+        head, _, rest = field.partition(".")
+        if not where or not rest:
+            return field
+        if head == _lookup(self.loaded.value, f"{where}.name"):
+            return rest
+        for index, sidecar in enumerate(_lookup(self.loaded.value, f"{where}.sidecars") or []):
+            if isinstance(sidecar, dict) and sidecar.get("name") == head:
+                return f"sidecars[{index}].{rest}"
+        return field
+
+    def core_problems(self, error: ConfigError, where: str, cls: type[Any] | None) -> ConfigError:
+        """A core check's error, told in the file's terms: file, line and camelCase key."""
+        fields = _shape(cls)[1] if cls is not None else {}
+        snake = {name for name in fields.values() if "_" in name}
+        problems = []
+        for problem in error.problems:
+            if problem.component.startswith(f"{self.file}:"):
+                problems.append(problem)  # already in the file's terms
+                continue
+            field = self.container_field(where, _camel_path(problem.field))
+            base = where
+            if problem.component.startswith("volume/") and where:
+                base = self.volume_path(where, problem.component.removeprefix("volume/"))
+            path = f"{base}.{field}" if base and field else base or field
+            problems.append(Problem(f"{self.file}:{self.loaded.line_of(path)}", path,
+                                    problem.value, _camel_text(problem.what, snake),
+                                    _camel_text(problem.fix, snake), problem.practice))
+        return type(error)(problems)
 
 
 def render_yaml_blueprint(
@@ -106,43 +172,61 @@ def render_yaml_blueprint(
 ) -> list[tuple[str, list[Manifest]]]:
     """Render ``blueprint.yaml`` into ``[(release name, manifests)]``, without Node.
 
-    ``values`` are merged over the file's ``values:`` in order (``--env``, ``--values``,
-    ``--set``).
+    ``values`` are checked against the declared values and merged over the file's ``values:``
+    in order (``--env``, ``--values``, ``--set``; see :mod:`blueprints.yaml.values`).
 
     Raises:
-        ConfigError: Every problem names the file and line.
+        ConfigError: Every problem names the file, the line and the key as written; values
+            under secret-looking keys are redacted. UnreadableInputError: the file is not text.
     """
+    secrets: set[str] = set()
+    try:
+        return _render_blueprint(path, kube_version, values, secrets)
+    except BlueprintError as error:
+        raise redact(error, secrets) from None
+
+
+def _render_blueprint(path: Path, kube_version: KubeVersion, values: Sequence[Mapping[str, Any]],
+                      secrets: set[str]) -> list[tuple[str, list[Manifest]]]:
     name = _display(path)
-    documents, problem = parse_documents(path.read_text(encoding="utf-8"))
-    if problem is not None:
-        raise ConfigError(Problem(f"{name}:{problem.line}", "yaml", "<file>",
-                                  f"not valid YAML: {problem.message}",
-                                  "fix the YAML; only plain data is allowed, no Python tags"))
-    if len(documents) != 1 or not isinstance(documents[0].value, dict):
-        raise ConfigError(Problem(f"{name}:1", "document", len(documents),
+    for overlay in values:
+        secrets |= secret_texts(overlay)
+    loaded = load_yaml(read_text(path, name), name)
+    if not isinstance(loaded.value, dict):
+        raise ConfigError(Problem(f"{name}:1", "document", type(loaded.value).__name__,
                                   "a blueprint is one YAML mapping", "see blueprint init"))
-    source = _Source(name, documents[0])
-    spec: dict[str, Any] = documents[0].value
+    source = _Source(name, loaded)
+    spec: dict[str, Any] = loaded.value
     _known_keys(source, "", spec, _TOP)
     if spec.get("apiVersion") != API_VERSION:
         raise source.problem("apiVersion", spec.get("apiVersion"), "unsupported apiVersion",
                              f"use {API_VERSION}")
-    merged = _deep_merge(dict(_mapping(source, "values", spec.get("values", {}))), *values)
+    defaults = dict(_mapping(source, "values", spec.get("values", {})))
+    schema, schema_name = load_schema(path)
+    declared = declare(loaded, defaults, schema, schema_name)
+    merged = apply_overlays(defaults, declared, values)
+    secrets |= secret_texts(merged)
+    source.deadline = time.monotonic() + templates.BLUEPRINT_SECONDS
     spec = _render(source, "", {k: v for k, v in spec.items() if k != "values"}, merged)
     release = _string(source, "release", spec.get("release"))
-    context = make_release_context(
-        release, version=_optional_string(source, "version", spec.get("version")),
-        part_of=_optional_string(source, "partOf", spec.get("partOf")),
-        namespace=_optional_string(source, "namespace", spec.get("namespace")),
-        annotations=_mapping(source, "annotations", spec.get("annotations", {})),
-        kube_version=kube_version,
-        egress=_optional_string(source, "egress", spec.get("egress")) or "open",
-        create_namespace=_optional_bool(source, "createNamespace", spec.get("createNamespace")))
+    try:
+        context = make_release_context(
+            release, version=_optional_string(source, "version", spec.get("version")),
+            part_of=_optional_string(source, "partOf", spec.get("partOf")),
+            namespace=_optional_string(source, "namespace", spec.get("namespace")),
+            annotations=_mapping(source, "annotations", spec.get("annotations", {})),
+            kube_version=kube_version,
+            egress=_optional_string(source, "egress", spec.get("egress")) or "open",
+            create_namespace=_optional_bool(source, "createNamespace",
+                                            spec.get("createNamespace")))
+    except ConfigError as error:
+        raise source.core_problems(error, "", None) from None
     components = spec.get("components")
     if not isinstance(components, list) or not components:
         raise source.problem("components", components, "needs a list of components",
                              "add components: [...]")
     parts: dict[str, Any] = {}
+    places: dict[str, str] = {}
     # Configuration first, dependents last: a component may name any other of the file.
     indexed = sorted(enumerate(components), key=lambda item: _ORDER.get(_kind_of(item[1]), 1))
     for index, component in indexed:
@@ -151,14 +235,45 @@ def render_yaml_blueprint(
         if isinstance(given, str) and given in parts:
             raise source.problem(f"{where}.name", given, "two components share the name",
                                  "give each component its own name", "BP006")
-        part = _part(source, where, component, parts, context)
+        try:
+            part = _part(source, where, component, parts, context)
+        except ConfigError as error:
+            if error.problems and error.problems[0].component.startswith(f"{name}:"):
+                raise
+            raise source.core_problems(error, where, _props_class(component)) from None
         parts[part.id] = part
-    resolve_clients({id: p for id, p in parts.items() if isinstance(p, Workload)}
-                    | {p.id: p for s in parts.values() if isinstance(s, _Stack)
-                       for p in s.core.parts() if isinstance(p, Workload)})
-    ordered = [str(component.get("name")) for component in components]
-    objects = [m for id in ordered for m in _manifests(parts[id])]
-    return [(context.name, with_parent(context, assemble_release(context, objects)))]
+        places[f"{context.name}/{part.id}"] = where
+    try:
+        resolve_clients({id: p for id, p in parts.items() if isinstance(p, Workload)}
+                        | {p.id: p for s in parts.values() if isinstance(s, _Stack)
+                           for p in s.core.parts() if isinstance(p, Workload)})
+        ordered = [str(component.get("name")) for component in components]
+        objects = [m for id in ordered for m in _manifests(parts[id])]
+        return [(context.name, with_parent(context, assemble_release(context, objects)))]
+    except ConfigError as error:
+        owner = error.problems[0].component if error.problems else ""
+        where = places.get(owner, "components")
+        cls = (_props_class(components[int(where[len("components["):-1])])
+               if where != "components" else None)
+        raise source.core_problems(error, where, cls) from None
+
+
+def _lookup(value: Any, path: str) -> Any:
+    """The value at a path such as ``components[0].mounts[1].volume.name``."""
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if part.startswith("["):
+            index = int(part[1:-1])
+            value = value[index] if isinstance(value, list) and index < len(value) else None
+        else:
+            value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _props_class(component: object) -> type[Any] | None:
+    kind = _kind_of(component)
+    if kind in KINDS:
+        return KINDS[kind][1]
+    return {"LoggingStack": LoggingStackProps, "DataMigration": DataMigrationProps}.get(kind)
 
 
 def _manifests(part: Any) -> list[Manifest]:
@@ -200,7 +315,7 @@ def _part(source: _Source, where: str, component: object, parts: Mapping[str, An
             if key in ("kind", "name"):
                 continue
             if key not in fields:
-                near = difflib.get_close_matches(key, fields, n=1)
+                near = difflib.get_close_matches(str(key), fields, n=1)
                 raise source.problem(f"{where}.{key}", key, "unknown key for LoggingStack",
                                      f"did you mean {near[0]}?" if near else "remove it")
             stack_props[fields[key]] = _typed(source, f"{where}.{key}", value, hints[fields[key]])
@@ -263,7 +378,7 @@ def _props(source: _Source, where: str, component: Mapping[str, Any],
             if field in _PYTHON_ONLY:
                 raise source.problem(path, key, "not available in YAML blueprints yet",
                                      "use blueprint.py for it")
-            near = difflib.get_close_matches(key, fields, n=1)
+            near = difflib.get_close_matches(str(key), fields, n=1)
             raise source.problem(path, key, f"unknown key for {kind}",
                                  f"did you mean {near[0]}?" if near else "remove it")
         props[field] = _convert(source, path, value, hints[field], cores, context, field)
@@ -425,7 +540,7 @@ def _sidecar(source: _Source, path: str, value: Any, parts: Mapping[str, Any]) -
     for key, item in data.items():
         field = fields.get(key)
         if field is None:
-            near = difflib.get_close_matches(key, fields, n=1)
+            near = difflib.get_close_matches(str(key), fields, n=1)
             raise source.problem(f"{path}.{key}", key, "unknown key for a sidecar",
                                  f"did you mean {near[0]}?" if near else "remove it")
         if field == "mounts":
@@ -472,6 +587,19 @@ def _typed(source: _Source, path: str, value: Any, hint: Any) -> Any:
         return {k: _typed(source, f"{path}.{k}", v, args[1] if args else Any)
                 for k, v in _mapping(source, path, value).items()}
     if hint in (int, str, bool):
+        lost = source.lossy.get(path)
+        if lost is not None and hint is str:
+            raise source.lost_text(path, lost)
+        if isinstance(lost, LossyInt) and hint is int and _OCTAL.fullmatch(lost.text):
+            raise source.problem(path, lost.text, f"YAML 1.1 reads a leading 0 as octal "
+                                 f"({int(lost)}), YAML 1.2 as decimal",
+                                 "write the number without the leading 0")
+        if hint is int and type(value) is int and abs(value) > INT64:
+            raise source.problem(path, value, f"beyond {INT64}, the largest number the "
+                                 "Kubernetes API takes (int64)", "write a smaller number")
+        if isinstance(value, Mapping | list) and type(value) is not hint:
+            raise source.problem(path, value, f"expected {_KIND_NAMES[hint]}, got "
+                                 f"{_short(value)}", f"write {_KIND_NAMES[hint]}")
         wrong = mismatch(value, hint, path.rsplit(".", 1)[-1])
         if wrong is not None:
             raise source.problem(path, value, *wrong)
@@ -484,7 +612,7 @@ def _dataclass(source: _Source, path: str, value: Any, cls: type[Any]) -> Any:
     converted = {}
     for key, item in data.items():
         if key not in fields:
-            near = difflib.get_close_matches(key, fields, n=1)
+            near = difflib.get_close_matches(str(key), fields, n=1)
             raise source.problem(f"{path}.{key}", key, f"unknown key for {cls.__name__}",
                                  f"did you mean {near[0]}?" if near else "remove it")
         converted[fields[key]] = _typed(source, f"{path}.{key}", item, hints[fields[key]])
@@ -528,8 +656,10 @@ def _env_value(source: _Source, path: str, value: Any) -> Any:
         if key in ("secretKeyRef", "configMapKeyRef") and set(data) == {"name", "key"}:
             cls = SecretKeyRef if key == "secretKeyRef" else ConfigMapKeyRef
             return cls(str(data["name"]), str(data["key"]))
+    if path in source.lossy:
+        raise source.lost_text(path, source.lossy[path])
     if isinstance(value, bool | int | float):
-        raise source.problem(path, value, f"expected string, got {value!r}",
+        raise source.problem(path, value, f"expected string, got {_short(value)}",
                              f'quote it: "{value}"')
     if not isinstance(value, str):
         raise source.problem(path, value, "env values are strings or key references",
@@ -538,46 +668,81 @@ def _env_value(source: _Source, path: str, value: Any) -> Any:
 
 
 def _render(source: _Source, path: str, value: Any, values: Mapping[str, Any]) -> Any:
+    """Render every template and unwrap every lossy scalar, remembering where each one was."""
     if isinstance(value, dict):
         return {k: _render(source, f"{path}.{k}" if path else str(k), v, values)
                 for k, v in value.items()}
     if isinstance(value, list):
         return [_render(source, f"{path}[{i}]", v, values) for i, v in enumerate(value)]
     if isinstance(value, str) and ("{{" in value or "{%" in value):
-        return _template(source, path, value, values)
+        source.templates[path] = value
+        return _unwrap(source, path, _template(source, path, value, values))
+    if isinstance(value, Lossy):
+        source.lossy[path] = value
+        return plain(value)
     return value
 
 
-_ENVIRONMENT: Any = None
+def _short(value: object) -> str:
+    """A value for a message: never a whole mapping (it may be the values map), never a number
+    too long to print."""
+    if isinstance(value, Mapping):
+        return f"a mapping ({len(value)} keys)"
+    if isinstance(value, list | tuple):
+        return f"a list ({len(value)} items)"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4096:
+        return f"a {value.bit_length()}-bit integer"
+    return repr(value)
+
+
+def _unwrap(source: _Source, path: str, value: Any) -> Any:
+    """A template's native result, with the lossy scalars it carries unwrapped (and kept)."""
+    if isinstance(value, Mapping):
+        return {k: _unwrap(source, f"{path}.{k}", v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_unwrap(source, f"{path}[{i}]", v) for i, v in enumerate(value)]
+    if isinstance(value, Lossy):
+        source.lossy[path] = value
+        return plain(value)
+    if isinstance(value, str) and type(value) is not str:
+        return str(value)  # jinja2's Markup (tojson, safe): text all the same
+    return value
 
 
 def _template(source: _Source, path: str, text: str, values: Mapping[str, Any]) -> Any:
-    global _ENVIRONMENT  # noqa: PLW0603 - one sandbox per process, built on first use
     import jinja2
     from jinja2.exceptions import SecurityError
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    if _ENVIRONMENT is None:
-        _ENVIRONMENT = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined,
-                                                     autoescape=False)
-    context = {"values": values}
+    single = _SINGLE_EXPRESSION.fullmatch(text)
+    expression = single[1] if single and "{{" not in single[1] and "}}" not in single[1] else None
     try:
-        single = _SINGLE_EXPRESSION.fullmatch(text)
-        if single and "{{" not in single[1] and "}}" not in single[1]:
-            result = _ENVIRONMENT.compile_expression(single[1], undefined_to_none=False)(
-                **context)
-            if isinstance(result, jinja2.Undefined):
-                str(result)  # raises UndefinedError with the name
-            return result
-        return _ENVIRONMENT.from_string(text).render(**context)
+        result = templates.render(text, {"values": values}, single=expression,
+                                  deadline=source.deadline)
+        if isinstance(result, jinja2.Undefined):
+            str(result)  # raises UndefinedError with the name
+        return result
     except jinja2.UndefinedError as error:
         raise source.problem(path, text, f"undefined template variable: {error.message}",
                              "define it under values:, in --values or with --set") from None
     except SecurityError as error:
         raise source.problem(path, text, f"the template sandbox refuses it: {error}",
                              "templates read values; they cannot reach Python") from None
-    except jinja2.TemplateError as error:
-        raise source.problem(path, text, f"template error: {error}",
+    except LostText as error:
+        raise source.lost_text(path, error.value, text) from None
+    except templates.TemplateRefused as error:
+        raise source.problem(path, text, f"puts {error} into text",
+                             "give the value as text in the values (quoted), or test it with "
+                             "{% if %}") from None
+    except templates.TemplateLimit as error:
+        raise source.problem(path, text, f"the template {error}",
+                             "templates read values; keep loops and generated data out of "
+                             "the blueprint") from None
+    except jinja2.TemplateSyntaxError as error:
+        raise source.problem(path, text, f"template syntax error: {error.message}",
+                             "fix the {{ }} expression") from None
+    except (Exception, RecursionError) as error:  # templates are user code: any error is theirs
+        message = " ".join(str(error).split()) or "no message"
+        raise source.problem(path, text, f"template error: {type(error).__name__}: {message}",
                              "fix the {{ }} expression") from None
 
 
@@ -623,6 +788,8 @@ def _string(source: _Source, path: str, value: Any) -> str:
 def _optional_string(source: _Source, path: str, value: Any) -> str | None:
     if value is None:
         return None
+    if path in source.lossy:
+        raise source.lost_text(path, source.lossy[path])
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
     return _string(source, path, value)
@@ -653,6 +820,22 @@ def _shape(cls: type[Any]) -> tuple[dict[str, Any], dict[str, str]]:
     return _SHAPES[key]
 
 
+def _camel_path(field: str) -> str:
+    """A core field (``resources.memory_limit``, ``env['DB']``) as the file writes it."""
+    parts = re.split(r"\.|\[(?:'|\")?|(?:'|\")?\]", field)
+    return ".".join(_camel(part) if "_" in part and part.islower() else part
+                    for part in parts if part)
+
+
+def _camel_text(text: str, fields: set[str]) -> str:
+    """A core message in the file's words: ``allow_root=True`` is ``allowRoot: true``."""
+    for name in sorted(fields, key=len, reverse=True):
+        text = re.sub(rf"\b{name}\b", _camel(name), text)
+    text = re.sub(r"\b([a-z][A-Za-z0-9]*)=(True|False)\b",
+                  lambda m: f"{m[1]}: {m[2].lower()}", text)
+    return re.sub(r"\b([a-z][A-Za-z0-9]*)=(?=[0-9\"'{\[])", r"\1: ", text)
+
+
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.capitalize() for part in rest)
@@ -667,3 +850,50 @@ def _display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+@contextmanager
+def yaml_errors(path: Path, *, kube_version: KubeVersion,
+                values: Sequence[Mapping[str, Any]] = ()) -> Iterator[None]:
+    """Around the checks that run on a YAML blueprint's rendered objects (unique names, the rule
+    registry): place each problem at the component that made the object, with the file and
+    line, and redact what the overlays gave to secret-looking keys."""
+    from blueprints.errors import ValidationError
+    from blueprints.yaml.values import redacting
+
+    with redacting(values):
+        try:
+            yield
+        except ValidationError as error:
+            raise _located(path, error, kube_version, values) from None
+
+
+def _located(path: Path, error: ConfigError, kube_version: KubeVersion,
+             values: Sequence[Mapping[str, Any]]) -> ConfigError:
+    name = _display(path)
+    try:
+        charts = render_yaml_blueprint(path, kube_version=kube_version, values=values)
+        loaded = load_yaml(read_text(path, name), name)
+    except BlueprintError:
+        return error
+    owners: dict[str, str] = {}
+    for _, manifests in charts:
+        for manifest in manifests:
+            metadata = manifest.get("metadata") or {}
+            owner = (metadata.get("labels") or {}).get("app.kubernetes.io/name")
+            if isinstance(owner, str):
+                owners[f"{manifest.get('kind')}/{metadata.get('name')}"] = owner
+    components = loaded.value.get("components") if isinstance(loaded.value, dict) else None
+    index = {str(c.get("name")): i for i, c in enumerate(components or [])
+             if isinstance(c, dict)}
+    problems = []
+    for problem in error.problems:
+        owner = owners.get(problem.component)
+        if owner is None or owner not in index:
+            problems.append(problem)
+            continue
+        where = f"components[{index[owner]}]"
+        problems.append(dataclasses.replace(
+            problem, component=f"{name}:{loaded.line_of(f'{where}.name')}",
+            field=f"{where} {problem.component} {problem.field}"))
+    return type(error)(problems)

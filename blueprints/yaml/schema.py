@@ -118,7 +118,11 @@ def blueprint_schema() -> dict[str, Any]:
             "partOf": {"type": "string"},
             "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
             "egress": {"enum": ["open", "declared"]},
-            "values": {"type": "object"},
+            "values": {"type": "object",
+                       "description": "Declares every value and its type, inferred from its "
+                                      "default (or given by values.schema.json next to the "
+                                      "blueprint); overlays and --set may only set declared "
+                                      "values, with their type."},
             "components": {"type": "array", "minItems": 1, "items": {"oneOf": components}},
         },
         "required": ["apiVersion", "release", "components"],
