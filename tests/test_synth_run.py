@@ -226,8 +226,8 @@ class TestLimits:
         folder = project(source, "blueprint.py")
         result = runner.invoke(app, ["synth", str(folder)])
         assert (result.exit_code, one_line(result.stderr)) == (1, (
-            "error: shop/db: replicas=2147483648: above 2147483647, the most a StatefulSet "
-            "holds (int32); pass a smaller number"))
+            "error: shop/db: replicas=2147483648: beyond 2147483647, the most the API takes "
+            "(int32); pass a smaller number"))
 
     def test_peers_do_not_grow_with_replicas(self) -> None:
         release = ReleaseContext(name="shop", namespace="shop", part_of="shop")

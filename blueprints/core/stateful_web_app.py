@@ -10,6 +10,7 @@ from blueprints.core.exposure import check_exposure, exposure_objects
 from blueprints.core.names import check_name
 from blueprints.core.quantity import parse_quantity
 from blueprints.core.web_app import (
+    INT32_MAX,
     Exposable,
     check_extra_ports,
     check_port,
@@ -29,10 +30,6 @@ PEERS_ENV = "PEERS"
 #: (include/uapi/linux/binfmts.h), and a hostname here may be some 200 characters long: 256 of
 #: them stay under 52 KiB, whatever ``replicas`` is. Larger sets start from those first pods.
 MAX_LISTED_PEERS = 256
-
-#: The largest ``replicas`` a StatefulSet holds: ``Replicas *int32`` in StatefulSetSpec
-#: (kubernetes staging/src/k8s.io/api/apps/v1/types.go).
-MAX_REPLICAS = 2**31 - 1
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -95,11 +92,7 @@ class StatefulWebAppCore(Workload):
         check_name(self.id, component=self.path, field="id", kind="service", max_length=52)
         check_port(props.port, component=self.path)
         check_name(props.port_name, component=self.path, field="port_name", kind="port")
-        check_replicas(props.replicas, component=self.path)
-        if props.replicas > MAX_REPLICAS:
-            raise ConfigError(Problem(self.path, "replicas", props.replicas,
-                                      f"above {MAX_REPLICAS}, the most a StatefulSet holds "
-                                      "(int32)", "pass a smaller number"))
+        check_replicas(props.replicas, component=self.path)  # int32 at most
         check_extra_ports(self.path, props.port_name, props.port, props.extra_ports)
         storage = props.storage
         self.storage: tuple[Storage, ...] = (storage,) if isinstance(storage, Storage) else tuple(
@@ -149,7 +142,7 @@ class StatefulWebAppCore(Workload):
         The cluster domain is left to the resolver's search path, never ``cluster.local``.
         """
         if (isinstance(ordinal, bool) or not isinstance(ordinal, int) or ordinal < 0
-                or ordinal > MAX_REPLICAS):
+                or ordinal > INT32_MAX):
             raise ConfigError(Problem(self.path, "ordinal", ordinal, "must be a whole number "
                                       ">= 0", "pass 0 for the first pod", "BP011"))
         return f"{self.id}-{ordinal}.{self.headless_service_name}.{self.namespace}.svc"
