@@ -143,3 +143,8 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    """Every public name, loaded or not, so that ``dir()`` and REPL completion show them."""
+    return sorted({*globals(), *__all__})

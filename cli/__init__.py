@@ -1,6 +1,7 @@
 """The ``blueprint`` command line (installed as ``blueprints.cli``)."""
 
 import gc
+import sys
 
 __all__ = ["main"]
 
@@ -13,6 +14,9 @@ def main() -> None:
     # on. Measured with bench/gc_cost.py: 765 collections and 0.59 s of a 5,000-app synth, with
     # the same peak memory without them. The high threshold still bounds cyclic garbage.
     gc.set_threshold(1_000_000, 10, 10)
-    from blueprints.cli.main import run
-
+    try:
+        from blueprints.cli.main import run
+    except KeyboardInterrupt:  # Ctrl-C while loading: no traceback either
+        sys.stderr.write("error: blueprint: signal=SIGINT: interrupted; run the command again\n")
+        sys.exit(130)
     run()

@@ -7,12 +7,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from blueprints.cli._errors import user_errors
+from blueprints.cli._errors import time_limit, user_errors
+from blueprints.errors import Problem
 
 if TYPE_CHECKING:
     from blueprints.release.synth import SynthResult
 
-__all__ = ["output_folder", "synth"]
+__all__ = ["DEFAULT_TIMEOUT", "output_folder", "synth"]
+
+#: ``--timeout``: ten minutes. A blueprint of 5,000 components synthesizes in seconds, so this
+#: stops only a blueprint that loops or waits forever, before a CI job's own, far longer limit.
+DEFAULT_TIMEOUT = 600.0
+
+_INTERRUPTED = Problem("synth", "signal", "SIGINT", "interrupted; the output folder holds the "
+                       "old release set or the new one, never a mix", "run synth again")
 
 
 def synth(
@@ -59,16 +67,23 @@ def synth(
     kustomization: Annotated[
         bool, typer.Option("--kustomization", help="Also write kustomization.yaml listing the "
                            "release files (kubectl apply -k).")] = False,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", help="Stop a blueprint that runs longer than this many "
+                     "seconds (0: no limit).", min=0),
+    ] = DEFAULT_TIMEOUT,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Synthesize a blueprint into release-ready YAML: one <release>.k8s.yaml per release, or
     with -o - one YAML stream on stdout (messages go to stderr).
 
     Everything is validated before anything is written; on any error the output folder is left
-    as it was. Only *.k8s.yaml files in the output folder are replaced or removed.
+    as it was. Only the *.k8s.yaml files synth wrote (they carry its marker line) are replaced
+    or removed. The new release set is swapped in at once: a crash leaves the old or the new.
     """
-    with user_errors(debug):
+    with user_errors(debug, interrupted=_INTERRUPTED):
         from blueprints.kube import DEFAULT, parse_kube_version
+        from blueprints.release.output import file_bytes
         from blueprints.release.synth import synthesize, write
 
         to_stdout = output == Path("-")
@@ -78,7 +93,10 @@ def synth(
                                      param_hint="'--output'")
         target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
         overlays = _values(path, env, values_files or [], sets or [], set_strings or [])
-        with _yaml_errors(path, overlays, target):
+        limit = Problem(str(path), "--timeout", f"{timeout:g}",
+                        f"the blueprint did not finish within {timeout:g} s",
+                        "fix what loops or waits there, or pass a larger --timeout (0: none)")
+        with time_limit(timeout, limit), _yaml_errors(path, overlays, target):
             result = synthesize(path, kube_version=target, validate_schema=validate_schema,
                                 values=overlays)
         for finding in result.warnings:
@@ -89,14 +107,16 @@ def synth(
         destination = output_folder(result.blueprint, output, env)
         if check:
             raise typer.Exit(_check(result, destination, kustomization))
-        write(result, destination)
-        if kustomization:
-            from blueprints.release.kustomization import write_kustomization
+        extra = None
+        if kustomization:  # switched in with the release files, never apart from them
+            from blueprints.release.kustomization import KUSTOMIZATION, kustomization_text
 
-            write_kustomization(destination, list(result.files))
+            extra = {KUSTOMIZATION: kustomization_text(list(result.files))}
+        write(result, destination, extra=extra)
         for name, text in result.files.items():
             count = result.objects[name]
-            typer.echo(f"wrote {destination / name} ({count} objects, {len(text.encode())} bytes)")
+            size = len(file_bytes(text))
+            typer.echo(f"wrote {destination / name} ({count} objects, {size} bytes)")
 
 
 def output_folder(blueprint: Path, output: Path | None, env: str | None) -> Path:

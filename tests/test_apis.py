@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from blueprints.cli.main import app
 from blueprints.kube import SUPPORTED
 from blueprints.practices import Severity
+from blueprints.release.output import MARKER
 from blueprints.rules import Context, check
 from blueprints.rules.apis import REMOVED_APIS, removed_api, served_api
 
@@ -166,7 +167,7 @@ def test_synth_refuses_a_removed_api_version(tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     folder = tmp_path / "svc"
     (folder / "dist").mkdir(parents=True)
-    (folder / "dist" / "shop.k8s.yaml").write_text("previous output\n")
+    (folder / "dist" / "shop.k8s.yaml").write_text(f"{MARKER}previous output\n")
     (folder / "blueprint.py").write_text(
         "import cdk8s\nfrom blueprints import App, Release, WebApp\napp = App()\n"
         "shop = Release(app, 'shop', version='1.0.0')\n"
@@ -180,4 +181,4 @@ def test_synth_refuses_a_removed_api_version(tmp_path: Path,
         "policy/v1beta1 is not served from Kubernetes 1.25 (target 1.35): the API server "
         "refuses the object (BP007); use apiVersion: policy/v1 (an empty spec.selector ({}) now "
         "selects every pod of the namespace)"]
-    assert (folder / "dist" / "shop.k8s.yaml").read_text() == "previous output\n"
+    assert (folder / "dist" / "shop.k8s.yaml").read_text() == f"{MARKER}previous output\n"

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from blueprints.cli.main import app
+from blueprints.release.output import MARKER
 from tests.conftest import EXAMPLES, load_all
 
 runner = CliRunner()
@@ -95,7 +96,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], 
         (folder / "blueprint.py").write_text(source)
         dist = folder / "dist"
         dist.mkdir()
-        (dist / "shop.k8s.yaml").write_text("previous output\n")
+        (dist / "shop.k8s.yaml").write_text(f"{MARKER}previous output\n")
         (dist / "notes.txt").write_text("mine\n")
         return folder
 
@@ -178,17 +179,19 @@ class TestSynth:
         folder = project(GOOD)
         out = tmp_path / "out"
         out.mkdir()
-        (out / "old.k8s.yaml").write_text("stale")
+        (out / "old.k8s.yaml").write_text(f"{MARKER}stale")
+        (out / "manual.k8s.yaml").write_text("kind: ConfigMap\n")
         result = runner.invoke(app, ["synth", str(folder / "blueprint.py"), "-o", str(out)])
         assert result.exit_code == 0, result.output
-        assert sorted(p.name for p in out.iterdir()) == ["shop.k8s.yaml"]
+        assert sorted(p.name for p in out.iterdir()) == ["manual.k8s.yaml", "shop.k8s.yaml"]
+        assert (out / "manual.k8s.yaml").read_text() == "kind: ConfigMap\n"
 
     def test_check(self, project: Callable[[str], Path]) -> None:
         folder = project(GOOD)
         result = runner.invoke(app, ["synth", str(folder), "--check"])
         assert result.exit_code == 1
         assert "shop.k8s.yaml: would change" in result.stderr
-        assert (folder / "dist" / "shop.k8s.yaml").read_text() == "previous output\n"
+        assert (folder / "dist" / "shop.k8s.yaml").read_text() == f"{MARKER}previous output\n"
         assert runner.invoke(app, ["synth", str(folder)]).exit_code == 0
         again = runner.invoke(app, ["synth", str(folder), "--check"])
         assert (again.exit_code, again.stderr) == (0, "")
@@ -229,10 +232,12 @@ def test_installed_blueprint_runs_as_a_subprocess(tmp_path: Path) -> None:
     done = subprocess.run([exe, "synth", "kubia"], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120, check=False)
     assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout == "wrote kubia/dist/kubia.k8s.yaml (6 objects, 6229 bytes)\n"
-    expected = (Path(__file__).parent / "snapshots" / "test_examples"
-                / "TestExamples.test_snapshot[kubia].yaml").read_text()
-    assert (tmp_path / "kubia" / "dist" / "kubia.k8s.yaml").read_text() == expected
+    expected = MARKER + (Path(__file__).parent / "snapshots" / "test_examples"
+                         / "TestExamples.test_snapshot[kubia].yaml").read_text()
+    written = tmp_path / "kubia" / "dist" / "kubia.k8s.yaml"
+    assert written.read_text() == expected
+    assert done.stdout == (f"wrote kubia/dist/kubia.k8s.yaml (6 objects, "
+                           f"{written.stat().st_size} bytes)\n")
 
 
 HEADER_ALL = "from blueprints import *\napp = App()\nshop = Release(app, 'shop')\n"

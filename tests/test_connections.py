@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from blueprints.cli.main import app as cli
 from blueprints.kube import DEFAULT
 from blueprints.release.graph import edges
+from blueprints.release.output import MARKER
 from blueprints.release.synth import synthesize
 from blueprints.release.writer import dump_documents
 from blueprints.rules import check
@@ -418,7 +419,7 @@ def _project(tmp_path: Path, body: str) -> Path:
     folder.mkdir()
     (folder / "blueprint.py").write_text(HEADER + body + "app.synth()\n")
     (folder / "dist").mkdir()
-    (folder / "dist" / "shop.k8s.yaml").write_text("previous output\n")
+    (folder / "dist" / "shop.k8s.yaml").write_text(f"{MARKER}previous output\n")
     return folder
 
 
@@ -483,7 +484,7 @@ class TestBadInput:
         assert result.exit_code == 1, result.output
         assert result.stderr.splitlines() == [expected]
         assert "Traceback" not in result.output
-        assert (folder / "dist" / "shop.k8s.yaml").read_text() == "previous output\n"
+        assert (folder / "dist" / "shop.k8s.yaml").read_text() == f"{MARKER}previous output\n"
 
     @pytest.mark.parametrize(("component", "expected"), [
         ("{kind: WebApp, name: web, image: 'nginx:1.27.3', calls: [nobody]}",

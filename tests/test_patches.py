@@ -29,6 +29,7 @@ from blueprints.core.patches import (
 from blueprints.core.release import ReleaseContext
 from blueprints.core.web_app import WebAppCore, WebAppProps
 from blueprints.kube import SUPPORTED
+from blueprints.release.output import MARKER
 from tests.conftest import assert_valid
 
 runner = CliRunner()
@@ -161,7 +162,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], 
         folder.mkdir(exist_ok=True)
         (folder / "blueprint.py").write_text(BLUEPRINT.replace("{patch}", patch))
         (folder / "dist").mkdir(exist_ok=True)
-        (folder / "dist" / "shop.k8s.yaml").write_text("previous output\n")
+        (folder / "dist" / "shop.k8s.yaml").write_text(f"{MARKER}previous output\n")
         return folder
 
     return make
@@ -186,7 +187,7 @@ class TestEscapeHatch:
         folder = project(patch)
         result = runner.invoke(app, ["synth", str(folder)])
         assert (result.exit_code, result.stderr) == (1, line + "\n")
-        assert (folder / "dist" / "shop.k8s.yaml").read_text() == "previous output\n"
+        assert (folder / "dist" / "shop.k8s.yaml").read_text() == f"{MARKER}previous output\n"
 
     def test_a_good_patch_still_applies(self, project: Callable[[str], Path]) -> None:
         folder = project(f'cdk8s.JsonPatch.replace("/spec/replicas", 5), '

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from blueprints.cli.main import app
 from blueprints.kube import SUPPORTED
+from blueprints.release.output import MARKER
 from blueprints.release.synth import synthesize
 from blueprints.rules import check, suppressions
 from blueprints.rules._objects import pod_spec
@@ -524,7 +525,7 @@ class TestSynthRefuses:
             folder.mkdir()
             (folder / "blueprint.py").write_text(BLUEPRINT.format(patches=patches))
             (folder / "dist").mkdir()
-            (folder / "dist" / "shop.k8s.yaml").write_text("previous output\n")
+            (folder / "dist" / "shop.k8s.yaml").write_text(f"{MARKER}previous output\n")
             return folder
 
         return make
@@ -561,7 +562,7 @@ class TestSynthRefuses:
         result = runner.invoke(app, ["synth", str(folder)])
         assert result.exit_code == 1, result.output
         assert result.stderr.splitlines() == [line]
-        assert (folder / "dist" / "shop.k8s.yaml").read_text() == "previous output\n"
+        assert (folder / "dist" / "shop.k8s.yaml").read_text() == f"{MARKER}previous output\n"
 
     def test_a_recorded_opt_out_is_accepted(self, project: Callable[[str], Path]) -> None:
         folder = project(", ".join([

@@ -19,6 +19,7 @@ from blueprints.core.prop_types import build_props, describe, mismatch, safe_rep
 from blueprints.core.web_app import WebAppProps
 from blueprints.core.workload import Resources
 from blueprints.errors import ConfigError
+from blueprints.release.output import MARKER
 
 runner = CliRunner()
 
@@ -144,7 +145,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], 
         (folder / "blueprint.py").write_text(f"{HEADER}{call}\napp.synth()\n")
         dist = folder / "dist"
         dist.mkdir(exist_ok=True)
-        (dist / "shop.k8s.yaml").write_text("previous output\n")
+        (dist / "shop.k8s.yaml").write_text(f"{MARKER}previous output\n")
         (dist / "notes.txt").write_text("mine\n")
         return folder
 
@@ -304,7 +305,7 @@ def test_bad_props_give_one_line_and_touch_nothing(field: str, value: Any, tmp_p
     (folder / "blueprint.py").write_text(f"{HEADER}{call}\napp.synth()\n")
     dist = folder / "dist"
     dist.mkdir(exist_ok=True)
-    (dist / "shop.k8s.yaml").write_text("previous output\n")
+    (dist / "shop.k8s.yaml").write_text(f"{MARKER}previous output\n")
     before = _dist(folder)
     result = runner.invoke(app, ["synth", str(folder)])
     surely_wrong = field not in _FIELDS or not _FIELDS[field](value) or "EVIL" in _source(value)

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from blueprints.cli.main import app
 from blueprints.core.secrets import credential_in_text, is_credential_file, is_credential_name
 from blueprints.kube import DEFAULT
+from blueprints.release.output import MARKER
 from blueprints.release.schema import schema_problems
 from blueprints.release.synth import synthesize
 from blueprints.rules import check
@@ -33,7 +34,7 @@ def folder(tmp_path: Path) -> Callable[[str], Path]:
     def make(body: str) -> Path:
         (tmp_path / "blueprint.py").write_text(HEADER + body + "app.synth()\n")
         (tmp_path / "dist").mkdir(exist_ok=True)
-        (tmp_path / "dist" / "shop.k8s.yaml").write_text("previous\n")
+        (tmp_path / "dist" / "shop.k8s.yaml").write_text(f"{MARKER}previous\n")
         return tmp_path
 
     return make
@@ -45,7 +46,7 @@ def refused(path: Path) -> str:
     assert result.exit_code == 1, result.output
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert SECRET not in result.output and SECRET not in result.stderr
-    assert (path / "dist" / "shop.k8s.yaml").read_text() == "previous\n"
+    assert (path / "dist" / "shop.k8s.yaml").read_text() == f"{MARKER}previous\n"
     return result.stderr.strip()
 
 

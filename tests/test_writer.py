@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -11,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from blueprints.release.writer import dump_documents, plan_output, write_output
+from blueprints.release.writer import dump_documents
 
 _YAML12 = YAML(typ="safe", pure=True)
 
@@ -69,19 +68,3 @@ class TestFormat:
 
     def test_documents_are_separated(self) -> None:
         assert dump_documents([{"a": 1}, {"b": 2}]) == "a: 1\n---\nb: 2\n"
-
-
-class TestOutput:
-    def test_write_replaces_only_yaml_outputs(self, tmp_path: Path) -> None:
-        (tmp_path / "old.k8s.yaml").write_text("stale")
-        (tmp_path / "README.md").write_text("mine")
-        write_output(tmp_path, {"shop.k8s.yaml": "a: 1\n"})
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md", "shop.k8s.yaml"]
-        assert (tmp_path / "README.md").read_text() == "mine"
-
-    def test_plan_reports_changes_and_removals(self, tmp_path: Path) -> None:
-        (tmp_path / "same.k8s.yaml").write_text("a: 1\n")
-        (tmp_path / "gone.k8s.yaml").write_text("a: 1\n")
-        changed, removed = plan_output(tmp_path, {"same.k8s.yaml": "a: 1\n",
-                                                  "new.k8s.yaml": "b: 2\n"})
-        assert (changed, removed) == (["new.k8s.yaml"], ["gone.k8s.yaml"])

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from blueprints.cli.main import app
+from blueprints.release.output import MARKER
 from blueprints.yaml import templates
 
 runner = CliRunner()
@@ -36,7 +37,7 @@ components:
 WHERE = "error: svc/blueprint.yaml:14: components[0].description="
 FIX = "; fix the {{ }} expression"
 LIMIT_FIX = "; templates read values; keep loops and generated data out of the blueprint"
-BEFORE = {"shop.k8s.yaml": "old: release\n", "notes.txt": "mine\n"}
+BEFORE = {"shop.k8s.yaml": f"{MARKER}old: release\n", "notes.txt": "mine\n"}
 
 
 def run(tmp_path: Path, template: str, *args: str) -> tuple[int, str]:
@@ -351,7 +352,7 @@ def test_hostile_props_never_give_a_traceback(kind: str, props: dict[str, str]) 
         (root / "svc" / "blueprint.yaml").write_text(text)
         out = root / "out"
         out.mkdir()
-        (out / "shop.k8s.yaml").write_text("old: release\n")
+        (out / "shop.k8s.yaml").write_text(f"{MARKER}old: release\n")
         result = runner.invoke(app, ["synth", str(root / "svc"), "-o", str(out)])
         assert result.exception is None or isinstance(result.exception, SystemExit), (
             text, result.exception)
@@ -364,4 +365,4 @@ def test_hostile_props_never_give_a_traceback(kind: str, props: dict[str, str]) 
                 text, result.stderr)
             assert result.stderr.count("\n") == len(lines)
             assert [p.name for p in out.iterdir()] == ["shop.k8s.yaml"]
-            assert (out / "shop.k8s.yaml").read_text() == "old: release\n"
+            assert (out / "shop.k8s.yaml").read_text() == f"{MARKER}old: release\n"

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from blueprints.cli.main import app
+from blueprints.release.output import MARKER
 from tests.conftest import load_all
 
 runner = CliRunner()
@@ -50,7 +51,7 @@ def synth(folder: Path, *args: str) -> tuple[int, str]:
     check that a failure leaves it byte for byte as it was."""
     out = folder / "out"
     out.mkdir(exist_ok=True)
-    before = {"shop.k8s.yaml": "old: release\n", "notes.txt": "mine\n"}
+    before = {"shop.k8s.yaml": f"{MARKER}old: release\n", "notes.txt": "mine\n"}
     for name, text in before.items():
         (out / name).write_text(text)
     result = runner.invoke(app, ["synth", str(folder), "-o", str(out), *args])

@@ -19,9 +19,9 @@ class StatefulWebApp(Component):
     """A replicated app with stable identity and per-pod storage (BP010, BP011, BP012).
 
     Each pod ``<id>-<n>`` is reachable at :meth:`hostname`; the ``PEERS`` environment variable
-    lists all of them. The headless Service ``<id>-headless`` publishes not-ready pods so peers
-    can find each other while starting; the Service ``<id>`` is for clients. Claims are kept on
-    scale-down and deletion unless the props say otherwise.
+    lists them (the first 256 when there are more). The headless Service ``<id>-headless``
+    publishes not-ready pods so peers can find each other while starting; the Service ``<id>``
+    is for clients. Claims are kept on scale-down and deletion unless the props say otherwise.
     """
 
     props_class: ClassVar[type[StatefulWebAppProps]] = StatefulWebAppProps
@@ -51,5 +51,5 @@ class StatefulWebApp(Component):
         return self.core.hostname(ordinal)
 
     def peer_hostnames(self) -> list[str]:
-        """The stable DNS names of all pods, in ordinal order."""
+        """The stable DNS names of the pods, in ordinal order: all, or the first 256."""
         return self.core.peer_hostnames()

@@ -10,6 +10,7 @@ from blueprints.core.exposure import check_exposure, exposure_objects
 from blueprints.core.names import check_name
 from blueprints.core.quantity import parse_quantity
 from blueprints.core.web_app import (
+    INT32_MAX,
     Exposable,
     check_extra_ports,
     check_port,
@@ -23,6 +24,12 @@ __all__ = ["StatefulWebAppCore", "StatefulWebAppProps", "Storage"]
 
 #: The environment variable that lists the peers' stable hostnames, comma-separated.
 PEERS_ENV = "PEERS"
+
+#: ``PEERS`` lists the first this many pods. Linux refuses to start a process whose single
+#: environment string is longer than MAX_ARG_STRLEN, 32 pages or 128 KiB
+#: (include/uapi/linux/binfmts.h), and a hostname here may be some 200 characters long: 256 of
+#: them stay under 52 KiB, whatever ``replicas`` is. Larger sets start from those first pods.
+MAX_LISTED_PEERS = 256
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -85,7 +92,7 @@ class StatefulWebAppCore(Workload):
         check_name(self.id, component=self.path, field="id", kind="service", max_length=52)
         check_port(props.port, component=self.path)
         check_name(props.port_name, component=self.path, field="port_name", kind="port")
-        check_replicas(props.replicas, component=self.path)
+        check_replicas(props.replicas, component=self.path)  # int32 at most
         check_extra_ports(self.path, props.port_name, props.port, props.extra_ports)
         storage = props.storage
         self.storage: tuple[Storage, ...] = (storage,) if isinstance(storage, Storage) else tuple(
@@ -134,14 +141,17 @@ class StatefulWebAppCore(Workload):
 
         The cluster domain is left to the resolver's search path, never ``cluster.local``.
         """
-        if isinstance(ordinal, bool) or not isinstance(ordinal, int) or ordinal < 0:
+        if (isinstance(ordinal, bool) or not isinstance(ordinal, int) or ordinal < 0
+                or ordinal > INT32_MAX):
             raise ConfigError(Problem(self.path, "ordinal", ordinal, "must be a whole number "
                                       ">= 0", "pass 0 for the first pod", "BP011"))
         return f"{self.id}-{ordinal}.{self.headless_service_name}.{self.namespace}.svc"
 
     def peer_hostnames(self) -> list[str]:
-        """The stable DNS names of all pods, in ordinal order (BP010, BP011)."""
-        return [self.hostname(i) for i in range(self.props.replicas)]
+        """The stable DNS names of the pods, in ordinal order (BP010, BP011): all of them, or
+        the first :data:`MAX_LISTED_PEERS`, so that the list never grows with
+        ``replicas`` beyond what a process environment can hold."""
+        return [self.hostname(i) for i in range(min(self.props.replicas, MAX_LISTED_PEERS))]
 
     def render(self) -> list[Manifest]:
         mounts = [{"name": s.name, "mountPath": s.mount_path} for s in self.storage]

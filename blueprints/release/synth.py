@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+import io
+import os
 import runpy
 import sys
 import traceback
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,8 @@ from blueprints.errors import (
 )
 from blueprints.kube import KubeVersion, targeting
 from blueprints.practices import Severity
-from blueprints.release.writer import OUTPUT_SUFFIX, dump_documents, plan_output, write_output
+from blueprints.release.output import OUTPUT_SUFFIX, commit, plan_output
+from blueprints.release.writer import dump_documents
 from blueprints.rules import Finding, raise_errors
 
 __all__ = ["BLUEPRINT_FILE", "SynthResult", "find_blueprint", "synthesize", "write"]
@@ -121,24 +125,24 @@ def synthesize(
     return SynthResult(blueprint, files, objects, warnings)
 
 
-def write(result: SynthResult, output: Path, *, check_only: bool = False) -> list[str]:
-    """Write ``result`` to ``output`` (or, with ``check_only``, only compare).
+def write(result: SynthResult, output: Path, *, check_only: bool = False,
+          extra: Mapping[str, str] | None = None) -> list[str]:
+    """Write ``result`` to ``output`` (or, with ``check_only``, only compare), with ``extra``
+    files synth owns there (``kustomization.yaml``) in the same atomic commit.
 
     Returns:
-        The names of the files that changed (or would change), removed ones included.
+        The names of the release files that changed (or would change), removed ones included.
     """
     changed, removed = plan_output(output, result.files)
     if not check_only:
-        write_output(output, result.files)
+        commit(output, result.files, extra)
     return changed + removed
 
 
 @contextmanager
 def _capturing_synth() -> Iterator[list[Any]]:
     """Replace ``App.synth`` while the blueprint runs: blueprint, not Node, writes the YAML."""
-    from blueprints._node import ensure_node
-
-    ensure_node()
+    _start_cdk8s()
     import cdk8s
 
     apps: list[Any] = []
@@ -155,20 +159,96 @@ def _capturing_synth() -> Iterator[list[Any]]:
         cdk8s.App.synth = original  # type: ignore[method-assign]
 
 
-def _run(blueprint: Path) -> list[tuple[str, list[dict[str, Any]]]]:
-    from blueprints.cdk.release import Release
+def _start_cdk8s() -> None:
+    """Import cdk8s, which starts Node through jsii; a failure is one line, not jsii's
+    traceback (for example ``ulimit -f`` makes unpacking jsii's runtime fail with EFBIG)."""
+    from blueprints._node import ensure_node
 
+    ensure_node()
+    hook = sys.unraisablehook
+    # A failed start leaves a half-built jsii process object whose __del__ raises; silence it.
+    sys.unraisablehook = lambda _: None
+    try:
+        try:
+            import cdk8s  # noqa: F401
+            return
+        except KeyboardInterrupt:
+            gc.collect()
+            raise
+        except Exception as error:  # jsii raises whatever its start-up met
+            problem = Problem("synth", "node", os.environ.get("JSII_NODE", "node"),
+                              f"cdk8s could not start Node: {_safe_str(error)}",
+                              "check the file size limit (ulimit -f), free space and the "
+                              "temporary folder, or use a blueprint.yaml (no Node)")
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    raise ConfigError(problem)
+
+
+class _Shielded(io.TextIOBase):
+    """``sys.stdout`` or ``sys.stderr`` as the blueprint sees it: closing it closes only its
+    view, so that synth still reports after the blueprint is done."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if self.closed:
+            raise ValueError("I/O operation on closed file.")
+        return int(self._stream.write(text))
+
+    def flush(self) -> None:
+        if not self.closed:
+            self._stream.flush()
+
+    def fileno(self) -> int:
+        return int(self._stream.fileno())
+
+    def isatty(self) -> bool:
+        return bool(self._stream.isatty())
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(getattr(self._stream, "encoding", "utf-8"))
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return getattr(self._stream, "errors", None)
+
+    def __getattr__(self, name: str) -> Any:  # buffer, errors, ...: the stream's own
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def _shielded_stdio() -> Iterator[None]:
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Shielded(saved[0]), _Shielded(saved[1])
+    try:
+        yield
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with suppress(Exception):  # whatever the blueprint left there is its own
+                stream.flush()
+        sys.stdout, sys.stderr = saved
+
+
+def _run(blueprint: Path) -> list[tuple[str, list[dict[str, Any]]]]:
     sys.path.insert(0, str(blueprint.parent))
     try:
         with _capturing_synth() as apps:
+            from blueprints.cdk.release import Release
+
             try:
-                runpy.run_path(str(blueprint), run_name="__main__")
-            except BlueprintError:
+                with _shielded_stdio():
+                    runpy.run_path(str(blueprint), run_name="__main__")
+            except (BlueprintError, KeyboardInterrupt):
                 raise
             except SystemExit as error:
                 if error.code not in (None, 0):
                     raise BlueprintFileError(_report(blueprint, error)) from error
-            except Exception as error:
+            except BaseException as error:  # the blueprint's own, of any kind
                 raise BlueprintFileError(_report(blueprint, error)) from error
             charts = []
             for app in apps:
@@ -212,10 +292,19 @@ def _report(blueprint: Path, error: BaseException) -> Problem:
     frames = traceback.extract_tb(error.__traceback__)
     line = next((f.lineno for f in reversed(frames) if Path(f.filename) == blueprint), None)
     where = f"{_display(blueprint)}:{line}" if line else _display(blueprint)
-    message = str(error) if not isinstance(error, SystemExit) else f"exit code {error.code}"
+    message = (_safe_str(error) if not isinstance(error, SystemExit)
+               else f"exit code {_safe_str(error.code)}")
     return Problem(where, type(error).__name__, message.splitlines()[0] if message else "",
                    "the blueprint raised an exception",
                    "fix the blueprint there (--debug shows the traceback)")
+
+
+def _safe_str(value: object) -> str:
+    """``str(value)``, or a stand-in when the object's own ``__str__`` raises."""
+    try:
+        return str(value)
+    except Exception:  # user code: any exception
+        return f"<{type(value).__name__} whose str() raised>"
 
 
 def _display(path: Path) -> str:

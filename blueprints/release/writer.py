@@ -1,4 +1,6 @@
-"""The one YAML writer: deterministic block-style YAML for manifests, and atomic output.
+"""The one YAML writer: deterministic block-style YAML for manifests.
+
+Putting release files on disk is :mod:`blueprints.release.output` (crash-safe, locked).
 
 The emitter handles exactly the values manifests hold (str, int, float, bool, None, list,
 dict). A string is written plain only when no YAML 1.1 or 1.2 parser can read it as anything
@@ -17,9 +19,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["OUTPUT_SUFFIX", "dump_documents", "plan_output", "write_files", "write_output"]
+from blueprints.release.output import OUTPUT_SUFFIX, commit, plan_output
 
-OUTPUT_SUFFIX = ".k8s.yaml"
+__all__ = ["OUTPUT_SUFFIX", "dump_documents", "plan_output", "write_files", "write_output"]
 
 _PLAIN = re.compile(r"[A-Za-z/][A-Za-z0-9._/@+-]*(?::[A-Za-z0-9._/@+-]+)*")
 _PLAIN_KEY = re.compile(r"[A-Za-z][A-Za-z0-9._/@+-]*")
@@ -47,39 +49,12 @@ def dump_documents(documents: Iterable[Mapping[str, Any]]) -> str:
     return "---\n".join(parts)
 
 
-def plan_output(directory: Path, files: Mapping[str, str]) -> tuple[list[str], list[str]]:
-    """What writing ``files`` to ``directory`` would change: ``(written, removed)`` file names.
-
-    Only ``*.k8s.yaml`` files belong to blueprint; others are never touched.
-    """
-    existing = {p.name for p in directory.glob(f"*{OUTPUT_SUFFIX}")} if directory.is_dir() else set()
-    changed = [
-        name for name, text in sorted(files.items())
-        if name not in existing or (directory / name).read_bytes() != text.encode()
-    ]
-    removed = sorted(existing - set(files))
-    return changed, removed
-
-
 def write_output(directory: Path, files: Mapping[str, str]) -> None:
-    """Replace the ``*.k8s.yaml`` files of ``directory`` with ``files``, atomically per file.
+    """Replace the release files of ``directory`` with ``files`` in one atomic, locked commit.
 
-    Everything is written to a staging folder first; only then are files moved into place with
-    ``os.replace`` and stale ``*.k8s.yaml`` files removed. Other files are left alone.
+    See :mod:`blueprints.release.output` for what survives a crash at each step.
     """
-    directory.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".blueprint-", dir=directory))
-    try:
-        for name, text in files.items():
-            with open(staging / name, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-        for name in files:
-            os.replace(staging / name, directory / name)
-        for stale in directory.glob(f"*{OUTPUT_SUFFIX}"):
-            if stale.name not in files:
-                stale.unlink()
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    commit(directory, files)
 
 
 def write_files(directory: Path, files: Mapping[str, str]) -> list[Path]:
