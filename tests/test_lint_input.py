@@ -501,10 +501,18 @@ class TestDocuments:
         assert (document.line_of("b.c"), document.line_of("a"), document.line_of("b.x")) == (
             3, 4, 2)
 
-    def test_large_input_read_in_two_halves_reads_the_same(self) -> None:
+    def test_large_input_read_in_two_halves_reads_the_same(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """Over 2 MiB, the second half is parsed in a forked child: same documents, indexes,
         lines and problems as one pass, syntax errors in either half included."""
         from blueprints.lint import documents
+
+        monkeypatch.setattr(documents, "_can_fork", lambda: True)  # even on one core
+        halves_taken = []
+        real = documents._parse_halves
+        monkeypatch.setattr(documents, "_parse_halves",
+                            lambda *a: halves_taken.append(1) or real(*a))
 
         text = ("---\n" + HELLO) * 700
         lines = text.splitlines()
@@ -519,6 +527,7 @@ class TestDocuments:
         assert [(d.index, d.line, d.value, d.tree, d.problems) for d in halves[0]] == [
             (d.index, d.line, d.value, d.tree, d.problems) for d in whole]
         assert any(d.problems for d in whole[len(whole) // 2:])  # one in the second half
+        assert halves_taken == [1]
 
     def test_a_duplicate_key_in_a_blueprint_is_refused(self, tmp_path: Path) -> None:
         write(tmp_path, "blueprint.yaml", "apiVersion: blueprint.dev/v1\nrelease: shop\n"

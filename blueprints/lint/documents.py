@@ -168,8 +168,12 @@ _PARALLEL_BYTES = 2 * 2**20
 
 
 def _can_fork() -> bool:
+    """A second core, and a process that may fork: one thread (forking a threaded process
+    may deadlock the child)."""
+    import threading
+
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return hasattr(os, "fork") and (cores or 1) > 1
+    return hasattr(os, "fork") and (cores or 1) > 1 and threading.active_count() == 1
 
 
 def _parse_halves(data: bytes, middle: int) -> tuple[list[Document], list[YAMLProblem]]:
