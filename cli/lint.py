@@ -47,9 +47,11 @@ def lint(
 ) -> None:
     """Check Kubernetes manifests against the practices (the rules synth validates with).
 
-    Exits 0 when clean, 1 on findings (an error, or a warning with --strict; text that is not
-    valid YAML is an error at its line), 2 on usage errors and input that cannot be read.
+    Exits 0 when clean, 1 on findings (an error, or a warning with --strict; text that is
+    not valid YAML is an error at its line), 2 on usage errors and input that cannot be read.
+
     Suppress a rule on an object with the annotation blueprint.dev/ignore: "BP022: why".
+    Configuration: the tool.blueprint.lint table of pyproject.toml, or .blueprint-lint.yaml.
     """
     with user_errors(debug, exit_code=2):
         from blueprints.kube import DEFAULT, parse_kube_version
