@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
     "CLUSTER_SCOPED",
@@ -21,6 +21,7 @@ __all__ = [
     "pod_labels",
     "pod_spec",
     "readable",
+    "shared",
 ]
 
 Manifest = Mapping[str, Any]
@@ -65,17 +66,31 @@ def _get(obj: object, path: tuple[str, ...]) -> object:
 
 
 _MEMO: dict[object, Any] | None = None
+_CONTAINERS: dict[int, list[tuple[str, Mapping[str, Any], str]]] | None = None
+_SHARED: dict[object, Any] | None = None
+T = TypeVar("T")
 
 
 @contextmanager
 def memo() -> Iterator[None]:
     """Find each manifest's pod spec once for all rules of a check, not once per rule."""
-    global _MEMO  # noqa: PLW0603 - a cache that lives exactly as long as one check
-    _MEMO = {}
+    global _MEMO, _CONTAINERS, _SHARED  # noqa: PLW0603 - caches that live exactly as long as one check
+    _MEMO, _CONTAINERS, _SHARED = {}, {}, {}
     try:
         yield
     finally:
-        _MEMO = None
+        _MEMO = _CONTAINERS = _SHARED = None
+
+
+def shared(key: object, compute: Callable[[], T]) -> T:
+    """``compute()``, found once per check for all rules that ask with the same ``key`` (an
+    index over the manifests that several rules use); without a check, every time."""
+    if _SHARED is None:
+        return compute()
+    if key not in _SHARED:
+        _SHARED[key] = compute()
+    found: T = _SHARED[key]
+    return found
 
 
 def pod_spec(manifest: Manifest) -> tuple[str, Mapping[str, Any]] | None:
@@ -132,11 +147,24 @@ def _typed(
     obj: Mapping[str, Any], lists: tuple[str, ...], maps: tuple[str, ...]
 ) -> Mapping[str, Any]:
     """``obj``, or a copy without the fields of ``lists`` and ``maps`` of another type."""
-    wrong = [key for key in lists if key in obj and not isinstance(obj[key], list | None)]
-    wrong += [key for key in maps if key in obj and not isinstance(obj[key], dict | None)]
-    if not wrong:
-        return obj
+    # The common case (every field of the right type, or absent) allocates nothing.
+    get = obj.get
+    for key in lists:
+        if not isinstance(get(key), _LIST_OR_NONE):
+            break
+    else:
+        for key in maps:
+            if not isinstance(get(key), _DICT_OR_NONE):
+                break
+        else:
+            return obj
+    wrong = [key for key in lists if key in obj and not isinstance(obj[key], _LIST_OR_NONE)]
+    wrong += [key for key in maps if key in obj and not isinstance(obj[key], _DICT_OR_NONE)]
     return {key: value for key, value in obj.items() if key not in wrong}
+
+
+_LIST_OR_NONE = (list, type(None))
+_DICT_OR_NONE = (dict, type(None))
 
 
 def readable(manifest: object) -> Manifest:
@@ -145,6 +173,11 @@ def readable(manifest: object) -> Manifest:
     of those at its line."""
     if not isinstance(manifest, dict):
         return {}
+    metadata = manifest.get("metadata")
+    if type(metadata) is dict and isinstance(manifest.get("spec"), _DICT_OR_NONE) and isinstance(
+        metadata.get("labels"), _DICT_OR_NONE
+    ) and isinstance(metadata.get("annotations"), _DICT_OR_NONE):
+        return manifest  # well typed, as every rendered manifest is: nothing to copy
     typed = _typed(manifest, (), ("metadata", "spec"))
     metadata = typed.get("metadata")
     if isinstance(metadata, dict):
@@ -160,7 +193,12 @@ def is_long_running(manifest: Manifest) -> bool:
     kind = manifest.get("kind")
     if isinstance(kind, str) and kind in POD_SPEC_PATHS:
         return kind in LONG_RUNNING
-    return _template_path(manifest) == TEMPLATE_PATHS[0]
+    # Another kind has a pod spec exactly where it has a pod template (the memo holds it).
+    found = pod_spec(manifest)
+    return found is not None and found[0] == _TEMPLATE_SPEC
+
+
+_TEMPLATE_SPEC = ".".join(TEMPLATE_PATHS[0])
 
 
 def namespace_of(manifest: Manifest) -> str | None:
@@ -182,13 +220,18 @@ def pod_labels(manifest: Manifest) -> Mapping[str, Any]:
     kind = manifest.get("kind")
     if kind == "Pod":
         return labels_of(manifest)
-    path = POD_SPEC_PATHS.get(kind) if isinstance(kind, str) else None
+    path = _LABEL_PATHS.get(kind) if isinstance(kind, str) else None
     if path is None:
-        path = _template_path(manifest)
-        if path is None:
+        found = _template_path(manifest)
+        if found is None:
             return {}
-    template = _get(manifest, (*path[:-1], "metadata", "labels"))
+        path = (*found[:-1], "metadata", "labels")
+    template = _get(manifest, path)
     return template if isinstance(template, dict) else {}
+
+
+# Where each pod-template kind keeps its pods' labels.
+_LABEL_PATHS = {kind: (*path[:-1], "metadata", "labels") for kind, path in POD_SPEC_PATHS.items()}
 
 
 def labels_of(manifest: Manifest) -> Mapping[str, Any]:
@@ -202,16 +245,19 @@ def containers(
 ) -> Iterator[tuple[str, Mapping[str, Any], str]]:
     """Each container with its field path and its list (``containers``, ``initContainers``,
     ``ephemeralContainers``). Fields of a wrong type that rules would iterate are left out."""
-    if _MEMO is not None:
-        key = (id(manifest), "containers")
-        found = _MEMO.get(key)
+    if _CONTAINERS is not None:
+        key = id(manifest)
+        found = _CONTAINERS.get(key)
         if found is None:
-            found = _MEMO[key] = list(_containers(manifest))
+            found = _CONTAINERS[key] = list(_containers(manifest))
     else:
         found = list(_containers(manifest))
-    for item in found:
-        if init or item[2] == "containers":
-            yield item
+    if init:
+        yield from found
+    else:
+        for item in found:
+            if item[2] == "containers":
+                yield item
 
 
 def _containers(manifest: Manifest) -> Iterator[tuple[str, Mapping[str, Any], str]]:

@@ -103,32 +103,41 @@ class Rule:
     object_check: ObjectCheck | None = None
     set_check: SetCheck | None = None
     pods_only: bool = False
+    kinds: frozenset[str] | None = None
 
 
 RULES: dict[str, list[Rule]] = {}
 
 
 def object_rule(
-    practice_id: str, *, pods_only: bool = False
+    practice_id: str, *, pods_only: bool = False, kinds: Iterable[str] | None = None
 ) -> Callable[[ObjectCheck], ObjectCheck]:
     """Register a check over single manifests under ``practice_id``; with ``pods_only`` it
-    only sees the kinds that carry a pod spec (the others are skipped without a call)."""
+    only sees the kinds that carry a pod spec, with ``kinds`` only objects of those kinds (with
+    both, either); the others are skipped without a call. ``kinds`` is for a check that finds
+    nothing in any other object."""
     practice(practice_id)
 
     def register(fn: ObjectCheck) -> ObjectCheck:
         RULES.setdefault(practice_id, []).append(
-            Rule(practice_id, fn.__name__, object_check=fn, pods_only=pods_only))
+            Rule(practice_id, fn.__name__, object_check=fn, pods_only=pods_only,
+                 kinds=None if kinds is None else frozenset(kinds)))
         return fn
 
     return register
 
 
-def set_rule(practice_id: str) -> Callable[[SetCheck], SetCheck]:
-    """Register a check over the whole set of manifests under ``practice_id``."""
+def set_rule(
+    practice_id: str, *, kinds: Iterable[str] | None = None
+) -> Callable[[SetCheck], SetCheck]:
+    """Register a check over the whole set of manifests under ``practice_id``; with ``kinds``
+    it runs only when some object is of one of those kinds (it reports on nothing else)."""
     practice(practice_id)
 
     def register(fn: SetCheck) -> SetCheck:
-        RULES.setdefault(practice_id, []).append(Rule(practice_id, fn.__name__, set_check=fn))
+        RULES.setdefault(practice_id, []).append(
+            Rule(practice_id, fn.__name__, set_check=fn,
+                 kinds=None if kinds is None else frozenset(kinds)))
         return fn
 
     return register
@@ -158,9 +167,14 @@ def check(
     objects = [readable(m) for m in manifests]
     with memo():  # the caller holds the manifests, so their ids stay unique meanwhile
         pods = [i for i, m in enumerate(objects) if pod_spec(m) is not None]
+        by_kind: dict[str, list[int]] = {}  # for rules that look at some kinds only
+        for i, m in enumerate(objects):
+            kind = m.get("kind")
+            if isinstance(kind, str):
+                by_kind.setdefault(kind, []).append(i)
         for rule_id in wanted:
             for rule in RULES[rule_id]:
-                for index, violation in _run(rule, manifests, objects, pods, context):
+                for index, violation in _run(rule, manifests, objects, pods, by_kind, context):
                     findings.append(_finding(rule_id, manifests[index], index, violation, context))
     kept = []
     for f in findings:
@@ -229,10 +243,17 @@ def _run(
     manifests: Sequence[Manifest],
     objects: Sequence[Manifest],
     pods: Sequence[int],
+    by_kind: Mapping[str, Sequence[int]],
     context: Context,
 ) -> Iterator[tuple[int, Violation]]:
+    indices: Iterable[int] = pods if rule.pods_only else range(len(manifests))
+    if rule.kinds is not None:
+        of_kinds = [i for kind in rule.kinds for i in by_kind.get(kind, ())]
+        if not of_kinds and (rule.set_check is not None or not rule.pods_only):
+            return  # nothing of those kinds: the rule has nothing to say
+        indices = sorted({*of_kinds, *pods}) if rule.pods_only else sorted(of_kinds)
     if rule.object_check is not None:
-        for index in pods if rule.pods_only else range(len(manifests)):
+        for index in indices:
             manifest = objects[index]
             if manifest:
                 try:

@@ -167,7 +167,7 @@ def served_api(api_version: object, kind: object, minor: int) -> bool:
     return entry is None or minor < entry.removed_in
 
 
-@object_rule("BP007")
+@object_rule("BP007", kinds=REMOVED_KINDS)
 def api_is_served(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """An ``apiVersion`` the target no longer serves (error) or that it will stop serving
     (warning), with the replacement."""

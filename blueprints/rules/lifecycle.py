@@ -16,6 +16,7 @@ from blueprints.rules._objects import (
     namespace_of,
     pod_labels,
     pod_spec,
+    shared,
 )
 from blueprints.rules._registry import Context, Violation, object_rule, set_rule
 
@@ -59,7 +60,7 @@ def no_ip_literals(manifest: Mapping[str, Any], context: Context) -> Iterator[Vi
                                 "use the Service name")
 
 
-@set_rule("BP011")
+@set_rule("BP011", kinds=["StatefulSet"])
 def stateful_set_has_headless_service(
     manifests: Sequence[Mapping[str, Any]], context: Context
 ) -> Iterator[tuple[int, Violation]]:
@@ -99,7 +100,7 @@ def readiness_behind_services(
     manifests: Sequence[Mapping[str, Any]], context: Context
 ) -> Iterator[tuple[int, Violation]]:
     """Pods that a Service selects serve traffic even when no container declares a port."""
-    for index, manifest in _behind_services(manifests):
+    for index, manifest, _ in _behind_services(manifests):
         found = list(containers(manifest, init=False))
         if any(container.get("ports") for _, container, _ in found):
             continue  # the object rule covers serving containers
@@ -136,13 +137,7 @@ def pre_stop_pause(
     DOES NOT prevent that port from being exposed", Container.Ports in kubernetes/kubernetes
     staging/src/k8s.io/api/core/v1/types.go), the first container serves.
     """
-    services = _service_index(manifests)
-    for index, manifest in enumerate(manifests):
-        if not is_long_running(manifest):
-            continue
-        targets = services.matching(namespace_of(manifest), pod_labels(manifest))
-        if not targets:
-            continue
+    for index, manifest, targets in _behind_services(manifests):
         wanted = {port for ports in targets if isinstance(ports, tuple) for port in ports}
         found = list(containers(manifest, init=False))
         serving = [item for item in found if _declares(item[1], wanted)] or found[:1]
@@ -197,14 +192,23 @@ def termination_message_policy(
 
 def _behind_services(
     manifests: Sequence[Mapping[str, Any]],
-) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """Long-running pod objects that some Service of their namespace selects."""
+) -> list[tuple[int, Mapping[str, Any], list[object]]]:
+    """Long-running pod objects that some Service of their namespace selects, each with the
+    target ports of those Services (found once per check: BP016 and BP022 both ask)."""
+    return shared(("behind services", id(manifests)), lambda: _find_behind_services(manifests))
+
+
+def _find_behind_services(
+    manifests: Sequence[Mapping[str, Any]],
+) -> list[tuple[int, Mapping[str, Any], list[object]]]:
     services = _service_index(manifests)
+    found = []
     for index, manifest in enumerate(manifests):
-        if is_long_running(manifest) and services.matches(
-            namespace_of(manifest), pod_labels(manifest)
-        ):
-            yield index, manifest
+        if is_long_running(manifest):
+            targets = services.matching(namespace_of(manifest), pod_labels(manifest))
+            if targets:
+                found.append((index, manifest, targets))
+    return found
 
 
 def _service_index(manifests: Sequence[Mapping[str, Any]]) -> SelectorIndex:
@@ -277,7 +281,7 @@ def no_host_in_http_handlers(manifest: Mapping[str, Any], context: Context) -> I
                                 "drop host: the kubelet calls the pod's own IP")
 
 
-@set_rule("BP025")
+@set_rule("BP025", kinds=["StatefulSet"])
 def stateful_sets_have_a_pdb(
     manifests: Sequence[Mapping[str, Any]], context: Context
 ) -> Iterator[tuple[int, Violation]]:

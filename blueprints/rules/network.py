@@ -44,7 +44,7 @@ def network_policy_selects_pods(
                                    "add a NetworkPolicy that admits only the declared clients")
 
 
-@object_rule("BP042")
+@object_rule("BP042", kinds=["NetworkPolicy"])
 def ingress_admits_every_source(
     manifest: Mapping[str, Any], context: Context
 ) -> Iterator[Violation]:
