@@ -25,7 +25,8 @@ whose removal settles both, and the level is the same.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -38,6 +39,7 @@ __all__ = [
     "Level",
     "PodSecurityViolation",
     "evaluate",
+    "remembering",
     "safe_sysctls",
     "strictest_level",
 ]
@@ -109,6 +111,11 @@ def evaluate(
     Returns:
         The violations, ``baseline`` ones first, each in the order of the pod's fields.
     """
+    if _REMEMBERED is not None:
+        key = (id(pod_spec), id(pod_metadata), kube_version)
+        entry = _REMEMBERED.get(key)
+        if entry is not None and entry[0] is pod_spec and entry[1] is pod_metadata:
+            return list(entry[2])
     pod = _Pod(pod_spec, pod_metadata, kube_version)
     keys = pod.keys
     found: list[PodSecurityViolation] = []
@@ -118,7 +125,31 @@ def evaluate(
             check(pod, found)
     if found:
         found.sort(key=lambda v: v.level != BASELINE)  # stable: keeps field order in a level
+    if _REMEMBERED is not None:
+        # The entry holds the spec and metadata, so their ids are not reused meanwhile.
+        _REMEMBERED[key] = (pod_spec, pod_metadata, tuple(found))
     return found
+
+
+_REMEMBERED: dict[tuple[int, int, KubeVersion], tuple[object, object,
+                                                      tuple[PodSecurityViolation, ...]]] | None
+_REMEMBERED = None
+
+
+@contextmanager
+def remembering() -> Iterator[None]:
+    """Within the block, :func:`evaluate` answers for the same pod spec and metadata objects
+    from memory: synth evaluates each pod twice, for its Namespace's level and for BP041.
+
+    Only for a block in which nothing changes the pods once they are evaluated (synth of a
+    ``blueprint.yaml``, from rendering to the rules).
+    """
+    global _REMEMBERED  # noqa: PLW0603 - a memo that lives exactly as long as the block
+    saved, _REMEMBERED = _REMEMBERED, {}
+    try:
+        yield
+    finally:
+        _REMEMBERED = saved
 
 
 def strictest_level(
