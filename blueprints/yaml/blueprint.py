@@ -567,6 +567,11 @@ def _env_from(source: _Source, path: str, value: Any) -> SecretRef | ConfigMapRe
 
 
 def _typed(source: _Source, path: str, value: Any, hint: Any) -> Any:
+    # The common case, text or a number as written, passes every check below.
+    if hint is str and type(value) is str and path not in source.lossy:
+        return value
+    if hint is int and type(value) is int and abs(value) <= INT64 and path not in source.lossy:
+        return value
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if hint is Any:
         return value
