@@ -138,3 +138,35 @@ def test_remembered_evaluation_is_for_the_same_objects_only() -> None:
         found = pod_security.evaluate(spec, {}, DEFAULT)
         found.append(found[0] if found else None)  # type: ignore[arg-type]
         assert pod_security.evaluate(spec, {}, DEFAULT) == []  # a caller's change stays its own
+
+
+def test_lazy_patterns_answer_as_re_does_and_compile_on_first_use() -> None:
+    import re
+
+    from blueprints._lazy import LazyPattern
+
+    lazy = LazyPattern(r"(\w+)=(\d+)", re.ASCII)
+    assert lazy._compiled is None
+    text = "a=1 b=22 c=x"
+    plain = re.compile(r"(\w+)=(\d+)", re.ASCII)
+    assert lazy.search(text)[0] == plain.search(text)[0]  # type: ignore[index]
+    assert lazy.findall(text) == plain.findall(text)
+    assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert lazy.fullmatch("a=1") is not None and lazy.fullmatch("a=1 ") is None
+    assert lazy.match(" a=1") is None
+    assert lazy._compiled is not None
+
+
+def test_the_cold_patterns_are_not_compiled_when_a_command_starts() -> None:
+    import subprocess
+    import sys
+
+    code = ("import blueprints.cli.main, blueprints.release.synth, blueprints.yaml.blueprint, "
+            "blueprints.rules\n"
+            "from blueprints.core import jobs, secrets\n"
+            "from blueprints.rules import lifecycle\n"
+            "print(jobs._CRON._compiled, secrets._ASSIGNMENT._compiled, "
+            "lifecycle._SLEEP._compiled)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["None", "None", "None"]

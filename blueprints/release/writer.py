@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from blueprints._lazy import LazyPattern
 from blueprints.release.output import OUTPUT_SUFFIX, commit, plan_output
 
 __all__ = ["OUTPUT_SUFFIX", "dump_documents", "plan_output", "write_files", "write_output"]
@@ -34,7 +35,7 @@ _RESERVED = frozenset(
 # Characters a YAML parser may not see raw in a double-quoted scalar, or would fold.
 _ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 # Safe in a literal block: printable, no carriage returns or line separators.
-_BLOCK_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+_BLOCK_UNSAFE = LazyPattern("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
 def dump_documents(documents: Iterable[Mapping[str, Any]]) -> str:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from blueprints._lazy import LazyPattern
 from blueprints.core.names import is_ip_literal
 from blueprints.rules._objects import (
     SelectorIndex,
@@ -37,7 +38,7 @@ __all__ = [
 
 _DEFAULT_GRACE = 30
 # "sleep N" as a command of its own, anywhere in an exec hook or its shell script.
-_SLEEP = re.compile(r"(?:^|[\s;&|(])sleep\s+(\d+)(?=$|[\s;&|)])")
+_SLEEP = LazyPattern(r"(?:^|[\s;&|(])sleep\s+(\d+)(?=$|[\s;&|)])")
 
 
 @object_rule("BP010", pods_only=True)
@@ -306,7 +307,7 @@ def stateful_sets_have_a_pdb(
 
 
 # A script that traps the stop signal handles it itself.
-_TRAPS_TERM = re.compile(r"\btrap\b[^;\n]*\b(?:TERM|SIGTERM|15)\b")
+_TRAPS_TERM = LazyPattern(r"\btrap\b[^;\n]*\b(?:TERM|SIGTERM|15)\b")
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "/bin/sh", "/bin/bash", "/bin/ash",
                      "/usr/bin/sh", "/usr/bin/bash", "/bin/dash"})
 

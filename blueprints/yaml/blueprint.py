@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from blueprints._lazy import LazyPattern
 from blueprints.core.config_files import ConfigFilesCore
 from blueprints.core.data_migration import DataMigrationCore, DataMigrationProps
 from blueprints.core.exposure import HTTPRoute, Ingress, LoadBalancer, NodePort
@@ -78,8 +79,8 @@ _TOP = ("apiVersion", "release", "version", "namespace", "createNamespace", "par
 # Props without a YAML form.
 _PYTHON_ONLY: set[str] = set()
 T = TypeVar("T")
-_SINGLE_EXPRESSION = re.compile(r"\s*\{\{(.*)\}\}\s*", re.S)
-_OCTAL = re.compile(r"[-+]?0[0-7_]+")
+_SINGLE_EXPRESSION = LazyPattern(r"\s*\{\{(.*)\}\}\s*", re.S)
+_OCTAL = LazyPattern(r"[-+]?0[0-7_]+")
 INT64 = 2**63 - 1
 _KIND_NAMES = {int: "an integer", str: "a string", bool: "a boolean"}
 
