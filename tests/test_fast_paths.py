@@ -170,3 +170,29 @@ def test_the_cold_patterns_are_not_compiled_when_a_command_starts() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.split() == ["None", "None", "None"]
+
+
+@pytest.mark.parametrize("mode", ["build", "lint"])
+def test_without_info_findings_the_others_are_the_same(mode: str) -> None:
+    manifests = [*_web_app(), {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                               "spec": {"containers": [{"name": "c", "image": "nginx:latest"}]}}]
+    context = Context(mode=mode)  # type: ignore[arg-type]
+    every = check(manifests, context=context)
+    assert any(f.severity == "info" for f in every)
+    assert check(manifests, context=context, info=False) == [
+        f for f in every if f.severity != "info"]
+
+
+def test_synth_reports_the_same_warnings_without_making_info_findings(tmp_path: Path) -> None:
+    from blueprints.rules import raise_errors
+
+    (tmp_path / "blueprint.yaml").write_text(
+        "apiVersion: blueprint.dev/v1\nrelease: shop\ncomponents:\n"
+        "  - {kind: WebApp, name: web, image: 'nginx:1.27.3', allowFrom: [anywhere]}\n")
+    result = synthesize(tmp_path, kube_version=DEFAULT)
+    manifests = [m for text in result.files.values() for m in yaml.safe_load_all(text)]
+    every = raise_errors(manifests, DEFAULT)
+    assert raise_errors(manifests, DEFAULT, info=False) == [
+        f for f in every if f.severity != "info"]
+    assert [f.line() for f in result.warnings] == [
+        f.line() for f in every if f.severity == "warning"]

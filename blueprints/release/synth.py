@@ -117,7 +117,7 @@ def synthesize(
                 _display(blueprint), "objects", 0, "the blueprint synthesized nothing",
                 "add a Release with components to an App and call app.synth()"))
         _check_unique(charts)
-        findings = raise_errors(all_manifests, kube_version)
+        findings = raise_errors(all_manifests, kube_version, info=False)  # warnings only
     if validate_schema:
         from blueprints.release.schema import schema_problems
 

@@ -286,7 +286,7 @@ class SelectorIndex:
     """
 
     def __init__(self) -> None:
-        self._selectors: list[tuple[object, Mapping[str, Any], object]] = []
+        self._selectors: list[tuple[list[tuple[object, str, str]], Mapping[str, Any], object]] = []
         self._by_pair: dict[tuple[object, str, str], list[tuple[Mapping[str, Any], object]]] = {}
         self._match_all: dict[object, list[object]] = {}
         self._built = True
@@ -298,45 +298,51 @@ class SelectorIndex:
         if not selector:
             self._match_all.setdefault(namespace, []).append(item)
             return
-        self._selectors.append((namespace, selector, item))
+        pairs = [(namespace, str(key), str(value)) for key, value in selector.items()]
+        self._selectors.append((pairs, selector, item))
         self._built = False
 
     def matches(self, namespace: object, labels: Mapping[str, Any]) -> bool:
         """True when some selector of ``namespace`` selects ``labels``."""
-        return next(self._matching(namespace, labels), _NONE) is not _NONE
+        namespace = _hashable(namespace)
+        if self._match_all.get(namespace):
+            return True
+        return any(True for _ in self._selected(namespace, labels))
 
     def matching(self, namespace: object, labels: Mapping[str, Any]) -> list[object]:
         """The items of every selector of ``namespace`` that selects ``labels``."""
-        return list(self._matching(namespace, labels))
-
-    def _matching(self, namespace: object, labels: Mapping[str, Any]) -> Iterator[object]:
         namespace = _hashable(namespace)
-        yield from self._match_all.get(namespace, ())
+        return [*self._match_all.get(namespace, ()), *self._selected(namespace, labels)]
+
+    def _selected(self, namespace: object, labels: Mapping[str, Any]) -> Iterator[object]:
+        """The items of the selectors (not the empty ones) of ``namespace`` that select
+        ``labels``, found through the rare pair each is filed under."""
         if not self._built:
             self._build()
         if not isinstance(labels, Mapping):
             return
         by_pair = self._by_pair
         for key, value in labels.items():
-            for selector, item in by_pair.get((namespace, str(key), str(value)), ()):
-                if all(labels.get(k) == v for k, v in selector.items()):
+            candidates = by_pair.get((namespace, str(key), str(value)))
+            if candidates is None:
+                continue
+            for selector, item in candidates:
+                for k, v in selector.items():
+                    if labels.get(k) != v:
+                        break
+                else:
                     yield item
 
     def _build(self) -> None:
         counts: dict[tuple[object, str, str], int] = {}
-        for namespace, selector, _ in self._selectors:
-            for key, value in selector.items():
-                pair = (namespace, str(key), str(value))
+        for pairs, _, _ in self._selectors:
+            for pair in pairs:
                 counts[pair] = counts.get(pair, 0) + 1
         self._by_pair = {}
-        for namespace, selector, item in self._selectors:
-            rarest = min(((namespace, str(k), str(v)) for k, v in selector.items()),
-                         key=counts.__getitem__)
+        for pairs, selector, item in self._selectors:
+            rarest = min(pairs, key=counts.__getitem__)
             self._by_pair.setdefault(rarest, []).append((selector, item))
         self._built = True
-
-
-_NONE = object()
 
 
 def _hashable(value: object) -> object:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -149,6 +150,7 @@ def check(
     context: Context | None = None,
     select: Iterable[str] | None = None,
     keep_suppressed: bool = False,
+    info: bool = True,
 ) -> list[Finding]:
     """Run the registered rules (or those in ``select``) over ``manifests``.
 
@@ -157,7 +159,8 @@ def check(
     stricter than lint); everything else gets the lint severity. Findings suppressed by a
     ``blueprint.dev/ignore: "BPxxx: reason"`` annotation are dropped, or with
     ``keep_suppressed`` kept with their reason in :attr:`Finding.suppressed`. Order: by
-    manifest, then practice ID.
+    manifest, then practice ID. With ``info=False`` findings of *info* severity are not made
+    (for a caller that only acts on errors and warnings).
     """
     context = context or Context()
     wanted = sorted(RULES if select is None else set(select) & set(RULES))
@@ -166,16 +169,21 @@ def check(
     # those), and the manifests as set rules see them (anything that is not a mapping as {}).
     objects = [readable(m) for m in manifests]
     with memo():  # the caller holds the manifests, so their ids stay unique meanwhile
-        pods = [i for i, m in enumerate(objects) if pod_spec(m) is not None]
+        pods = []
         by_kind: dict[str, list[int]] = {}  # for rules that look at some kinds only
         for i, m in enumerate(objects):
+            if pod_spec(m) is not None:
+                pods.append(i)
             kind = m.get("kind")
             if isinstance(kind, str):
                 by_kind.setdefault(kind, []).append(i)
         for rule_id in wanted:
             for rule in RULES[rule_id]:
                 for index, violation in _run(rule, manifests, objects, pods, by_kind, context):
-                    findings.append(_finding(rule_id, manifests[index], index, violation, context))
+                    manifest = manifests[index]
+                    severity = _severity(rule_id, manifest, violation, context)
+                    if info or severity is not Severity.INFO:
+                        findings.append(_finding(rule_id, manifest, index, violation, severity))
     kept = []
     for f in findings:
         reason = suppressions(manifests[f.index]).get(f.rule)
@@ -186,8 +194,11 @@ def check(
         elif keep_suppressed:
             kept.append(dataclasses.replace(f, suppressed=reason))
     findings = kept
-    findings.sort(key=lambda f: (f.index, f.rule))
+    findings.sort(key=_ORDER)
     return findings
+
+
+_ORDER = operator.attrgetter("index", "rule")
 
 
 def malformed_suppressions(manifest: Manifest) -> list[tuple[str, str]]:
@@ -279,18 +290,25 @@ def _crashed(rule: Rule, error: Exception) -> Violation:
                      Severity.ERROR)
 
 
-def _finding(
-    rule_id: str, manifest: Manifest, index: int, violation: Violation, context: Context
-) -> Finding:
+def _severity(rule_id: str, manifest: Manifest, violation: Violation, context: Context
+              ) -> Severity:
+    if violation.severity is not None:
+        return violation.severity
     entry = practice(rule_id)
+    if context.mode != "build":
+        return entry.lint
     metadata = manifest.get("metadata") if isinstance(manifest, dict) else None
-    metadata = metadata if isinstance(metadata, dict) else {}
-    labels = metadata.get("labels")
+    labels = metadata.get("labels") if isinstance(metadata, dict) else None
     managed = isinstance(labels, dict) and labels.get(
         "app.kubernetes.io/managed-by") == MANAGED_BY
-    severity = entry.build if context.mode == "build" and managed else entry.lint
-    if violation.severity is not None:
-        severity = violation.severity
+    return entry.build if managed else entry.lint
+
+
+def _finding(
+    rule_id: str, manifest: Manifest, index: int, violation: Violation, severity: Severity
+) -> Finding:
+    metadata = manifest.get("metadata") if isinstance(manifest, dict) else None
+    metadata = metadata if isinstance(metadata, dict) else {}
     namespace = metadata.get("namespace")
     value = violation.value
     if manifest.get("kind") == "Secret" and violation.field.startswith(("data", "stringData")) \
@@ -319,13 +337,16 @@ def _short(value: object) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def raise_errors(manifests: Sequence[Manifest], kube_version: KubeVersion) -> list[Finding]:
-    """Check ``manifests`` in build mode; raise on errors, return the other findings.
+def raise_errors(manifests: Sequence[Manifest], kube_version: KubeVersion, *,
+                 info: bool = True) -> list[Finding]:
+    """Check ``manifests`` in build mode; raise on errors, return the other findings (without
+    the *info* ones when ``info`` is false: synth reports warnings only).
 
     Raises:
         ValidationError: Every error, one line each.
     """
-    findings = check(manifests, context=Context(kube_version=kube_version, mode="build"))
+    findings = check(manifests, context=Context(kube_version=kube_version, mode="build"),
+                     info=info)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
         raise ValidationError([
