@@ -70,3 +70,25 @@ class TestNames:
         }
         assert ("ClusterRoleBinding/system:node-proxier/extra: metadata.name: ClusterRoleBinding "
                 "name may not contain '/'") in messages("names.yaml", "BP006")
+
+
+class TestPreStop:
+    def test_any_handler_delays_the_stop_signal(self) -> None:
+        """BP022: the kubelet runs any preStop handler before it sends the stop signal
+        (killContainer: executePreStopHook, then StopContainer; kubernetes/kubernetes
+        pkg/kubelet/kuberuntime/kuberuntime_container.go). ingress-nginx drains with
+        ``exec /wait-shutdown``; an httpGet handler counts the same; only a missing handler or a
+        0-second sleep leaves requests arriving after deletion starts."""
+        assert by_object("prestop.yaml", "BP022") == {
+            "Service/ingress-nginx-controller": [],
+            "Service/ingress-nginx-controller-admission": [],
+            "Deployment/ingress-nginx-controller": [],
+            "Deployment/worker": [],  # no Service selects it
+            "Deployment/web": [],
+            "Service/web": [],
+            "Deployment/nodrain": [
+                ("BP022", "warning", "spec.template.spec.containers[0].lifecycle.preStop"),
+                ("BP022", "warning",
+                 "spec.template.spec.containers[1].lifecycle.preStop.sleep.seconds")],
+            "Service/nodrain": [],
+        }

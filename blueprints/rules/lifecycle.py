@@ -147,10 +147,30 @@ def pre_stop_pause(
         found = list(containers(manifest, init=False))
         serving = [item for item in found if _declares(item[1], wanted)] or found[:1]
         for path, container, _ in serving:
-            if _pause_seconds(container) == 0:
-                yield index, Violation(f"{path}.lifecycle.preStop", None,
-                                       "requests still arrive after deletion starts",
-                                       "add a preStop sleep of a few seconds")
+            if not _delays_stop(container):
+                lifecycle = container.get("lifecycle")
+                if isinstance(lifecycle, dict) and lifecycle.get("preStop"):
+                    yield index, Violation(f"{path}.lifecycle.preStop.sleep.seconds", 0,
+                                           "a 0-second preStop sleep does not delay the stop "
+                                           "signal: requests still arrive after deletion starts",
+                                           "sleep a few seconds")
+                else:
+                    yield index, Violation(f"{path}.lifecycle.preStop", None,
+                                           "requests still arrive after deletion starts",
+                                           "add a preStop sleep of a few seconds")
+
+
+def _delays_stop(container: Mapping[str, Any]) -> bool:
+    """Whether a preStop handler runs before the stop signal: any handler does (exec, httpGet,
+    tcpSocket or sleep; the kubelet's killContainer runs ``executePreStopHook`` and only then
+    ``StopContainer``, kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go),
+    except a ``sleep`` of 0 seconds."""
+    lifecycle = container.get("lifecycle")
+    pre_stop = lifecycle.get("preStop") if isinstance(lifecycle, dict) else None
+    if not isinstance(pre_stop, dict) or not pre_stop:
+        return False
+    sleep = pre_stop.get("sleep")
+    return not (len(pre_stop) == 1 and isinstance(sleep, dict) and sleep.get("seconds") == 0)
 
 
 def _declares(container: Mapping[str, Any], targets: set[object]) -> bool:
