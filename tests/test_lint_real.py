@@ -92,3 +92,49 @@ class TestPreStop:
                  "spec.template.spec.containers[1].lifecycle.preStop.sleep.seconds")],
             "Service/nodrain": [],
         }
+
+
+class TestToken:
+    def test_namespace_less_manifests_match_subjects_by_name(self) -> None:
+        """Argo Rollouts' install.yaml carries no namespace (it is applied with ``kubectl -n
+        argo-rollouts``) and its ClusterRoleBinding names ServiceAccount argo-rollouts in
+        namespace argo-rollouts: the controller needs its token. A Deployment in an explicit
+        other namespace is not bound by that subject (a ServiceAccount subject names one
+        namespace: pkg/apis/rbac/validation/validation.go, validateRoleBindingSubject)."""
+        assert by_object("token.yaml", "BP041") == {
+            "ServiceAccount/argo-rollouts": [],
+            "ClusterRoleBinding/argo-rollouts": [],
+            "Deployment/argo-rollouts": [],
+            "Deployment/other": [
+                ("BP041", "warning",
+                 "spec.template.spec.containers[0].securityContext.seccompProfile.type"),
+                ("BP041", "warning",
+                 "spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation"),
+                ("BP041", "warning",
+                 "spec.template.spec.containers[0].securityContext.runAsNonRoot"),
+                ("BP041", "warning",
+                 "spec.template.spec.containers[0].securityContext.capabilities.drop"),
+                ("BP041", "warning",
+                 "spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem"),
+                ("BP041", "warning", "spec.template.spec.automountServiceAccountToken")],
+        }
+
+
+class TestWrongTypes:
+    def test_reported_where_they_are_and_other_objects_unaffected(self) -> None:
+        """A list where the namespace or the serviceName belongs is a manifest finding at its
+        line; the set rules (BP011, BP041's token check) check every other object as usual and
+        never report a crash on an unrelated object."""
+        report = lint([str(REAL / "typeerror.yaml")], enable=["BP011", "BP041"])
+        assert all(item.finding.field != "<object>" for item in report.findings)
+        assert [(item.line, item.finding.kind, item.finding.field) for item in report.findings
+                if item.finding.rule == "manifest"] == [
+            (9, "Pod", "metadata.namespace"),
+            (28, "Service", "spec.selector.app"),
+            (33, "NetworkPolicy", "spec.podSelector.matchLabels.app"),
+            (38, "PodDisruptionBudget", "spec.selector.matchLabels"),
+            (43, "StatefulSet", "spec.serviceName")]
+        tokens = [(item.line, item.finding.name) for item in report.findings
+                  if item.finding.field.endswith("automountServiceAccountToken")]
+        assert tokens == [(5, "good"), (10, "bad"), (15, "good"), (43, "ss")]
+        assert not [item for item in report.findings if item.finding.rule == "BP011"]
