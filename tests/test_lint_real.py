@@ -138,3 +138,32 @@ class TestWrongTypes:
                   if item.finding.field.endswith("automountServiceAccountToken")]
         assert tokens == [(5, "good"), (10, "bad"), (15, "good"), (43, "ss")]
         assert not [item for item in report.findings if item.finding.rule == "BP011"]
+
+
+class TestSecretValues:
+    def test_an_empty_value_is_no_secret_value(self) -> None:
+        """BP044: kubernetes/dashboard ships Secret kubernetes-dashboard-csrf with ``csrf: ""``
+        for the dashboard to fill in at run time: nothing secret is in the manifest. A Secret
+        with one real value among empty ones is still reported, its value count exact."""
+        assert by_object("empty-secret.yaml", "BP044") == {
+            "Secret/kubernetes-dashboard-certs": [],
+            "Secret/kubernetes-dashboard-csrf": [],
+            "Secret/kubernetes-dashboard-key-holder": [],
+            "Secret/half": [("BP044", "error", "data")],
+            "Secret/plain": [("BP044", "error", "stringData")],
+        }
+        values = [item.finding.value for item in
+                  lint([str(REAL / "empty-secret.yaml")], enable=["BP044"]).findings]
+        assert values == ["<redacted> (1 value)", "<redacted> (1 value)"]
+
+
+class TestClusterScoped:
+    def test_no_namespace_finding_on_cluster_scoped_kinds(self) -> None:
+        """BP043: PodSecurityPolicy and ServiceCIDR are served without a namespace (their
+        paths in kubernetes/kubernetes api/openapi-spec, e.g.
+        /apis/policy/v1beta1/podsecuritypolicies/{name}, have no namespaces/{namespace}); a
+        ConfigMap without one still lands wherever kubectl points."""
+        report = lint([str(REAL / "cluster-scoped.yaml")], enable=["BP043"])
+        assert [(item.line, item.finding.kind, item.finding.field)
+                for item in report.findings] == [
+            (23, "ConfigMap", "items[2].metadata.namespace")]
