@@ -167,3 +167,17 @@ class TestClusterScoped:
         assert [(item.line, item.finding.kind, item.finding.field)
                 for item in report.findings] == [
             (23, "ConfigMap", "items[2].metadata.namespace")]
+
+
+class TestRollout:
+    def test_a_service_selecting_a_rollout(self) -> None:
+        """An Argo Rollout keeps its pod template where a Deployment does: BP042 points at its
+        template labels, and no rule crashes (the trial saw a KeyError reported on the
+        Service)."""
+        report = lint([str(REAL / "rollout.yaml")])
+        assert all(item.finding.field != "<object>" for item in report.findings)
+        assert by_object("rollout.yaml", "BP042") == {
+            "Service/echo-stable": [],
+            "Service/echo-canary": [],
+            "Rollout/echo-rollout": [("BP042", "info", "spec.template.metadata.labels")],
+        }

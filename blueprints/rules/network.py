@@ -8,7 +8,7 @@ from typing import Any
 
 from blueprints.core.labels import MANAGED_BY
 from blueprints.practices import Severity
-from blueprints.rules._objects import POD_SPEC_PATHS, SelectorIndex, pod_labels, pod_spec
+from blueprints.rules._objects import SelectorIndex, pod_labels, pod_spec
 from blueprints.rules._registry import Context, Violation, object_rule, set_rule
 
 __all__ = ["ingress_admits_every_source", "network_policy_selects_pods"]
@@ -83,5 +83,8 @@ def ingress_admits_every_source(
 
 
 def _labels_field(manifest: Mapping[str, Any]) -> str:
-    path = POD_SPEC_PATHS[str(manifest.get("kind"))]
-    return ".".join((*path[:-1], "metadata", "labels"))
+    """Where the pods' labels are: beside the pod spec, for every kind that has one (an Argo
+    Rollout's ``spec.template.metadata.labels`` as a Deployment's)."""
+    found = pod_spec(manifest)
+    prefix = found[0] if found is not None else "spec"
+    return prefix[: -len("spec")] + "metadata.labels"
