@@ -181,3 +181,22 @@ class TestRollout:
             "Service/echo-canary": [],
             "Rollout/echo-rollout": [("BP042", "info", "spec.template.metadata.labels")],
         }
+
+
+class TestNetworkPolicyCoverage:
+    def test_an_egress_only_policy_leaves_ingress_open(self) -> None:
+        """BP042: ``policyTypes: [Egress]`` does not isolate the pods' ingress; a policy without
+        policyTypes implies Ingress even when it only lists egress rules
+        (SetDefaults_NetworkPolicy, kubernetes/kubernetes pkg/apis/networking/v1/defaults.go).
+        A policy of another namespace selects nothing here."""
+        assert by_object("netpol-edge.yaml", "BP042") == {
+            "Deployment/a": [("BP042", "info", "spec.template.metadata.labels")],
+            "NetworkPolicy/egress-only": [],
+            "Deployment/b": [("BP042", "info", "spec.template.metadata.labels")],
+            "NetworkPolicy/other-ns": [],
+            "Deployment/c": [],
+            "NetworkPolicy/ipblock-all": [
+                ("BP042", "warning", "spec.ingress[0].from[0].ipBlock.cidr")],
+            "Deployment/d": [],
+            "NetworkPolicy/no-ingress-key": [],
+        }

@@ -21,12 +21,22 @@ _EVERYWHERE = frozenset({"0.0.0.0/0", "::/0"})
 def network_policy_selects_pods(
     manifests: Sequence[Mapping[str, Any]], context: Context
 ) -> Iterator[tuple[int, Violation]]:
-    """Pods are selected by some NetworkPolicy of their namespace; the finding points at the
-    labels the pods carry (the pod template's), which a policy's podSelector must match."""
+    """Pods are selected by some NetworkPolicy of their namespace that isolates ingress; the
+    finding points at the labels the pods carry (the pod template's), which a policy's
+    podSelector must match.
+
+    A policy isolates ingress when its ``policyTypes`` include ``Ingress``, or when it has no
+    ``policyTypes`` ("Any policy that does not specify policyTypes implies at least Ingress",
+    SetDefaults_NetworkPolicy in kubernetes/kubernetes pkg/apis/networking/v1/defaults.go): an
+    egress-only policy leaves every source free to reach the pods.
+    """
     policies = SelectorIndex()
     for m in manifests:
         spec, metadata = m.get("spec"), m.get("metadata")
         if m.get("kind") != "NetworkPolicy" or not isinstance(spec, dict):
+            continue
+        types = spec.get("policyTypes")
+        if isinstance(types, list) and types and "Ingress" not in types:
             continue
         selector = spec.get("podSelector")
         labels = selector.get("matchLabels") if isinstance(selector, dict) else None
