@@ -200,3 +200,51 @@ class TestNetworkPolicyCoverage:
             "Deployment/d": [],
             "NetworkPolicy/no-ingress-key": [],
         }
+
+
+def said(name: str, rule: str, field_end: str) -> list[str]:
+    """``field=value: message`` of each finding of ``rule`` whose field ends with
+    ``field_end``, as the text output prints them."""
+    return [item.finding.line().split(": ", 2)[2].rsplit(f" ({rule})", 1)[0]
+            for item in lint([str(REAL / name)], enable=[rule]).findings
+            if item.finding.rule == rule and item.finding.field.endswith(field_end)]
+
+
+class TestWording:
+    def test_bp042_shows_the_labels_it_looked_at(self) -> None:
+        """ingress-nginx's controller template has labels: the finding shows them, never
+        ``<missing>``."""
+        assert said("prestop.yaml", "BP042", "metadata.labels")[:1] == [
+            "spec.template.metadata.labels={'app.kubernetes.io/component': 'controller', "
+            "'app.kubernetes.io/instance': '...: no NetworkPolicy selects these "
+            "pods: anything may reach them"]
+
+    def test_bp021_loopback_on_a_host_network_pod_is_the_node(self) -> None:
+        """The kubelet sends probes from the node, to ``host`` instead of the pod IP
+        (kubernetes/kubernetes pkg/kubelet, newRequestForHTTPGetAction: the pod IP when host
+        is empty); with hostNetwork the pod IP is the node's, so 127.0.0.1 is the pod's network."""
+        assert said("speaker.yaml", "BP021", "host") == [
+            "spec.template.spec.containers[0].livenessProbe.httpGet.host=127.0.0.1: an HTTP "
+            "handler with a host: on this hostNetwork pod the loopback address is the node's, "
+            "which is the pod's own network"] + [
+            "spec.template.spec.containers[0].readinessProbe.httpGet.host=127.0.0.1: an HTTP "
+            "handler with a host: on this hostNetwork pod the loopback address is the node's, "
+            "which is the pod's own network"]
+        assert said("security-context.yaml", "BP021", "host") == [
+            "spec.containers[0].readinessProbe.httpGet.host=127.0.0.1: an HTTP handler with a "
+            "loopback host: the kubelet calls the node's loopback, not the pod",
+            "spec.containers[0].livenessProbe.httpGet.host=example.com: an HTTP handler that "
+            "reaches another host than the pod"]
+
+    def test_bp041_run_as_user_is_not_root(self) -> None:
+        """kubernetes/website's security-context.yaml runs as UID 1000: Restricted still asks
+        for runAsNonRoot (pod-security-admission policy/check_runAsNonRoot.go), but the pod
+        does not "may run as root"."""
+        assert said("security-context.yaml", "BP041", "runAsNonRoot") == [
+            "spec.containers[0].securityContext.runAsNonRoot=<missing>: restricted Pod Security, "
+            "Running as Non-root: runAsNonRoot is set on neither the pod nor the container "
+            "(runAsUser 1000 already runs it as a non-root user; the policy asks for the field "
+            "all the same)",
+            "spec.containers[0].securityContext.runAsNonRoot=<missing>: restricted Pod Security, "
+            "Running as Non-root: may run as root: runAsNonRoot is set on neither the pod nor "
+            "the container"]

@@ -3,6 +3,7 @@ BP022/BP023 shutdown, BP024 termination messages."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -284,7 +285,14 @@ def post_start_is_visible(manifest: Mapping[str, Any], context: Context) -> Iter
 
 @object_rule("BP021", pods_only=True)
 def no_host_in_http_handlers(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
-    """HTTP hooks and probes do not set ``host`` (forbidden by Baseline Pod Security from 1.34)."""
+    """HTTP hooks and probes do not set ``host`` (forbidden by Baseline Pod Security from 1.34).
+
+    The kubelet sends the request from the node, to ``host`` instead of the pod's IP. A
+    loopback host is the node itself, which is the pod's own network only with ``hostNetwork``
+    (metallb's speaker): the message says which case it is.
+    """
+    found = pod_spec(manifest)
+    host_network = found is not None and found[1].get("hostNetwork") is True
     for path, container, _ in containers(manifest):
         handlers: list[tuple[str, object]] = [
             (key, container.get(key)) for key in ("readinessProbe", "livenessProbe", "startupProbe")]
@@ -294,9 +302,30 @@ def no_host_in_http_handlers(manifest: Mapping[str, Any], context: Context) -> I
         for key, handler in handlers:
             http = handler.get("httpGet") if isinstance(handler, dict) else None
             if isinstance(http, dict) and http.get("host"):
-                yield Violation(f"{path}.{key}.httpGet.host", http["host"],
-                                "an HTTP handler that reaches another host",
-                                "drop host: the kubelet calls the pod's own IP")
+                host = http["host"]
+                if _is_loopback(host) and host_network:
+                    what = ("an HTTP handler with a host: on this hostNetwork pod the loopback "
+                            "address is the node's, which is the pod's own network")
+                    fix = "drop host: with hostNetwork the pod's IP is the node's, the same target"
+                elif _is_loopback(host):
+                    what = ("an HTTP handler with a loopback host: the kubelet calls the node's "
+                            "loopback, not the pod")
+                    fix = "drop host: the kubelet calls the pod's own IP"
+                else:
+                    what = "an HTTP handler that reaches another host than the pod"
+                    fix = "drop host: the kubelet calls the pod's own IP"
+                yield Violation(f"{path}.{key}.httpGet.host", host, what, fix)
+
+
+def _is_loopback(host: object) -> bool:
+    if not isinstance(host, str):
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @set_rule("BP025")

@@ -48,8 +48,9 @@ def network_policy_selects_pods(
             continue
         metadata = manifest.get("metadata")
         namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
-        if not policies.matches(namespace, pod_labels(manifest)):
-            yield index, Violation(_labels_field(manifest), None,
+        labels = pod_labels(manifest)
+        if not policies.matches(namespace, labels):
+            yield index, Violation(_labels_field(manifest), dict(labels) or None,
                                    "no NetworkPolicy selects these pods: anything may reach them",
                                    "add a NetworkPolicy that admits only the declared clients")
 
