@@ -223,13 +223,11 @@ class TestWording:
         """The kubelet sends probes from the node, to ``host`` instead of the pod IP
         (kubernetes/kubernetes pkg/kubelet, newRequestForHTTPGetAction: the pod IP when host
         is empty); with hostNetwork the pod IP is the node's, so 127.0.0.1 is the pod's network."""
+        node = ("=127.0.0.1: an HTTP handler with a host: on this hostNetwork pod the loopback "
+                "address is the node's, which is the pod's own network")
         assert said("speaker.yaml", "BP021", "host") == [
-            "spec.template.spec.containers[0].livenessProbe.httpGet.host=127.0.0.1: an HTTP "
-            "handler with a host: on this hostNetwork pod the loopback address is the node's, "
-            "which is the pod's own network"] + [
-            "spec.template.spec.containers[0].readinessProbe.httpGet.host=127.0.0.1: an HTTP "
-            "handler with a host: on this hostNetwork pod the loopback address is the node's, "
-            "which is the pod's own network"]
+            f"spec.template.spec.containers[0].{probe}.httpGet.host{node}"
+            for probe in ("livenessProbe", "readinessProbe")]
         assert said("security-context.yaml", "BP021", "host") == [
             "spec.containers[0].readinessProbe.httpGet.host=127.0.0.1: an HTTP handler with a "
             "loopback host: the kubelet calls the node's loopback, not the pod",
