@@ -127,17 +127,35 @@ class TestWrongTypes:
         never report a crash on an unrelated object."""
         report = lint([str(REAL / "typeerror.yaml")], enable=["BP011", "BP041"])
         assert all(item.finding.field != "<object>" for item in report.findings)
-        assert [(item.line, item.finding.kind, item.finding.field) for item in report.findings
-                if item.finding.rule == "manifest"] == [
-            (9, "Pod", "metadata.namespace"),
-            (28, "Service", "spec.selector.app"),
-            (33, "NetworkPolicy", "spec.podSelector.matchLabels.app"),
-            (38, "PodDisruptionBudget", "spec.selector.matchLabels"),
-            (43, "StatefulSet", "spec.serviceName")]
+        manifest = [(item.line, item.finding.kind, item.finding.field)
+                    for item in report.findings if item.finding.rule == "manifest"]
+        assert {(9, "Pod", "metadata.namespace"),
+                (43, "StatefulSet", "spec.serviceName")} <= set(manifest)
         tokens = [(item.line, item.finding.name) for item in report.findings
                   if item.finding.field.endswith("automountServiceAccountToken")]
         assert tokens == [(5, "good"), (10, "bad"), (15, "good"), (43, "ss")]
         assert not [item for item in report.findings if item.finding.rule == "BP011"]
+
+    def test_rbac_subjects_and_selector_expressions_are_type_checked(self) -> None:
+        """A subject that is a bare string, a subject name that is a list, and
+        ``matchExpressions.values: "x"`` are refused by the API server (RoleBinding.subjects is
+        a list of Subject objects, LabelSelectorRequirement.values a list of strings: the
+        Kubernetes 1.35 OpenAPI schemas); lint reports each at its line."""
+        report = lint([str(REAL / "typeerror.yaml")], enable=["BP041"])
+        assert [(item.line, item.finding.kind, item.finding.field, item.finding.message)
+                for item in report.findings if item.finding.rule == "manifest"] == [
+            (9, "Pod", "metadata.namespace", "must be a string, not a list"),
+            (22, "RoleBinding", "subjects[0].name", "must be a string, not a list"),
+            (23, "RoleBinding", "subjects[1]", "must be a mapping, not a string"),
+            (28, "Service", "spec.selector.app", "must be a string, not a list"),
+            (33, "NetworkPolicy", "spec.podSelector.matchLabels.app",
+             "must be a string, not a mapping"),
+            (33, "NetworkPolicy",
+             "spec.ingress[0].from[0].podSelector.matchExpressions[0].values",
+             "must be a list, not a string"),
+            (38, "PodDisruptionBudget", "spec.selector.matchLabels",
+             "must be a mapping, not a list"),
+            (43, "StatefulSet", "spec.serviceName", "must be a string, not a list")]
 
 
 class TestSecretValues:

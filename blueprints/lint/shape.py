@@ -109,7 +109,10 @@ _POD_SPEC = {
 _METADATA = {"name": _STR, "generateName": _STR, "namespace": _STR, "labels": _STRINGS,
              "annotations": _STRINGS}
 _TEMPLATE = {"metadata": _METADATA, "spec": _POD_SPEC}
-_SELECTOR = {"matchLabels": _STRINGS, "matchExpressions": [_MAP]}
+_SELECTOR = {"matchLabels": _STRINGS,
+             "matchExpressions": [{"key": _STR, "operator": _STR, "values": [_STR]}]}
+_PEER = {"podSelector": _SELECTOR, "namespaceSelector": _SELECTOR,
+         "ipBlock": {"cidr": _STR, "except": [_STR]}}
 _WORKLOAD = {"replicas": _INT, "selector": _SELECTOR, "template": _TEMPLATE,
              "serviceName": _STR, "minReadySeconds": _INT}
 _SPECS: dict[str, Any] = {
@@ -122,9 +125,18 @@ _SPECS: dict[str, Any] = {
                            "nodePort": _INT, "protocol": _STR}]},
     "PodDisruptionBudget": {"selector": _SELECTOR, "minAvailable": _INT_OR_STR,
                             "maxUnavailable": _INT_OR_STR},
-    "NetworkPolicy": {"podSelector": _SELECTOR},
+    "NetworkPolicy": {
+        "podSelector": _SELECTOR, "policyTypes": [_STR],
+        "ingress": [{"from": [_PEER], "ports": [_MAP]}],
+        "egress": [{"to": [_PEER], "ports": [_MAP]}],
+    },
 }
 _TOP = {"metadata": _METADATA}
+_SUBJECTS = {"subjects": [{"kind": _STR, "name": _STR, "namespace": _STR, "apiGroup": _STR}],
+             "roleRef": {"kind": _STR, "name": _STR, "apiGroup": _STR}}
+# Kinds whose read fields sit beside metadata rather than under spec.
+_TOPS: dict[str, Any] = {"RoleBinding": {**_TOP, **_SUBJECTS},
+                         "ClusterRoleBinding": {**_TOP, **_SUBJECTS}}
 _CUSTOM_WORKLOAD = {"spec": {"template": _TEMPLATE,
                              "jobTemplate": {"spec": {"template": _TEMPLATE}}}}
 _EXPECTED = {dict: "a mapping", list: "a list"}
@@ -134,8 +146,8 @@ def shape_problems(manifest: Mapping[str, Any]) -> list[tuple[str, object, str]]
     """Each field of ``manifest`` that rules read and that has the wrong type or is out of
     range: ``(path, value, what is wrong)``."""
     problems: list[tuple[str, object, str]] = []
-    _walk(manifest, _TOP, [], problems)
     kind = manifest.get("kind")
+    _walk(manifest, _TOPS.get(kind, _TOP) if isinstance(kind, str) else _TOP, [], problems)
     spec = _SPECS.get(kind) if isinstance(kind, str) else None
     if spec is not None:
         _walk(manifest.get("spec"), spec, ["spec"], problems)
