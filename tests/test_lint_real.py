@@ -264,3 +264,46 @@ class TestWording:
             "spec.containers[0].securityContext.runAsNonRoot=<missing>: restricted Pod Security, "
             "Running as Non-root: may run as root: runAsNonRoot is set on neither the pod nor "
             "the container"]
+
+
+class TestServedApis:
+    def test_every_built_in_version_the_target_does_not_serve(self) -> None:
+        """BP007 beyond the deprecation guide: batch/v2alpha1 (gone long before 1.25),
+        resource.k8s.io/v1alpha2 (schemas 1.27 to 1.30), networking.k8s.io/v1alpha1
+        ClusterCIDR (1.25 to 1.28: no longer skipped as a custom resource). A custom
+        resource's group is not judged."""
+        assert by_object("more-apis.yaml", "BP007") == {
+            "CronJob/cj2": [("BP007", "error", "apiVersion")],
+            "DeviceClass/dc3": [("BP007", "error", "apiVersion")],
+            "ClusterCIDR/cc": [("BP007", "error", "apiVersion")],
+            "ValidatingAdmissionPolicy/vap": [("BP007", "error", "apiVersion")],
+            "VolumeAttributesClass/vac": [("BP007", "error", "apiVersion")],
+            "Deployment/old": [("BP007", "error", "apiVersion")],
+            "NetworkPolicy/np": [("BP007", "error", "apiVersion")],
+            "PodSecurityPolicy/psp2": [("BP007", "error", "apiVersion")],
+            "ResourceClaim/rc": [("BP007", "error", "apiVersion")],
+            "Widget/w": [],
+        }
+        texts = [item.finding.line() for item in
+                 lint([str(REAL / "more-apis.yaml")], enable=["BP007"]).findings]
+        assert ("error: CronJob/cj2: apiVersion=batch/v2alpha1: no Kubernetes release since 1.25 "
+                "serves CronJob at batch/v2alpha1 (target 1.35): the API server refuses the "
+                "object (BP007); use apiVersion: batch/v1") in texts
+        assert ("error: ResourceClaim/rc: apiVersion=resource.k8s.io/v1alpha2: ResourceClaim "
+                "resource.k8s.io/v1alpha2 is not served from Kubernetes 1.31 (target 1.35): the "
+                "API server refuses the object (BP007); use apiVersion: resource.k8s.io/v1"
+                ) in texts
+
+    def test_judged_against_the_target(self) -> None:
+        """Kubernetes 1.30 still serves resource.k8s.io/v1alpha2 and storage.k8s.io/v1alpha1
+        VolumeAttributesClass (their schemas are in kubernetes-validate's 1.30)."""
+        report = lint([str(REAL / "more-apis.yaml")], enable=["BP007"], kube_version=(1, 30))
+        names = {item.finding.name for item in report.findings}
+        assert "rc" not in names and "vac" not in names
+        assert {"cj2", "cc", "dc3"} <= names  # dc3: resource.k8s.io/v1alpha3 is 1.31 to 1.33
+
+    def test_the_table_is_generated_from_the_schemas(self) -> None:
+        from blueprints.rules.apis import SERVED, generate_served
+
+        assert generate_served() == SERVED, (
+            "blueprints/rules/_served.py is out of date: run `python -m blueprints.rules.apis`")

@@ -22,7 +22,7 @@ from blueprints.lint.shape import shape_problems
 from blueprints.practices import IGNORE_ANNOTATION, PRACTICES, Severity
 from blueprints.rules import Context, Finding, check, malformed_suppressions
 from blueprints.rules._objects import TEMPLATE_PATHS
-from blueprints.rules.apis import REMOVED_KINDS
+from blueprints.rules.apis import REMOVED_KINDS, is_builtin_api
 
 __all__ = [
     "BUILTIN_KINDS",
@@ -486,7 +486,7 @@ def _objects(name: str, document: Document, report: LintReport) -> Iterator[_Pla
         report.skip("kustomization.yaml", f"{name}:{document.line}: {kind} ({api}) is "
                     "kustomize's, skipped")
         return
-    if kind not in BUILTIN_KINDS and not any(
+    if kind not in BUILTIN_KINDS and not is_builtin_api(api) and not any(
         isinstance(_get(value, path), dict) and "containers" in _get(value, path)  # type: ignore[operator]
         for path in TEMPLATE_PATHS
     ):
