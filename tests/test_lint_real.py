@@ -307,3 +307,19 @@ class TestServedApis:
 
         assert generate_served() == SERVED, (
             "blueprints/rules/_served.py is out of date: run `python -m blueprints.rules.apis`")
+
+
+class TestShellPid1:
+    def test_a_single_simple_command_is_execed(self) -> None:
+        """BP027: dash (and busybox ash) runs the last command of a ``-c`` string without
+        forking (evalstring, src/eval.c: EV_EXIT at the parser's end), bash a lone simple
+        command without redirections (should_suppress_fork, builtins/evalstring.c): ``sh -c
+        "sleep 1h"`` leaves sleep as PID 1. A loop, ``a && b`` or a redirection is still
+        flagged (bash forks for them); ``exec`` on the last command is not."""
+        assert by_object("shell-pid1.yaml", "BP027") == {
+            "Pod/security-context-demo": [],
+            "Deployment/myapp": [("BP027", "warning", "spec.template.spec.containers[0].command")],
+            "DaemonSet/speaker": [],
+            "Pod/scripts": [("BP027", "warning", "spec.containers[0].command"),
+                            ("BP027", "warning", "spec.containers[1].command")],
+        }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -358,6 +359,32 @@ _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "/bin/sh", "/bin/bash",
                      "/usr/bin/sh", "/usr/bin/bash", "/bin/dash"})
 
 
+_OPERATOR = re.compile(r"[;&|()<>\n]+")
+# Words that make the script more than one simple command, or run it in the shell itself.
+_NOT_SIMPLE = frozenset({"if", "while", "until", "for", "case", "select", "function", "{", "}",
+                         "!", "time", "[[", ".", "source", "eval", "trap"})
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=.*", re.DOTALL)
+
+
+def _single_simple_command(script: str) -> bool:
+    """Whether ``script`` is one simple command without redirections, which the shell runs in
+    its own place rather than as a child: dash runs the last command of a ``-c`` string with
+    EV_EXIT, without forking (evalstring in src/eval.c, as busybox ash does), and bash sets
+    CMD_NO_FORK on a lone simple command without redirections (should_suppress_fork in
+    builtins/evalstring.c). The app then is PID 1 and gets the stop signal."""
+    text = re.sub(r"\$\([^()]*\)|`[^`]*`", "x", script.strip())  # substitutions: words
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
+    lexer.whitespace = " \t\r"
+    try:
+        tokens = list(lexer)
+    except ValueError:  # an unbalanced quote
+        return False
+    if any(_OPERATOR.fullmatch(token) for token in tokens):
+        return False
+    words = [token for token in tokens if not _ASSIGNMENT.fullmatch(token)]
+    return bool(words) and words[0] not in _NOT_SIMPLE
+
+
 @object_rule("BP027", pods_only=True)
 def app_gets_the_stop_signal(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """A ``sh -c`` wrapper as PID 1 does not pass the stop signal on unless it ``exec``s the app
@@ -370,7 +397,8 @@ def app_gets_the_stop_signal(manifest: Mapping[str, Any], context: Context) -> I
             script = str(argv[2])
             last = [line.strip() for line in re.split(r"[;\n&|]+", script) if line.strip()]
             handles_term = _TRAPS_TERM.search(script) is not None
-            if not handles_term and (not last or not last[-1].startswith("exec ")):
+            if not handles_term and (not last or not last[-1].startswith("exec ")) and (
+                    not _single_simple_command(script)):
                 yield Violation(f"{path}.command", " ".join(str(a) for a in argv[:3]),
                                 "the shell is PID 1 and does not pass the stop signal on, so the "
                                 "app is killed at the end of the grace period",
