@@ -323,3 +323,25 @@ class TestShellPid1:
             "Pod/scripts": [("BP027", "warning", "spec.containers[0].command"),
                             ("BP027", "warning", "spec.containers[1].command")],
         }
+
+
+class TestHostNetworkPorts:
+    def test_defaulted_host_ports_are_reported(self) -> None:
+        """metallb's speaker runs with hostNetwork and declares three container ports without
+        hostPort: the API server defaults each hostPort to its containerPort (SetDefaults_Pod,
+        kubernetes/kubernetes pkg/apis/core/v1/defaults.go, defaultHostNetworkPorts), so Pod
+        Security admission refuses its Pods for Host Ports as well as Host Namespaces."""
+        found = by_object("speaker.yaml", "BP041")["DaemonSet/speaker"]
+        errors = [field for _, severity, field in found if severity == "error"]
+        assert errors == [  # in line order
+            "spec.template.spec.containers[0].livenessProbe.httpGet.host",
+            "spec.template.spec.containers[0].ports[0].hostPort",
+            "spec.template.spec.containers[0].ports[1].hostPort",
+            "spec.template.spec.containers[0].ports[2].hostPort",
+            "spec.template.spec.containers[0].readinessProbe.httpGet.host",
+            "spec.template.spec.containers[0].securityContext.capabilities.add[0]",
+            "spec.template.spec.hostNetwork"]
+        assert said("speaker.yaml", "BP041", "ports[0].hostPort") == [
+            "spec.template.spec.containers[0].ports[0].hostPort=<missing>: baseline Pod "
+            "Security, Host Ports: with hostNetwork the API server sets hostPort to the "
+            "containerPort (9120), a port on the node"]

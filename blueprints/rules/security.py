@@ -83,6 +83,8 @@ def pod_security_standards(manifest: Mapping[str, Any], context: Context) -> Ite
         field = f"{prefix if where == 'spec' else meta_prefix}.{rest}"
         yield Violation(field, v.value, f"{v.level} Pod Security, {v.control}: {v.message}", v.fix,
                         Severity.ERROR if v.level == BASELINE else None)
+    if context.mode == "lint" and spec.get("hostNetwork") is True:
+        yield from _defaulted_host_ports(manifest)
     os_ = spec.get("os")
     if isinstance(os_, dict) and os_.get("name") == "windows":
         return  # readOnlyRootFilesystem "cannot be set when spec.os.name is windows" (the API)
@@ -95,6 +97,27 @@ def pod_security_standards(manifest: Mapping[str, Any], context: Context) -> Ite
             yield Violation(f"{path}.securityContext.readOnlyRootFilesystem",
                             sc.get("readOnlyRootFilesystem"), "writable root filesystem",
                             "set readOnlyRootFilesystem: true; mount emptyDirs where it writes")
+
+
+def _defaulted_host_ports(manifest: Mapping[str, Any]) -> Iterator[Violation]:
+    """With ``hostNetwork: true`` the API server sets each unset ``hostPort`` to the
+    ``containerPort`` (``kubernetes/kubernetes``, ``pkg/apis/core/v1/defaults.go``,
+    ``SetDefaults_Pod`` calls ``defaultHostNetworkPorts``; since 1.28 for Pods only, so the Pods
+    a workload creates), and Pod Security admission then refuses those Pods for Host Ports too
+    (``check_hostPorts.go``). The evaluator reports the hostNetwork alone, whose removal settles
+    both (synth says it once); lint also names each port the default fills."""
+    for path, container, key in containers(manifest):
+        ports = container.get("ports")
+        for j, port in enumerate(ports if isinstance(ports, list) else ()):
+            number = port.get("containerPort") if isinstance(port, dict) else None
+            if port.get("hostPort") is None and type(number) is int and number != 0 and (
+                    key != "ephemeralContainers"):
+                yield Violation(f"{path}.ports[{j}].hostPort", None,
+                                f"baseline Pod Security, Host Ports: with hostNetwork the API "
+                                f"server sets hostPort to the containerPort ({number}), a port "
+                                "on the node", "remove hostNetwork; a node agent that needs it "
+                                "runs in a namespace labelled pod-security.kubernetes.io/enforce: "
+                                "privileged", Severity.ERROR)
 
 
 @set_rule("BP041")
