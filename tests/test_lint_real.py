@@ -345,3 +345,20 @@ class TestHostNetworkPorts:
             "spec.template.spec.containers[0].ports[0].hostPort=<missing>: baseline Pod "
             "Security, Host Ports: with hostNetwork the API server sets hostPort to the "
             "containerPort (9120), a port on the node"]
+
+
+class TestRequiredFields:
+    def test_missing_containers_or_spec_is_a_manifest_error(self) -> None:
+        """The Kubernetes 1.35 OpenAPI schemas require PodSpec.containers and the workload
+        specs' template (jobTemplate for a CronJob); ``null`` is absent and an empty list is
+        refused as well. A ReplicaSet's template is optional in its schema: only a template
+        that is there must hold containers."""
+        report = lint([str(REAL / "required.yaml")], enable=["BP001"])
+        assert [(item.line, item.finding.name, item.finding.field, item.finding.message,
+                 item.finding.fix) for item in report.findings] == [
+            (5, "nc", "spec.containers",
+             "required: the API server refuses the object without it", "set it"),
+            (7, "nospec", "spec", "required: the API server refuses the object without it",
+             "set it"),
+            (16, "empty", "spec.jobTemplate.spec.template.spec.containers",
+             "must not be empty: the API server refuses it", "set it")]

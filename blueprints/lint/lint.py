@@ -18,7 +18,7 @@ from blueprints.errors import ConfigError, Problem
 from blueprints.kube import DEFAULT, KubeVersion
 from blueprints.lint.config import LintConfig
 from blueprints.lint.documents import Document, parse_stream
-from blueprints.lint.shape import shape_problems
+from blueprints.lint.shape import REQUIRED, shape_problems
 from blueprints.practices import IGNORE_ANNOTATION, PRACTICES, Severity
 from blueprints.rules import Context, Finding, check, malformed_suppressions
 from blueprints.rules._objects import TEMPLATE_PATHS
@@ -505,10 +505,11 @@ def _get(obj: object, path: tuple[str, ...]) -> object:
 def _check_shape(item: _Placed, report: LintReport) -> None:
     manifest = item.document.value
     for path, value, what in shape_problems(manifest):
+        fix = ("set it" if what == REQUIRED or what.startswith("must not be empty")
+               else "give the field the type the API expects")
         report.findings.append(LintFinding(
             Finding(MANIFEST_RULE, Severity.ERROR, -1, str(manifest.get("kind")),
-                    _name(manifest), None, item.prefix + path, _printable(value), what,
-                    "give the field the type the API expects"),
+                    _name(manifest), None, item.prefix + path, _printable(value), what, fix),
             item.file, item.document.index, item.document.line_of(path)))
 
 
