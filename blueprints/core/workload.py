@@ -204,7 +204,9 @@ class WorkloadProps:
             ``<service>.<namespace>.svc:<port>`` across namespaces; the callee's NetworkPolicy
             admits this component on exactly that port. Entries are constructs, component
             names of the release, ``"name:port"`` (a named or numbered Service port), or
-            :class:`~blueprints.core.connections.Call`. Default none.
+            :class:`~blueprints.core.connections.Call`, which also gives the host and the port
+            in variables of their own (``Call(db, host_env="DB_HOST", port_env="DB_PORT")``;
+            then ``<CALLEE>_ADDR`` only when the mapping names it). Default none.
         egress: ``"declared"`` adds an egress policy that admits exactly the callees and the
             cluster DNS; ``"open"`` leaves egress alone. Default: the release's (``open``).
         allow_from: Callers that blueprint does not build, admitted on every port (BP042):
@@ -418,7 +420,8 @@ class Workload(ABC):
         """The pod template: restricted security, probes, pause, grace, resources, volumes."""
         props = self.props
         volumes = self._volumes
-        calls = [{"name": c.env, "value": c.address} for c in self._connections]
+        calls = [{"name": name, "value": value} for c in self._connections
+                 for name, value in c.env]
         container = self.container(
             self.id,
             self.image,
