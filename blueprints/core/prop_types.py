@@ -381,6 +381,11 @@ def _fix(hint: Any, value: object, field: str) -> str:
     if hint is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return f"write it without quotes: {field}={int(value)}"
     if hint is str and isinstance(value, int | float) and not isinstance(value, bool):
+        if field.endswith(("memory", "memory_limit")) and isinstance(value, int):
+            # A bare memory number is bytes: "512" would be 512 bytes, never what was meant.
+            return f'write it with a unit: {field}="{value}Mi" (a bare number is bytes)'
+        if field.endswith(("cpu", "cpu_limit")) and isinstance(value, int) and value >= 10:
+            return f'quote it: {field}="{value}m" for millicores, or "{value}" for cores'
         return f'quote it: {field}="{safe_repr(value)}"'
     if hint is int:
         return "pass a whole number"
