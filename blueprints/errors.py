@@ -104,8 +104,13 @@ def format_value(value: object, *, quoted: bool = False, limit: int = _SHORT) ->
     if isinstance(value, str) and quoted:
         text = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
         text = text if text.isprintable() else repr(value)
+    elif isinstance(value, str) and value.isprintable():
+        text = value
     else:
-        text = value if isinstance(value, str) and value.isprintable() else repr(value)
+        try:
+            text = repr(value)
+        except Exception:  # an integer too long to print, a user object whose repr breaks
+            text = f"<{type(value).__name__}>"
     text = " ".join(text.split("\n")) if "\n" in text else text
     if len(text) <= limit:
         return text
