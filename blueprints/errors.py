@@ -7,7 +7,7 @@ exits with code 1; anything else escaping is a bug and keeps its traceback.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "Problem",
     "UnreadableInputError",
     "ValidationError",
+    "choices",
     "format_value",
 ]
 
@@ -94,6 +95,15 @@ _SHORT = 120
 _LONG = 400
 # Where a long value may be cut: after a space or punctuation, never inside a word.
 _BOUNDARY = re.compile(r"[\s,;:/=.)\]}>-](?=[^\s,;:/=.)\]}>-])")
+
+
+def choices(names: Iterable[object], *, limit: int = 8) -> str:
+    """A list of choices as a message gives it: all of them when few, else the first
+    ``limit`` and how many there are (``a, b, c, ... (44 in all)``)."""
+    items = [str(n) for n in names]
+    if len(items) <= limit:
+        return ", ".join(items)
+    return f"{', '.join(items[:limit])}, ... ({len(items)} in all)"
 
 
 def format_value(value: object, *, quoted: bool = False, limit: int = _SHORT) -> str:

@@ -278,3 +278,12 @@ class TestEnvForPythonBlueprints:
         assert (result.exit_code, result.stderr) == (1, (
             "error: synth: --env=../up: not an environment name; use letters, digits, '-', '_' "
             "and '.', e.g. --env prod\n"))
+
+
+def test_an_unknown_prop_lists_a_few_props_and_where_to_see_all(
+        project: Callable[[str], Path]) -> None:
+    line = refused(project(f"WebApp(shop, 'web', image='{IMAGE}', qqq=3)\n"))
+    assert line.startswith("error: shop/web: qqq=3: WebApp has no such prop; use one of: "
+                           "affinity, allow_from, ")
+    assert line.endswith(" in all); help(WebApp) lists them all")
+    assert len(line) < 200

@@ -22,7 +22,7 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from blueprints.errors import ConfigError, Problem
+from blueprints.errors import ConfigError, Problem, choices
 
 __all__ = [
     "build_props",
@@ -85,7 +85,8 @@ def build_props(
                 component, safe_repr(name) if not isinstance(name, str) else name, _shown(value),
                 f"{owner or props_class.__name__} has no such prop",
                 f"did you mean {near[0]}?" if near else
-                f"use one of: {', '.join(sorted(shape.fields))}"))
+                f"use one of: {choices(sorted(shape.fields))}; help("
+                f"{owner or props_class.__name__}) lists them all"))
     for name in shape.required:
         if name not in given:
             fix = (hints or {}).get(name, f"pass {name}=...")
