@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import posixpath
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -32,7 +31,7 @@ from blueprints.core.probes import Probe
 from blueprints.core.quantity import memory_too_small, parse_quantity
 from blueprints.core.release import ReleaseContext
 from blueprints.core.secrets import REDACTED, literal_credential
-from blueprints.core.volumes import Mount, Volume
+from blueprints.core.volumes import Mount, Volume, mount_point
 from blueprints.errors import ConfigError, Problem
 from blueprints.practices import IGNORE_ANNOTATION
 
@@ -1112,7 +1111,7 @@ def _peer(client: ClientRef, namespace: str) -> Manifest:
 def _claim_path(component: str, field: str, path: str, paths: dict[str, str]) -> None:
     """Record ``path`` for one container, refusing one that another mount already holds once
     normalised (``/tmp/``, ``//tmp`` and ``/./tmp`` are ``/tmp``)."""
-    key = posixpath.normpath(re.sub("/+", "/", path))
+    key = mount_point(path)
     first = paths.get(key)
     if first is not None:
         where = "" if first == f"{field}={path}" else f": {first} mounts there too"

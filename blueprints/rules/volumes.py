@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import posixpath
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from blueprints.core.volumes import mount_point
 from blueprints.practices import Severity
 from blueprints.rules._objects import containers, pod_spec
 from blueprints.rules._registry import Context, Violation, object_rule
@@ -106,7 +105,7 @@ def mount_paths_are_unique(manifest: Mapping[str, Any], context: Context) -> Ite
             target = mount.get("mountPath") if isinstance(mount, dict) else None
             if not isinstance(target, str) or not target:
                 continue
-            key = posixpath.normpath(re.sub("/+", "/", target))
+            key = mount_point(target)
             if target in exact:
                 yield Violation(f"{path}.volumeMounts[{j}].mountPath", target,
                                 f"two volumes mounted at one path, like volumeMounts["
