@@ -86,7 +86,8 @@ def _run(path: Path, against: Path | None, against_git: str | None, output: Path
     with _yaml_errors(path, overlays, target):
         result = synthesize(path, kube_version=target, values=overlays)
     folder = against if against is not None else output_folder(result.blueprint, output, env)
-    old = read_git(against_git, folder) if against_git is not None else read_folder(folder)
+    old = (read_git(against_git, folder) if against_git is not None
+           else read_folder(folder, required=against is not None))
     changes = diff_files(old, result.files)
     if output_format is Format.JSON:
         typer.echo(render_json(changes), nl=False)

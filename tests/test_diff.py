@@ -257,6 +257,47 @@ class TestObjects:
         assert len(result.stderr.splitlines()) == 1
         assert result.stderr.startswith("error: diff: old output=shop.k8s.yaml: not valid YAML")
 
+    @pytest.mark.parametrize("kind", ["missing", "a file"])
+    def test_against_a_folder_that_is_not_there_is_exit_2(self, kind: str,
+                                                           project: Path) -> None:
+        """README: exit 2 when the old output cannot be read; a missing --against folder is
+        not "everything added"."""
+        old = project.parent / "old"
+        if kind == "a file":
+            old.write_text("not a folder\n")
+        result = run_diff(project, "--against", str(old))
+        assert result.exit_code == 2, result.output
+        assert result.stdout == ""
+        reason = "no such folder" if kind == "missing" else "not a folder"
+        assert result.stderr.splitlines() == [
+            f"error: diff: --against={old}: {reason}; pass the folder that holds the old "
+            "release files (for example dist/)"]
+
+    def test_against_a_folder_that_cannot_be_listed_is_exit_2(
+            self, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        import os
+
+        old = project.parent / "old"
+        old.mkdir()
+        real = os.listdir
+
+        def refuse(path: Any) -> list[str]:
+            if Path(path) == old:
+                raise PermissionError(13, "Permission denied")
+            return real(path)
+
+        monkeypatch.setattr(os, "listdir", refuse)  # the tests run as root: chmod would not do
+        result = run_diff(project, "--against", str(old))
+        assert result.exit_code == 2, result.output
+        assert result.stderr.splitlines() == [
+            f"error: diff: --against={old}: cannot list it: Permission denied; pass a folder "
+            "you can read"]
+
+    def test_missing_default_output_folder_is_a_first_release(self, project: Path) -> None:
+        result = run_diff(project)  # dist/ does not exist yet: everything is added
+        assert result.exit_code == 1 and result.stderr == ""
+        assert " added, 0 removed, 0 changed" in result.stdout
+
     def test_both_against_options_is_a_usage_error(self, project: Path) -> None:
         result = run_diff(project, "--against", "x", "--against-git", "HEAD")
         assert result.exit_code == 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import subprocess
 from collections import Counter
@@ -144,18 +145,32 @@ def diff_files(old: Mapping[str, str], new: Mapping[str, str]) -> ReleaseDiff:
     return result
 
 
-def read_folder(directory: Path) -> dict[str, str]:
-    """The ``*.k8s.yaml`` files of ``directory`` (none when it does not exist).
+def read_folder(directory: Path, *, required: bool = False) -> dict[str, str]:
+    """The ``*.k8s.yaml`` files of ``directory``: none when it does not exist, unless
+    ``required`` (a folder the user named with ``--against``).
 
     Raises:
-        UnreadableInputError: A file cannot be read as UTF-8 text.
+        UnreadableInputError: A required folder that is missing or not a folder, a folder that
+            cannot be listed, or a file that cannot be read as UTF-8 text.
     """
     if not directory.is_dir():
-        return {}
+        if not required:
+            return {}
+        what = "not a folder" if directory.exists() else "no such folder"
+        raise UnreadableInputError(Problem("diff", "--against", str(directory), what,
+                                           "pass the folder that holds the old release files "
+                                           "(for example dist/)"))
+    try:
+        names = sorted(n for n in os.listdir(directory) if n.endswith(OUTPUT_SUFFIX))
+    except OSError as error:
+        raise UnreadableInputError(Problem("diff", "--against", str(directory),
+                                           f"cannot list it: {error.strerror or error}",
+                                           "pass a folder you can read")) from error
     files = {}
-    for path in sorted(directory.glob(f"*{OUTPUT_SUFFIX}")):
+    for name in names:
+        path = directory / name
         try:
-            files[path.name] = path.read_text(encoding="utf-8")
+            files[name] = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise UnreadableInputError(Problem("diff", "--against", str(path), f"cannot read it: "
                                           f"{error}", "pass a folder of release files")) from error
