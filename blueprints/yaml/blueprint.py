@@ -204,7 +204,8 @@ def _render_blueprint(path: Path, kube_version: KubeVersion, values: Sequence[Ma
     defaults = dict(_mapping(source, "values", spec.get("values", {})))
     schema, schema_name = load_schema(path)
     declared = declare(loaded, defaults, schema, schema_name)
-    merged = apply_overlays(defaults, declared, values)
+    merged = apply_overlays(defaults, declared, values,
+                            _template_reads(spec) if values else None)
     secrets |= secret_texts(merged)
     source.deadline = time.monotonic() + templates.BLUEPRINT_SECONDS
     spec = _render(source, "", {k: v for k, v in spec.items() if k != "values"}, merged)
@@ -665,6 +666,22 @@ def _env_value(source: _Source, path: str, value: Any) -> Any:
         raise source.problem(path, value, "env values are strings or key references",
                              "use {secretKeyRef: {name: ..., key: ...}}")
     return value
+
+
+def _template_reads(spec: Mapping[str, Any]) -> set[tuple[str, ...]]:
+    """The value paths that the blueprint's templates read (outside ``values:`` itself)."""
+    found: set[tuple[str, ...]] = set()
+    stack: list[Any] = [v for k, v in spec.items() if k != "values"]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and ("{{" in value or "{%" in value):
+            paths = templates.reads(value)
+            found |= {()} if paths is None else paths  # a broken template: rendering says so
+    return found
 
 
 def _render(source: _Source, path: str, value: Any, values: Mapping[str, Any]) -> Any:
