@@ -52,8 +52,10 @@ def diff(
     fields and a unified diff of each object.
 
     Changes that the API server refuses on apply (an immutable field such as a selector or a
-    StatefulSet's volumeClaimTemplates) or that lose data are reported as errors on stderr.
-    Exits 0 when nothing changes, 1 when something does, 2 on unreadable input.
+    StatefulSet's volumeClaimTemplates) or that lose data are reported as errors on stderr,
+    and under "refused" with --format json; ordinary changes go to stdout only. Exits 0 when
+    nothing changes, 1 when something does, 2 on unreadable input (a missing --against
+    folder included).
     """
     from blueprints.errors import UnreadableInputError
 

@@ -105,6 +105,12 @@ class ReleaseDiff:
         """Nothing changes."""
         return not (self.added or self.removed or self.changed)
 
+    def refused_files(self) -> set[str]:
+        """The release files that hold an object the guard flags."""
+        flagged = {p.component for p in self.problems}
+        return {c.file for c in (*self.changed, *self.removed)
+                if f"{c.kind}/{c.name}" in flagged}
+
 
 def diff_files(old: Mapping[str, str], new: Mapping[str, str]) -> ReleaseDiff:
     """Compare release files (name to YAML text), old against new.
@@ -207,6 +213,9 @@ def summary_lines(diff: ReleaseDiff) -> list[str]:
     lines += [f"~ {c.file}: {c.ref}: {', '.join(c.fields)}" for c in diff.changed]
     lines.append(f"{len(diff.added)} added, {len(diff.removed)} removed, "
                  f"{len(diff.changed)} changed" if not diff.empty else "no changes")
+    if diff.problems:
+        lines.append(f"{len(diff.problems)} of the changes the API server refuses or that lose "
+                     "data: see the error: lines")
     return lines
 
 
@@ -218,8 +227,9 @@ def render_text(diff: ReleaseDiff, *, colour: bool = False) -> str:
 
 
 def render_json(diff: ReleaseDiff) -> str:
-    """The diff as JSON: ``added``, ``removed``, ``changed`` (with ``fields`` and ``diff``) and
-    ``errors`` (the guard's lines)."""
+    """The diff as JSON: ``added``, ``removed``, ``changed`` (with ``fields`` and ``diff``),
+    ``errors`` (the guard's lines) and ``refused`` (the same, as fields: ``object``, ``field``,
+    ``change``, ``what``, ``fix`` and ``practice``)."""
     def entry(change: ObjectChange, *, details: bool = False) -> dict[str, Any]:
         item: dict[str, Any] = {"file": change.file, "kind": change.kind,
                                 "namespace": change.namespace, "name": change.name}
@@ -233,6 +243,8 @@ def render_json(diff: ReleaseDiff) -> str:
         "removed": [entry(c) for c in diff.removed],
         "changed": [entry(c, details=True) for c in diff.changed],
         "errors": [p.line() for p in diff.problems],
+        "refused": [{"object": p.component, "field": p.field, "change": p.value, "what": p.what,
+                     "fix": p.fix, "practice": p.practice} for p in diff.problems],
     }, indent=2) + "\n"
 
 
