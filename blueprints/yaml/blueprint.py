@@ -160,7 +160,7 @@ class _Source:
             path = f"{base}.{field}" if base and field else base or field
             problems.append(Problem(f"{self.file}:{self.loaded.line_of(path)}", path,
                                     problem.value, _camel_text(problem.what, snake),
-                                    _camel_text(problem.fix, snake), problem.practice))
+                                    _yaml_words(problem.fix, snake), problem.practice))
         return type(error)(problems)
 
 
@@ -603,7 +603,7 @@ def _typed(source: _Source, path: str, value: Any, hint: Any) -> Any:
                                  f"{_short(value)}", f"write {_KIND_NAMES[hint]}")
         wrong = mismatch(value, hint, path.rsplit(".", 1)[-1])
         if wrong is not None:
-            raise source.problem(path, value, *wrong)
+            raise source.problem(path, value, wrong[0], _yaml_words(wrong[1], set()))
     return value
 
 
@@ -851,6 +851,18 @@ def _camel_text(text: str, fields: set[str]) -> str:
     text = re.sub(r"\b([a-z][A-Za-z0-9]*)=(True|False)\b",
                   lambda m: f"{m[1]}: {m[2].lower()}", text)
     return re.sub(r"\b([a-z][A-Za-z0-9]*)=(?=[0-9\"'{\[])", r"\1: ", text)
+
+
+_KEY_REF = re.compile(r'\b(SecretKeyRef|ConfigMapKeyRef)\("([^"]*)", "([^"]*)"\)')
+
+
+def _yaml_words(text: str, fields: set[str]) -> str:
+    """A core fix as a YAML user writes it: ``port=3306`` is ``port: 3306``,
+    ``SecretKeyRef("<secret>", "<key>")`` is ``{secretKeyRef: {name: <secret>, key: <key>}}``
+    and ``True or False`` is ``true or false``."""
+    text = _KEY_REF.sub(lambda m: f"{{{_camel(m[1][0].lower() + m[1][1:])}: {{name: {m[2]}, "
+                        f"key: {m[3]}}}}}", text)
+    return _camel_text(text, fields).replace("True or False", "true or false")
 
 
 def _camel(name: str) -> str:
