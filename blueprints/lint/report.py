@@ -7,42 +7,54 @@ from pathlib import Path
 from typing import Any
 
 from blueprints import __version__
-from blueprints.lint.lint import MANIFEST_RULE, LintReport
+from blueprints.lint.lint import MANIFEST_RULE, SUPPRESSION_RULE, LintReport
 from blueprints.practices import PRACTICES, Severity
 
 __all__ = ["HELP_URI", "to_json", "to_sarif", "to_text"]
 
 HELP_URI = "https://blueprint.dev/explain/{id}"
+_PLURALS = {"custom resource": "custom resources", "blueprint file": "blueprint files",
+            "Helm chart": "Helm charts", "binary file": "binary files",
+            "broken symbolic link": "broken symbolic links", "special file": "special files",
+            "other YAML": "other YAML documents"}
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
 def to_text(report: LintReport) -> str:
-    """One line per finding, then a summary line."""
+    """One line per finding, then a summary line: the counts by severity (YAML and type errors
+    included), the objects and files read, and what was skipped, by reason."""
     lines = [finding.text() for finding in report.findings]
     counts = {s: 0 for s in Severity}
     for f in report.findings:
         if f.finding.suppressed is None:
             counts[f.finding.severity] += 1
-    lines.append(f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, "
-                 f"{counts[Severity.INFO]} info in {report.objects} objects from "
-                 f"{report.files} files")
+    summary = (f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, "
+               f"{counts[Severity.INFO]} info in {report.objects} objects from "
+               f"{report.files} files")
+    if report.skipped:
+        summary += "; skipped: " + ", ".join(
+            f"{count} {_PLURALS.get(reason, reason) if count > 1 else reason}"
+            for reason, count in sorted(report.skipped.items()))
+    lines.append(summary)
     return "\n".join(lines) + "\n"
 
 
 def to_json(report: LintReport) -> str:
-    """A JSON array of findings (suppressed ones carry a ``suppressed`` reason)."""
+    """A JSON array of findings, one per line (suppressed ones carry a ``suppressed``
+    reason). One line each keeps json's C encoder (``indent`` would not) and grep working."""
     items = []
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     for f in report.findings:
         item = f.to_json()
         if f.finding.suppressed is not None:
             item["suppressed"] = f.finding.suppressed
-        items.append(item)
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+        items.append("  " + encode(item))
+    return "[\n" + ",\n".join(items) + "\n]\n" if items else "[]\n"
 
 
 def to_sarif(report: LintReport) -> str:
     """A SARIF 2.1.0 log with one run; rules carry help URIs, results a file and a line."""
-    rule_ids = [*sorted(PRACTICES), MANIFEST_RULE]
+    rule_ids = [*sorted(PRACTICES), MANIFEST_RULE, SUPPRESSION_RULE]
     rules = [_rule(rule_id) for rule_id in rule_ids]
     results = []
     for f in report.findings:
@@ -71,6 +83,13 @@ def to_sarif(report: LintReport) -> str:
                 "rules": rules,
             }},
             "results": results,
+            # Inputs that could not be read (exit 2) are the tool's notifications, not results.
+            "invocations": [{
+                "executionSuccessful": not report.problems,
+                "toolExecutionNotifications": [
+                    {"level": "error", "message": {"text": problem}}
+                    for problem in report.problems],
+            }],
         }],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
@@ -81,10 +100,23 @@ def _rule(rule_id: str) -> dict[str, Any]:
         return {
             "id": MANIFEST_RULE,
             "name": "KubernetesObject",
-            "shortDescription": {"text": "every document is a Kubernetes object"},
-            "fullDescription": {"text": "Every YAML document names its apiVersion and kind."},
-            "help": {"text": "Give every document apiVersion and kind."},
+            "shortDescription": {"text": "every document is a readable Kubernetes object"},
+            "fullDescription": {"text": "Every YAML document is valid YAML in UTF-8, names its "
+                                        "apiVersion and kind, has no duplicate keys, and its "
+                                        "fields have the types the API expects."},
+            "help": {"text": "Give every document apiVersion and kind, valid YAML in UTF-8, "
+                             "and every field the type the API expects."},
             "defaultConfiguration": {"level": "error"},
+        }
+    if rule_id == SUPPRESSION_RULE:
+        return {
+            "id": SUPPRESSION_RULE,
+            "name": "WellFormedSuppression",
+            "shortDescription": {"text": "every suppression names a practice and a reason"},
+            "fullDescription": {"text": "An entry of blueprint.dev/ignore without a reason, or "
+                                        "with an ID that is not a practice, suppresses nothing."},
+            "help": {"text": 'Write "BPxxx: why".'},
+            "defaultConfiguration": {"level": "warning"},
         }
     practice = PRACTICES[rule_id]
     return {

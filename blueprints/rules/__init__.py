@@ -23,6 +23,7 @@ from blueprints.rules._registry import (
     Rule,
     Violation,
     check,
+    malformed_suppressions,
     raise_errors,
     suppressions,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "Rule",
     "Violation",
     "check",
+    "malformed_suppressions",
     "raise_errors",
     "suppressions",
 ]

@@ -11,8 +11,8 @@ from blueprints.core.labels import MANAGED_BY
 from blueprints.core.secrets import REDACTED
 from blueprints.errors import Problem, ValidationError
 from blueprints.kube import DEFAULT, KubeVersion
-from blueprints.practices import IGNORE_ANNOTATION, Severity, practice
-from blueprints.rules._objects import POD_SPEC_PATHS, memo
+from blueprints.practices import IGNORE_ANNOTATION, PRACTICES, Severity, practice
+from blueprints.rules._objects import memo, pod_spec, readable
 
 __all__ = [
     "IGNORE_ANNOTATION",
@@ -22,6 +22,7 @@ __all__ = [
     "Rule",
     "Violation",
     "check",
+    "malformed_suppressions",
     "object_rule",
     "raise_errors",
     "set_rule",
@@ -154,10 +155,9 @@ def check(
     findings: list[Finding] = []
     # Found once for all rules: the objects with a pod spec (most object rules look only at
     # those), and the manifests as set rules see them (anything that is not a mapping as {}).
-    pods = [i for i, m in enumerate(manifests)
-            if isinstance(m, dict) and m.get("kind") in POD_SPEC_PATHS]
-    objects = [m if isinstance(m, dict) else {} for m in manifests]
+    objects = [readable(m) for m in manifests]
     with memo():  # the caller holds the manifests, so their ids stay unique meanwhile
+        pods = [i for i, m in enumerate(objects) if pod_spec(m) is not None]
         for rule_id in wanted:
             for rule in RULES[rule_id]:
                 for index, violation in _run(rule, manifests, objects, pods, context):
@@ -176,6 +176,34 @@ def check(
     return findings
 
 
+def malformed_suppressions(manifest: Manifest) -> list[tuple[str, str]]:
+    """The entries of the object's ``blueprint.dev/ignore`` annotation that suppress nothing,
+    each with what is wrong: no reason (``"BP041"``), or not a practice ID (``"bp041: x"``)."""
+    text = _ignore_annotation(manifest)
+    if text is None:
+        return []
+    problems = []
+    for entry in text.replace("\n", ";").split(";"):
+        if not entry.strip():
+            continue
+        ids, colon, reason = entry.partition(":")
+        if not colon or not reason.strip():
+            problems.append((entry.strip(), "no reason after the ID: it suppresses nothing"))
+        for rule_id in (r.strip() for r in ids.split(",")):
+            if rule_id and rule_id not in PRACTICES:
+                known = rule_id.upper() in PRACTICES
+                problems.append((rule_id, f"not a practice ID (IDs are upper case: "
+                                 f"{rule_id.upper()})" if known else "not a practice ID"))
+    return problems
+
+
+def _ignore_annotation(manifest: Manifest) -> str | None:
+    metadata = manifest.get("metadata") if isinstance(manifest, dict) else None
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    text = annotations.get(IGNORE_ANNOTATION) if isinstance(annotations, dict) else None
+    return text if isinstance(text, str) else None
+
+
 def suppressions(manifest: Manifest) -> dict[str, str]:
     """Practices that the object opts out of, with their reasons.
 
@@ -183,10 +211,8 @@ def suppressions(manifest: Manifest) -> dict[str, str]:
     and a reason: ``"BP022,BP040: drained by the mesh; BP041: legacy image"``. An entry without
     a reason suppresses nothing: every opt-out must say why.
     """
-    metadata = manifest.get("metadata") if isinstance(manifest, dict) else None
-    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
-    text = annotations.get(IGNORE_ANNOTATION) if isinstance(annotations, dict) else None
-    if not isinstance(text, str):
+    text = _ignore_annotation(manifest)
+    if text is None:
         return {}
     result = {}
     for entry in text.replace("\n", ";").split(";"):
@@ -207,12 +233,29 @@ def _run(
 ) -> Iterator[tuple[int, Violation]]:
     if rule.object_check is not None:
         for index in pods if rule.pods_only else range(len(manifests)):
-            manifest = manifests[index]
-            if isinstance(manifest, dict):
-                for violation in rule.object_check(manifest, context):
+            manifest = objects[index]
+            if manifest:
+                try:
+                    found = list(rule.object_check(manifest, context))
+                except Exception as error:  # a value of a type the rule missed
+                    found = [_crashed(rule, error)]
+                for violation in found:
                     yield index, violation
     if rule.set_check is not None:
-        yield from rule.set_check(objects, context)
+        try:
+            found_set = list(rule.set_check(objects, context))
+        except Exception as error:  # a value of a type the rule missed
+            found_set = [(0, _crashed(rule, error))] if objects else []
+        yield from found_set
+
+
+def _crashed(rule: Rule, error: Exception) -> Violation:
+    """A finding in place of a rule that could not read an object: never a traceback."""
+    what = " ".join(str(error).split())[:100]
+    return Violation("<object>", type(error).__name__,
+                     f"{rule.name} could not check this object ({type(error).__name__}: "
+                     f"{what})", "fix the fields whose types are reported for it",
+                     Severity.ERROR)
 
 
 def _finding(
@@ -247,7 +290,10 @@ def _finding(
 
 
 def _short(value: object) -> str:
-    text = value if isinstance(value, str) else repr(value)
+    try:
+        text = value if isinstance(value, str) else repr(value)
+    except ValueError:  # an integer too long to print
+        text = f"<{type(value).__name__}>"
     text = " ".join(text.splitlines())
     return text if len(text) <= 80 else text[:77] + "..."
 

@@ -8,7 +8,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from blueprints.core.names import is_ip_literal
-from blueprints.rules._objects import LONG_RUNNING, SelectorIndex, containers, pod_labels, pod_spec
+from blueprints.rules._objects import (
+    SelectorIndex,
+    containers,
+    is_long_running,
+    name_of,
+    namespace_of,
+    pod_labels,
+    pod_spec,
+)
 from blueprints.rules._registry import Context, Violation, object_rule, set_rule
 
 __all__ = [
@@ -57,7 +65,7 @@ def stateful_set_has_headless_service(
 ) -> Iterator[tuple[int, Violation]]:
     """A StatefulSet's ``serviceName`` names a headless Service among the same manifests."""
     headless = {
-        (_namespace(m), _name(m)) for m in manifests
+        (namespace_of(m), name_of(m)) for m in manifests
         if m.get("kind") == "Service" and isinstance(m.get("spec"), dict)
         and m["spec"].get("clusterIP") == "None"
     }
@@ -66,7 +74,7 @@ def stateful_set_has_headless_service(
             continue
         spec = manifest.get("spec")
         service = spec.get("serviceName") if isinstance(spec, dict) else None
-        if (_namespace(manifest), service) not in headless:
+        if (namespace_of(manifest), service) not in headless:
             yield index, Violation("spec.serviceName", service,
                                    "no headless Service of that name: the pods get no stable "
                                    "DNS names", "add a Service with clusterIP: None and that name")
@@ -77,7 +85,7 @@ def readiness_on_serving_containers(
     manifest: Mapping[str, Any], context: Context
 ) -> Iterator[Violation]:
     """Containers that declare ports in long-running pods have a readiness probe."""
-    if manifest.get("kind") not in LONG_RUNNING:
+    if not is_long_running(manifest):
         return
     for path, container, _ in containers(manifest, init=False):
         if container.get("ports") and "readinessProbe" not in container:
@@ -120,13 +128,39 @@ def liveness_differs_from_readiness(
 def pre_stop_pause(
     manifests: Sequence[Mapping[str, Any]], context: Context
 ) -> Iterator[tuple[int, Violation]]:
-    """Pods behind a Service pause in preStop, so endpoints drain before the stop signal."""
-    for index, manifest in _behind_services(manifests):
-        for path, container, _ in containers(manifest, init=False):
-            if container.get("ports") and _pause_seconds(container) == 0:
+    """Pods behind a Service pause in preStop, so endpoints drain before the stop signal.
+
+    The containers that serve are those declaring a port that a selecting Service targets
+    (``targetPort``, by number or name; ``port`` when it is absent). When none declares one
+    (a container needs no ``containerPort`` to receive traffic: "Not specifying a port here
+    DOES NOT prevent that port from being exposed", Container.Ports in kubernetes/kubernetes
+    staging/src/k8s.io/api/core/v1/types.go), the first container serves.
+    """
+    services = _service_index(manifests)
+    for index, manifest in enumerate(manifests):
+        if not is_long_running(manifest):
+            continue
+        targets = services.matching(namespace_of(manifest), pod_labels(manifest))
+        if not targets:
+            continue
+        wanted = {port for ports in targets if isinstance(ports, tuple) for port in ports}
+        found = list(containers(manifest, init=False))
+        serving = [item for item in found if _declares(item[1], wanted)] or found[:1]
+        for path, container, _ in serving:
+            if _pause_seconds(container) == 0:
                 yield index, Violation(f"{path}.lifecycle.preStop", None,
                                        "requests still arrive after deletion starts",
                                        "add a preStop sleep of a few seconds")
+
+
+def _declares(container: Mapping[str, Any], targets: set[object]) -> bool:
+    """Whether the container declares a port that one of ``targets`` names or numbers."""
+    for port in container.get("ports") or ():
+        if isinstance(port, dict) and (
+            port.get("containerPort") in targets or port.get("name") in targets
+        ):
+            return True
+    return False
 
 
 @object_rule("BP023", pods_only=True)
@@ -167,20 +201,34 @@ def _behind_services(
     """Long-running pod objects that some Service of their namespace selects."""
     services = _service_index(manifests)
     for index, manifest in enumerate(manifests):
-        if manifest.get("kind") in LONG_RUNNING and services.matches(
-            _namespace(manifest), pod_labels(manifest)
+        if is_long_running(manifest) and services.matches(
+            namespace_of(manifest), pod_labels(manifest)
         ):
             yield index, manifest
 
 
 def _service_index(manifests: Sequence[Mapping[str, Any]]) -> SelectorIndex:
+    """The selecting Services, each with the ports it sends traffic to."""
     services = SelectorIndex()
     for m in manifests:
         spec = m.get("spec")
         if m.get("kind") == "Service" and isinstance(spec, dict) and isinstance(
                 spec.get("selector"), dict) and spec["selector"]:
-            services.add(_namespace(m), spec["selector"])
+            services.add(namespace_of(m), spec["selector"], _target_ports(spec))
     return services
+
+
+def _target_ports(spec: Mapping[str, Any]) -> tuple[object, ...]:
+    """The ``targetPort`` of each Service port (its ``port`` when absent, as the API
+    defaults it)."""
+    ports = spec.get("ports")
+    targets = []
+    for port in ports if isinstance(ports, list) else ():
+        if isinstance(port, dict):
+            target = port.get("targetPort", port.get("port"))
+            if isinstance(target, str | int) and not isinstance(target, bool):
+                targets.append(target)
+    return tuple(targets)
 
 
 def _pause_seconds(container: Mapping[str, Any]) -> int:
@@ -198,16 +246,6 @@ def _pause_seconds(container: Mapping[str, Any]) -> int:
         if match:
             return int(match[1])
     return 0
-
-
-def _namespace(manifest: Mapping[str, Any]) -> object:
-    metadata = manifest.get("metadata")
-    return metadata.get("namespace") if isinstance(metadata, dict) else None
-
-
-def _name(manifest: Mapping[str, Any]) -> object:
-    metadata = manifest.get("metadata")
-    return metadata.get("name") if isinstance(metadata, dict) else None
 
 
 @object_rule("BP020", pods_only=True)
@@ -250,13 +288,13 @@ def stateful_sets_have_a_pdb(
         selector = spec.get("selector") if isinstance(spec, dict) else None
         labels = selector.get("matchLabels") if isinstance(selector, dict) else None
         if m.get("kind") == "PodDisruptionBudget" and isinstance(labels, dict):
-            budgets.add(_namespace(m), labels)
+            budgets.add(namespace_of(m), labels)
     for index, manifest in enumerate(manifests):
         spec = manifest.get("spec")
         replicas = spec.get("replicas", 1) if isinstance(spec, dict) else 1
         if manifest.get("kind") != "StatefulSet" or not isinstance(replicas, int) or replicas < 2:
             continue
-        if not budgets.matches(_namespace(manifest), pod_labels(manifest)):
+        if not budgets.matches(namespace_of(manifest), pod_labels(manifest)):
             yield index, Violation("spec.replicas", replicas,
                                    "no PodDisruptionBudget: a drain may evict several members "
                                    "at once (a PDB does not stop kubectl delete --force)",
@@ -273,7 +311,7 @@ _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "/bin/sh", "/bin/bash",
 def app_gets_the_stop_signal(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """A ``sh -c`` wrapper as PID 1 does not pass the stop signal on unless it ``exec``s the app
     (or traps the signal itself)."""
-    if manifest.get("kind") not in LONG_RUNNING:
+    if not is_long_running(manifest):
         return
     for path, container, _ in containers(manifest, init=False):
         argv = [*(container.get("command") or ()), *(container.get("args") or ())]
