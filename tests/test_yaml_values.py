@@ -536,3 +536,18 @@ class TestValuesThatReachNothing:
             'port: "{{ values.web.port }}"', f'port: "{template}"'))
         assert deployment(folder, "--set", "web.port=9090")["spec"]["template"]["spec"][
             "containers"][0]["ports"][0]["containerPort"] == 9090
+
+
+@pytest.mark.parametrize("depth", [10, 5000])
+def test_deep_templates_with_a_set_value_never_give_a_traceback(folder: Path, depth: int) -> None:
+    """Which values a template reads is found by walking its parse tree: a template nested too
+    deep to walk counts as reading everything, and rendering says what is wrong with it."""
+    blueprint = folder / "blueprint.yaml"
+    deep = "(" * depth + "values.replicas" + ")" * depth
+    blueprint.write_text(blueprint.read_text().replace(
+        'replicas: "{{ values.replicas }}"', f'replicas: "{{{{ {deep} }}}}"'))
+    code, stderr = synth(folder, "--set", "replicas=3")  # one line or success, never a traceback
+    if depth == 10:
+        assert (code, stderr) == (0, "")
+    else:
+        assert code == 1 and "no template reads" not in stderr

@@ -113,7 +113,7 @@ def reads(text: str, root: str = "values") -> set[tuple[str, ...]] | None:
 
     try:
         tree = _environment().parse(text)
-    except jinja2.TemplateSyntaxError:
+    except (jinja2.TemplateSyntaxError, RecursionError):
         return None
     found: set[tuple[str, ...]] = set()
 
@@ -152,7 +152,10 @@ def reads(text: str, root: str = "values") -> set[tuple[str, ...]] | None:
         for child in node.iter_child_nodes():
             visit(child)
 
-    visit(tree)
+    try:
+        visit(tree)
+    except RecursionError:  # nested past what a walk can follow: rendering reports it
+        return None
     return found
 
 
