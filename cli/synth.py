@@ -80,6 +80,8 @@ def synth(
     Everything is validated before anything is written; on any error the output folder is left
     as it was. Only the *.k8s.yaml files synth wrote (they carry its marker line) are replaced
     or removed. The new release set is swapped in at once: a crash leaves the old or the new.
+    A change that the API server refuses on apply, or that loses data, is written all the same,
+    with a warning line on stderr that says what to do before it is applied.
     """
     with user_errors(debug, interrupted=_INTERRUPTED):
         from blueprints.kube import DEFAULT, parse_kube_version
