@@ -86,6 +86,8 @@ def synth(
     Everything is validated before anything is written; on any error the output folder is left
     as it was. Only the *.k8s.yaml files synth wrote (they carry its marker line) are replaced
     or removed. The new release set is swapped in at once: a crash leaves the old or the new.
+    A change that the API server refuses on apply, or that loses data, is written all the same,
+    with a warning line on stderr that says what to do before it is applied.
     """
     with user_errors(debug, interrupted=_INTERRUPTED):
         from blueprints.kube import DEFAULT, parse_kube_version
@@ -118,6 +120,7 @@ def synth(
             from blueprints.release.kustomization import KUSTOMIZATION, kustomization_text
 
             extra = {KUSTOMIZATION: kustomization_text(list(result.files))}
+        _warn_refused(result, destination)
         write(result, destination, extra=extra)
         for name, text in result.files.items():
             count = result.objects[name]
@@ -158,10 +161,36 @@ def _check(result: "SynthResult", destination: Path, kustomization: bool) -> int
             typer.echo(line, err=True)
     for problem in diff.problems:
         typer.echo(problem.line(), err=True)
+    refused = diff.refused_files()
     for name in changed:
-        typer.echo(f"error: synth: {destination / name}: would change; run blueprint synth and "
-                   "commit the result", err=True)
+        if name in refused:  # committing the new output alone would release a refused change
+            typer.echo(f"error: synth: {destination / name}: would change, and the API server "
+                       "refuses part of the change (the errors above); follow their fixes, or "
+                       "undo that change in the blueprint", err=True)
+        else:
+            typer.echo(f"error: synth: {destination / name}: would change; run blueprint synth "
+                       "and commit the result", err=True)
     return 1
+
+
+def _warn_refused(result: "SynthResult", destination: Path) -> None:
+    """Before a write: a ``warning:`` line on stderr for each change of the new output that the
+    API server refuses on apply, or that loses data. It is written all the same: the blueprint
+    asked for it, and each warning says what to do before it is applied."""
+    from blueprints.errors import UnreadableInputError
+    from blueprints.release.diff import diff_files, read_folder
+    from blueprints.release.output import MARKER
+
+    try:
+        # Only the files synth wrote: those are the ones it replaces or removes.
+        old = {n: t for n, t in read_folder(destination).items() if t.startswith(MARKER)}
+        if not old:
+            return  # a first release: nothing to refuse
+        problems = diff_files(old, result.files).problems
+    except (UnreadableInputError, OSError):
+        return  # not release files, or a folder write() reports on: nothing to compare with
+    for problem in problems:
+        typer.echo(problem.line("warning"), err=True)
 
 
 def _to_stdout(text: str) -> None:
