@@ -1,5 +1,7 @@
 """``blueprint synth``."""
 
+import os
+import re
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -13,7 +15,10 @@ from blueprints.errors import Problem
 if TYPE_CHECKING:
     from blueprints.release.synth import SynthResult
 
-__all__ = ["DEFAULT_TIMEOUT", "output_folder", "synth"]
+__all__ = ["DEFAULT_TIMEOUT", "ENV_VAR", "output_folder", "synth"]
+
+#: What a blueprint.py reads to know the environment that ``--env NAME`` asks for.
+ENV_VAR = "BLUEPRINT_ENV"
 
 #: ``--timeout``: ten minutes. A blueprint of 5,000 components synthesizes in seconds, so this
 #: stops only a blueprint that loops or waits forever, before a CI job's own, far longer limit.
@@ -61,8 +66,9 @@ def synth(
     ] = None,
     env: Annotated[
         str | None,
-        typer.Option("--env", help="YAML blueprints: merge values/<env>.yaml next to the "
-                     "blueprint (before --values) and write to dist/<env>/."),
+        typer.Option("--env", help="Write to dist/<env>/. A YAML blueprint merges "
+                     "values/<env>.yaml (before --values); a blueprint.py reads the name as "
+                     "$BLUEPRINT_ENV."),
     ] = None,
     kustomization: Annotated[
         bool, typer.Option("--kustomization", help="Also write kustomization.yaml listing the "
@@ -228,11 +234,21 @@ def _values(path: Path, env: str | None, files: list[Path], sets: list[str],
 
     if env is None and not files and not sets and not set_strings:
         return []  # a blueprint.py: the YAML machinery is not even imported
-    from blueprints.yaml.values import command_line_overlays
-
     blueprint = find_blueprint(path)
     if blueprint.suffix == ".py":
-        raise ConfigError(Problem("synth", "--values/--set/--env", str(blueprint),
-                                  "values are for YAML blueprints",
-                                  "pass values through Python in a blueprint.py"))
+        if files or sets or set_strings:
+            raise ConfigError(Problem("synth", "--values/--set", str(blueprint),
+                                      "values are for YAML blueprints",
+                                      "pass values through Python in a blueprint.py (it reads "
+                                      "--env as $BLUEPRINT_ENV)"))
+        # A blueprint.py reads the environment as $BLUEPRINT_ENV, as it would under cdk8s
+        # synth or the Argo CD plugin; it holds for the rest of this command only.
+        assert env is not None
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", env) or ".." in env:
+            raise ConfigError(Problem("synth", "--env", env, "not an environment name",
+                                      "use letters, digits, '-', '_' and '.', e.g. --env prod"))
+        os.environ[ENV_VAR] = env
+        return []
+    from blueprints.yaml.values import command_line_overlays
+
     return command_line_overlays(blueprint, env, files, sets, set_strings)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from blueprints.core.config_files import ConfigFilesCore
+from blueprints.core.connections import Call
 from blueprints.core.data_migration import DataMigrationCore, DataMigrationProps
 from blueprints.core.exposure import HTTPRoute, Ingress, LoadBalancer, NodePort
 from blueprints.core.hooks import Hook
@@ -406,9 +407,8 @@ def _convert(source: _Source, path: str, value: Any, hint: Any, cores: Mapping[s
                 if isinstance(item, str) and item in cores else item for item in items]
     if field == "calls":
         if isinstance(value, dict):
-            return {key: _typed(source, f"{path}.{key}", item, str)
-                    for key, item in value.items()}
-        return [_typed(source, f"{path}[{i}]", item, str)
+            return {key: _call(source, f"{path}.{key}", item) for key, item in value.items()}
+        return [_call(source, f"{path}[{i}]", item)
                 for i, item in enumerate(_list(source, path, value))]
     if field == "expose":
         items = value if isinstance(value, list) else [value]
@@ -516,6 +516,19 @@ def _exposure(source: _Source, path: str, value: Any) -> Any:
                              "BP042")
     (key, spec), = data.items()
     return _dataclass(source, f"{path}.{key}", spec, _EXPOSURES[key])
+
+
+def _call(source: _Source, path: str, value: Any) -> Any:
+    """A ``calls`` entry: a name or ``"host:port"``, or ``{target: db, hostEnv: DB_HOST,
+    portEnv: DB_PORT, port: ...}`` (:class:`~blueprints.core.connections.Call`)."""
+    if isinstance(value, dict):
+        call = _dataclass(source, path, value, Call)
+        if not isinstance(call.target, str):
+            raise source.problem(f"{path}.target", call.target, "names no component",
+                                 'e.g. {target: db, hostEnv: DB_HOST, portEnv: DB_PORT}',
+                                 "BP042")
+        return call
+    return _typed(source, path, value, str)
 
 
 def _hook(source: _Source, path: str, value: Any) -> Hook:
