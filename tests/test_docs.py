@@ -4,8 +4,8 @@ distribution name, and texts that speak of the product."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 import tomllib
+from pathlib import Path
 
 import pytest
 
