@@ -81,8 +81,13 @@ def _run(path: Path, against: Path | None, against_git: str | None, output: Path
     from blueprints.cli.synth import _values, _yaml_errors, output_folder
     from blueprints.kube import DEFAULT, parse_kube_version
     from blueprints.release.diff import diff_files, read_folder, read_git, render_json, render_text
-    from blueprints.release.synth import synthesize
+    from blueprints.errors import BlueprintError, UnreadableInputError
+    from blueprints.release.synth import find_blueprint, synthesize
 
+    try:
+        find_blueprint(path, command="diff")
+    except BlueprintError as error:  # no blueprint to diff: unreadable input, not "changes"
+        raise UnreadableInputError(error.problems) from None
     target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
     overlays = _values(path, env, values_files, sets, set_strings)
     with _yaml_errors(path, overlays, target):
