@@ -79,9 +79,9 @@ def _run(path: Path, against: Path | None, against_git: str | None, output: Path
          output_format: Format, kube_version: str | None, values_files: list[Path],
          sets: list[str], env: str | None, set_strings: list[str]) -> int:
     from blueprints.cli.synth import _values, _yaml_errors, output_folder
+    from blueprints.errors import BlueprintError, UnreadableInputError
     from blueprints.kube import DEFAULT, parse_kube_version
     from blueprints.release.diff import diff_files, read_folder, read_git, render_json, render_text
-    from blueprints.errors import BlueprintError, UnreadableInputError
     from blueprints.release.synth import find_blueprint, synthesize
 
     try:
