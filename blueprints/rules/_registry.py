@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from blueprints.core.labels import MANAGED_BY
 from blueprints.core.secrets import REDACTED
-from blueprints.errors import Problem, ValidationError
+from blueprints.errors import Problem, ValidationError, format_value
 from blueprints.kube import DEFAULT, KubeVersion
 from blueprints.practices import IGNORE_ANNOTATION, PRACTICES, Severity, practice
 from blueprints.rules._objects import memo, pod_spec, readable
@@ -85,7 +85,10 @@ class Finding:
 
     def line(self) -> str:
         """The house format: ``<severity>: <Kind>/<name>: <field>=<value>: <what> (<ID>); <fix>``."""
-        value = "<missing>" if self.value is None else _short(self.value)
+        value = self.value
+        if isinstance(value, str):  # a script's lines read as one in a finding
+            value = " ".join(value.splitlines())
+        value = "<missing>" if value is None else format_value(value, limit=80)
         return (f"{self.severity.value}: {self.component}: {self.field}={value}: "
                 f"{self.message} ({self.rule}); {self.fix}")
 
@@ -287,15 +290,6 @@ def _finding(
         message=violation.message,
         fix=violation.fix,
     )
-
-
-def _short(value: object) -> str:
-    try:
-        text = value if isinstance(value, str) else repr(value)
-    except ValueError:  # an integer too long to print
-        text = f"<{type(value).__name__}>"
-    text = " ".join(text.splitlines())
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def raise_errors(manifests: Sequence[Manifest], kube_version: KubeVersion) -> list[Finding]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from blueprints.core.quantity import parse_quantity
+from blueprints.core.quantity import memory_too_small, parse_quantity
 from blueprints.practices import Severity
 from blueprints.rules._objects import (
     POD_SPEC_PATHS,
@@ -55,6 +55,8 @@ def resources_are_set(manifest: Mapping[str, Any], context: Context) -> Iterator
             elif (amount := _quantity(value)) is None or amount < 0:
                 yield Violation(field, value, "not a non-negative Kubernetes quantity",
                                 'write it like "100m" or "128Mi"')
+            elif resource == "memory" and (small := memory_too_small(value, amount)):
+                yield Violation(field, value, small[0], f'{small[1]}, e.g. "{small[2]}"')
 
 
 def _quantity(value: object) -> Decimal | None:
