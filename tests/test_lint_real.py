@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from blueprints.lint.lint import lint
@@ -368,3 +369,28 @@ class TestRequiredFields:
              "set it"),
             (16, "empty", "spec.jobTemplate.spec.template.spec.containers",
              "must not be empty: the API server refuses it", "set it")]
+
+
+class TestCrashPlace:
+    def test_a_set_rule_crash_lands_on_the_object_that_causes_it(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The trial saw a set rule's TypeError reported on a valid Pod at line 1: a crash is
+        now attributed to the first object that makes the rule raise on its own."""
+        from collections.abc import Iterator, Mapping, Sequence
+        from typing import Any
+
+        from blueprints.rules import Context
+        from blueprints.rules._registry import RULES, Rule, Violation
+
+        def fragile(manifests: Sequence[Mapping[str, Any]],
+                    context: Context) -> Iterator[tuple[int, Violation]]:
+            keys = {(m.get("metadata") or {}).get("namespace") for m in manifests}  # unhashable
+            yield from ()
+            assert keys is not None
+
+        monkeypatch.setitem(RULES, "BP043", [Rule("BP043", "fragile", set_check=fragile)])
+        report = lint([str(REAL / "typeerror.yaml")], enable=["BP043"])
+        crashed = [(item.line, item.finding.name) for item in report.findings
+                   if item.finding.field == "<object>"]
+        assert crashed == [(7, "bad")]  # the line of its document
