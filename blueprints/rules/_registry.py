@@ -248,8 +248,21 @@ def _run(
         try:
             found_set = list(rule.set_check(objects, context))
         except Exception as error:  # a value of a type the rule missed
-            found_set = [(0, _crashed(rule, error))] if objects else []
+            found_set = [(_culprit(rule, objects, context), _crashed(rule, error))] if objects \
+                else []
         yield from found_set
+
+
+def _culprit(rule: Rule, objects: Sequence[Manifest], context: Context) -> int:
+    """The first object that makes a set rule crash on its own, so the finding lands on it
+    rather than on an unrelated first object (only after a crash: one run per object)."""
+    assert rule.set_check is not None
+    for index, manifest in enumerate(objects):
+        try:
+            list(rule.set_check([manifest], context))
+        except Exception:  # looking for the object that raises
+            return index
+    return 0  # only the combination crashes: the first object stands for the input
 
 
 def _crashed(rule: Rule, error: Exception) -> Violation:
