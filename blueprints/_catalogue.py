@@ -69,7 +69,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "practice": "Data that must outlive the container lives in a volume; pick the volume by what must survive: nothing survives → no volume; container restarts → emptyDir; pod deletion, same node → hostPath; pod deletion and node change → PersistentVolumeClaim (volumeClaimTemplates in a StatefulSet); unchanging config → configMap; secrets → secret (tmpfs, never on disk). hostPath is forbidden by the Baseline Pod Security level, so it is for node agents (DaemonSets) only; data bound to a node belongs in a local PersistentVolume. A StatefulSet states with persistentVolumeClaimRetentionPolicy (GA in 1.32) whether its claims survive scale-down and deletion.",
         "construct": "a volume-choice API that takes the survival needs and returns the right volume",
         "build": "a choice that cannot meet the stated need is an error",
-        "lint": "writable data dirs on the container filesystem are out of reach; lint flags hostPath for app data (warning)",
+        "lint": "writable data dirs on the container filesystem are out of reach; lint flags hostPath for app data (warning), and two volumes mounted at one path of a container (error: the API server refuses it; warning for paths equal only once normalised, such as /tmp and /tmp/)",
     },
     "BP013": {
         "practice": "hostPath is a security risk: only when unavoidable, scoped to the exact file or directory, with a type, mounted readOnly.",

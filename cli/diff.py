@@ -52,8 +52,10 @@ def diff(
     fields and a unified diff of each object.
 
     Changes that the API server refuses on apply (an immutable field such as a selector or a
-    StatefulSet's volumeClaimTemplates) or that lose data are reported as errors on stderr.
-    Exits 0 when nothing changes, 1 when something does, 2 on unreadable input.
+    StatefulSet's volumeClaimTemplates) or that lose data are reported as errors on stderr,
+    and under "refused" with --format json; ordinary changes go to stdout only. Exits 0 when
+    nothing changes, 1 when something does, 2 on unreadable input (a missing --against
+    folder included).
     """
     from blueprints.errors import UnreadableInputError
 
@@ -77,16 +79,22 @@ def _run(path: Path, against: Path | None, against_git: str | None, output: Path
          output_format: Format, kube_version: str | None, values_files: list[Path],
          sets: list[str], env: str | None, set_strings: list[str]) -> int:
     from blueprints.cli.synth import _values, _yaml_errors, output_folder
+    from blueprints.errors import BlueprintError, UnreadableInputError
     from blueprints.kube import DEFAULT, parse_kube_version
     from blueprints.release.diff import diff_files, read_folder, read_git, render_json, render_text
-    from blueprints.release.synth import synthesize
+    from blueprints.release.synth import find_blueprint, synthesize
 
+    try:
+        find_blueprint(path, command="diff")
+    except BlueprintError as error:  # no blueprint to diff: unreadable input, not "changes"
+        raise UnreadableInputError(error.problems) from None
     target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
     overlays = _values(path, env, values_files, sets, set_strings)
     with _yaml_errors(path, overlays, target):
         result = synthesize(path, kube_version=target, values=overlays)
     folder = against if against is not None else output_folder(result.blueprint, output, env)
-    old = read_git(against_git, folder) if against_git is not None else read_folder(folder)
+    old = (read_git(against_git, folder) if against_git is not None
+           else read_folder(folder, required=against is not None))
     changes = diff_files(old, result.files)
     if output_format is Format.JSON:
         typer.echo(render_json(changes), nl=False)

@@ -53,8 +53,9 @@ def _synthesize(path: Path, kube_version: str | None) -> list[dict[str, Any]]:
     import yaml
 
     from blueprints.kube import DEFAULT, parse_kube_version
-    from blueprints.release.synth import synthesize
+    from blueprints.release.synth import find_blueprint, synthesize
 
+    find_blueprint(path, command="graph")
     target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
     result = synthesize(path, kube_version=target)
     return [doc for text in result.files.values() for doc in yaml.safe_load_all(text)

@@ -1,5 +1,6 @@
 """``blueprint lint``."""
 
+import dataclasses
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -8,6 +9,7 @@ from typing import Annotated
 import typer
 
 from blueprints.cli._errors import user_errors
+from blueprints.errors import ConfigError
 
 __all__ = ["lint"]
 
@@ -60,7 +62,11 @@ def lint(
         from blueprints.lint.lint import read_stdin
         from blueprints.lint.report import to_json, to_sarif, to_text
 
-        target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
+        try:
+            target = parse_kube_version(kube_version) if kube_version is not None else DEFAULT
+        except ConfigError as error:  # worded for synth: this command is lint
+            raise ConfigError([dataclasses.replace(p, component="lint")
+                               for p in error.problems]) from None
         settings = load_config(config) if config is not None else find_config(Path.cwd())
         stdin = read_stdin(getattr(sys.stdin, "buffer", None)) if "-" in paths else None
         report = run_lint(paths, kube_version=target, enable=_ids(enable),
@@ -68,12 +74,18 @@ def lint(
                           stdin_bytes=stdin, config=settings)
         for problem in report.problems:
             typer.echo(f"error: {problem}", err=True)
-        for hint in report.hints:
-            typer.echo(f"hint: {hint}", err=True)
+        if report.only_charts:  # an error (exit 2), so CI does not pass a chart as clean
+            for chart in report.charts:
+                typer.echo(f"error: lint: path={chart}: a Helm chart, not manifests: nothing "
+                           f"was linted; render it first: helm template RELEASE {chart} | "
+                           "blueprint lint -", err=True)
+        else:
+            for hint in report.hints:
+                typer.echo(f"hint: {hint}", err=True)
         if verbose:
             for note in report.notes:
                 typer.echo(f"note: {note}", err=True)
-        if not (report.objects or report.findings or report.problems) and (
+        if not (report.objects or report.findings or report.problems or report.only_charts) and (
                 output_format is Format.TEXT):
             typer.echo(f"no Kubernetes objects found in {' '.join(paths)}", err=True)
         render = {Format.TEXT: to_text, Format.JSON: to_json, Format.SARIF: to_sarif}

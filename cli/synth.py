@@ -1,5 +1,7 @@
 """``blueprint synth``."""
 
+import os
+import re
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -13,7 +15,10 @@ from blueprints.errors import Problem
 if TYPE_CHECKING:
     from blueprints.release.synth import SynthResult
 
-__all__ = ["DEFAULT_TIMEOUT", "output_folder", "synth"]
+__all__ = ["DEFAULT_TIMEOUT", "ENV_VAR", "output_folder", "synth"]
+
+#: What a blueprint.py reads to know the environment that ``--env NAME`` asks for.
+ENV_VAR = "BLUEPRINT_ENV"
 
 #: ``--timeout``: ten minutes. A blueprint of 5,000 components synthesizes in seconds, so this
 #: stops only a blueprint that loops or waits forever, before a CI job's own, far longer limit.
@@ -61,8 +66,9 @@ def synth(
     ] = None,
     env: Annotated[
         str | None,
-        typer.Option("--env", help="YAML blueprints: merge values/<env>.yaml next to the "
-                     "blueprint (before --values) and write to dist/<env>/."),
+        typer.Option("--env", help="Write to dist/<env>/. A YAML blueprint merges "
+                     "values/<env>.yaml (before --values); a blueprint.py reads the name as "
+                     "$BLUEPRINT_ENV."),
     ] = None,
     kustomization: Annotated[
         bool, typer.Option("--kustomization", help="Also write kustomization.yaml listing the "
@@ -80,6 +86,8 @@ def synth(
     Everything is validated before anything is written; on any error the output folder is left
     as it was. Only the *.k8s.yaml files synth wrote (they carry its marker line) are replaced
     or removed. The new release set is swapped in at once: a crash leaves the old or the new.
+    A change that the API server refuses on apply, or that loses data, is written all the same,
+    with a warning line on stderr that says what to do before it is applied.
     """
     with user_errors(debug, interrupted=_INTERRUPTED):
         from blueprints.kube import DEFAULT, parse_kube_version
@@ -112,6 +120,7 @@ def synth(
             from blueprints.release.kustomization import KUSTOMIZATION, kustomization_text
 
             extra = {KUSTOMIZATION: kustomization_text(list(result.files))}
+        _warn_refused(result, destination)
         write(result, destination, extra=extra)
         for name, text in result.files.items():
             count = result.objects[name]
@@ -152,10 +161,36 @@ def _check(result: "SynthResult", destination: Path, kustomization: bool) -> int
             typer.echo(line, err=True)
     for problem in diff.problems:
         typer.echo(problem.line(), err=True)
+    refused = diff.refused_files()
     for name in changed:
-        typer.echo(f"error: synth: {destination / name}: would change; run blueprint synth and "
-                   "commit the result", err=True)
+        if name in refused:  # committing the new output alone would release a refused change
+            typer.echo(f"error: synth: {destination / name}: would change, and the API server "
+                       "refuses part of the change (the errors above); follow their fixes, or "
+                       "undo that change in the blueprint", err=True)
+        else:
+            typer.echo(f"error: synth: {destination / name}: would change; run blueprint synth "
+                       "and commit the result", err=True)
     return 1
+
+
+def _warn_refused(result: "SynthResult", destination: Path) -> None:
+    """Before a write: a ``warning:`` line on stderr for each change of the new output that the
+    API server refuses on apply, or that loses data. It is written all the same: the blueprint
+    asked for it, and each warning says what to do before it is applied."""
+    from blueprints.errors import UnreadableInputError
+    from blueprints.release.diff import diff_files, read_folder
+    from blueprints.release.output import MARKER
+
+    try:
+        # Only the files synth wrote: those are the ones it replaces or removes.
+        old = {n: t for n, t in read_folder(destination).items() if t.startswith(MARKER)}
+        if not old:
+            return  # a first release: nothing to refuse
+        problems = diff_files(old, result.files).problems
+    except (UnreadableInputError, OSError):
+        return  # not release files, or a folder write() reports on: nothing to compare with
+    for problem in problems:
+        typer.echo(problem.line("warning"), err=True)
 
 
 def _to_stdout(text: str) -> None:
@@ -199,11 +234,21 @@ def _values(path: Path, env: str | None, files: list[Path], sets: list[str],
 
     if env is None and not files and not sets and not set_strings:
         return []  # a blueprint.py: the YAML machinery is not even imported
-    from blueprints.yaml.values import command_line_overlays
-
     blueprint = find_blueprint(path)
     if blueprint.suffix == ".py":
-        raise ConfigError(Problem("synth", "--values/--set/--env", str(blueprint),
-                                  "values are for YAML blueprints",
-                                  "pass values through Python in a blueprint.py"))
+        if files or sets or set_strings:
+            raise ConfigError(Problem("synth", "--values/--set", str(blueprint),
+                                      "values are for YAML blueprints",
+                                      "pass values through Python in a blueprint.py (it reads "
+                                      "--env as $BLUEPRINT_ENV)"))
+        # A blueprint.py reads the environment as $BLUEPRINT_ENV, as it would under cdk8s
+        # synth or the Argo CD plugin; it holds for the rest of this command only.
+        assert env is not None
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", env) or ".." in env:
+            raise ConfigError(Problem("synth", "--env", env, "not an environment name",
+                                      "use letters, digits, '-', '_' and '.', e.g. --env prod"))
+        os.environ[ENV_VAR] = env
+        return []
+    from blueprints.yaml.values import command_line_overlays
+
     return command_line_overlays(blueprint, env, files, sets, set_strings)

@@ -69,7 +69,13 @@ class TestEachEntry:
             assert "Pod Security Admission" in replacement
             return
         for version in SUPPORTED:
-            assert bp007(replacement, kind, version) == []
+            findings = bp007(replacement, kind, version)
+            if version[1] >= SINCE[(api_version, kind)]:
+                assert findings == []
+            else:  # the replacement is not served yet: the API server refuses it too
+                (f,) = findings
+                assert f.severity is Severity.ERROR
+                assert f"served only from Kubernetes 1.{SINCE[(api_version, kind)]}" in f.message
 
 
 def test_deprecated_but_served_is_a_warning_then_an_error() -> None:
@@ -84,11 +90,14 @@ def test_deprecated_but_served_is_a_warning_then_an_error() -> None:
 
 def test_a_version_is_judged_with_its_kind() -> None:
     """storage.k8s.io/v1beta1 lost CSIStorageCapacity in 1.27 but serves VolumeAttributesClass
-    until 1.37; an unknown kind (a CRD) at a removed version is not judged."""
+    until 1.37; a kind of a group that is not built in (a CRD's) is not judged."""
     assert removed_api("storage.k8s.io/v1beta1", "CSIStorageCapacity") is not None
     assert bp007("storage.k8s.io/v1beta1", "VolumeAttributesClass", (1, 35))[0].severity is (
         Severity.WARNING)
-    assert bp007("extensions/v1beta1", "Widget", (1, 35)) == []
+    assert bp007("example.com/v1beta1", "Widget", (1, 35)) == []
+    # A kind no release serves in a built-in group is refused too (the group is not a CRD's).
+    (f,) = bp007("extensions/v1beta1", "Widget", (1, 35))
+    assert f.severity is Severity.ERROR
 
 
 def _schema_kinds(version: tuple[int, int]) -> set[tuple[str, str]]:

@@ -250,7 +250,7 @@ LIFECYCLE_BAD_INPUTS: dict[str, tuple[str, str]] = {
         "(BP012); drop size_limit, or state the need it serves"),
     "mount naming a missing volume": (
         "WebApp(shop, 'web', image='nginx:1.27.3', mounts=[Mount('config-vol', '/etc/c')])\n",
-        "error: shop/web: mounts[0].volume=config-vol: must be a Volume, got str 'config-vol'; "
+        "error: shop/web: mounts[0].volume=\"config-vol\": must be a Volume, got str 'config-vol'; "
         "pass mounts[0].volume=Volume.for_data(...) or another of Volume.empty_dir, .host_path, "
         ".claim, .new_claim, .config_map, .secret, .git_clone"),
     "two mounts on one path": (

@@ -575,3 +575,68 @@ def test_declared_egress_keeps_a_logging_stack_working(tmp_path: Path) -> None:
     for part in ("logs-kibana", "logs-fluentd", "logs-retention"):
         assert (f"logs/{part}", "logs/logs-elasticsearch", "9200/TCP") in got
     assert ("logs/logs-elasticsearch", "logs/logs-elasticsearch", "9300/TCP") in got
+
+
+class TestHostAndPortApart:
+    """``Call(..., host_env=, port_env=)``: apps that read the host and the port apart
+    (TeaStore's REGISTRY_HOST/REGISTRY_PORT) get them from the one declared edge."""
+
+    def test_python_host_and_port_follow_the_callee(self, tmp_path: Path) -> None:
+        docs = synth_source(tmp_path, (
+            f"registry = WebApp(shop, 'registry', image='{IMAGE}', service_port=80)\n"
+            "data = Release(app, 'data', namespace='data')\n"
+            f"db = StatefulWebApp(data, 'db', image='{IMAGE}', port=3306)\n"
+            f"WebApp(shop, 'web', image='{IMAGE}', calls=["
+            "Call(registry, host_env='REGISTRY_HOST', port_env='REGISTRY_PORT'), "
+            "Call(db, host_env='DB_HOST', port_env='DB_PORT'), "
+            "Call('api.example.com:443', port_env='API_PORT')])\n"))
+        objects = by_key(docs)
+        # service_port=80 moves REGISTRY_PORT with it; another namespace moves DB_HOST.
+        assert env_of(objects["Deployment/web"]) == {
+            "REGISTRY_HOST": "registry", "REGISTRY_PORT": "80",
+            "DB_HOST": "db.data.svc", "DB_PORT": "3306", "API_PORT": "443"}
+        assert {e for e in admitted(docs) if e[0] == "shop/web" and e[1] != "shop/web"} == {
+            ("shop/web", "shop/registry", "8080/TCP"), ("shop/web", "data/db", "3306/TCP")}
+
+    def test_a_named_address_is_kept_beside_them(self, tmp_path: Path) -> None:
+        docs = synth_source(tmp_path, (
+            f"cart = WebApp(shop, 'cart', image='{IMAGE}', port=7070)\n"
+            f"WebApp(shop, 'web', image='{IMAGE}', calls={{"
+            "'CART_ADDR': Call(cart, host_env='CART_HOST'), 'OTHER': cart})\n"))
+        assert env_of(by_key(docs)["Deployment/web"]) == {
+            "CART_ADDR": "cart:7070", "CART_HOST": "cart", "OTHER": "cart:7070"}
+
+    def test_yaml_gives_the_same_objects(self, tmp_path: Path,
+                                         write_blueprint: Callable[[str, str], Path]) -> None:
+        python = write_blueprint(HEADER + (
+            f"db = WebApp(shop, 'db', image='{IMAGE}', port=3306)\n"
+            f"WebApp(shop, 'web', image='{IMAGE}', calls=[Call(db, host_env='DB_HOST', "
+            "port_env='DB_PORT')])\napp.synth()\n"), "py")
+        (tmp_path / "yml").mkdir()
+        (tmp_path / "yml" / "blueprint.yaml").write_text(
+            "apiVersion: blueprint.dev/v1\nrelease: shop\ncomponents:\n"
+            f"  - {{kind: WebApp, name: db, image: '{IMAGE}', port: 3306}}\n"
+            f"  - {{kind: WebApp, name: web, image: '{IMAGE}',\n"
+            "     calls: [{target: db, hostEnv: DB_HOST, portEnv: DB_PORT}]}\n")
+        first = synthesize(python, kube_version=DEFAULT).files
+        assert first == synthesize(tmp_path / "yml", kube_version=DEFAULT).files
+        web = by_key(load_all(first["shop.k8s.yaml"]))["Deployment/web"]
+        assert env_of(web) == {"DB_HOST": "db", "DB_PORT": "3306"}
+
+    @pytest.mark.parametrize(("body", "expected"), [
+        (f"WebApp(shop, 'db', image='{IMAGE}')\n"
+         f"WebApp(shop, 'web', image='{IMAGE}', env={{'DB_HOST': 'x'}}, "
+         "calls=[Call('db', host_env='DB_HOST')])\n",
+         "error: shop/web: calls=DB_HOST: the variable is set twice (by two calls, or by env) "
+         '(BP042); name the call: calls={"OTHER_ADDR": ...}'),
+        (f"WebApp(shop, 'db', image='{IMAGE}')\n"
+         f"WebApp(shop, 'web', image='{IMAGE}', calls=[Call('db', host_env='DB HOST')])\n",
+         "error: shop/web: calls=DB HOST: not a valid variable name; use letters, digits, '_', "
+         "'-' and '.'"),
+    ])
+    def test_bad_variable_names(self, body: str, expected: str, tmp_path: Path) -> None:
+        folder = _project(tmp_path, body)
+        result = runner.invoke(cli, ["synth", str(folder)])
+        assert result.exit_code == 1, result.output
+        assert result.stderr.splitlines() == [expected]
+        assert (folder / "dist" / "shop.k8s.yaml").read_text() == f"{MARKER}previous output\n"

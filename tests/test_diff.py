@@ -117,50 +117,51 @@ def set_path(kind: str, name: str, path: str, value: Any) -> Callable[[Docs], No
 GUARD_CASES: dict[str, tuple[Callable[[Docs], None], str | tuple[str, ...]]] = {
     "Deployment selector": (
         set_path("Deployment", "web", "spec.selector", {"matchLabels": {"app": "web"}}),
-        "error: Deployment/web: spec.selector="),
+        "error: Deployment/web: spec.selector.matchLabels.app=web -> <unset>: "),
     "DaemonSet selector": (
         set_path("DaemonSet", "agent", "spec.selector", {"matchLabels": {"app": "agent"}}),
-        "error: DaemonSet/agent: spec.selector="),
+        "error: DaemonSet/agent: spec.selector.matchLabels.app=agent -> <unset>: "),
     "StatefulSet selector": (
         set_path("StatefulSet", "db", "spec.selector", {"matchLabels": {"app": "db"}}),
-        "error: StatefulSet/db: spec.selector="),
+        "error: StatefulSet/db: spec.selector.matchLabels.app=db -> <unset>: "),
     "StatefulSet volumeClaimTemplates": (
         set_path("StatefulSet", "db", "spec.volumeClaimTemplates", []),
-        "error: StatefulSet/db: spec.volumeClaimTemplates="),
+        "error: StatefulSet/db: spec.volumeClaimTemplates=[] -> [www]: "),
     "StatefulSet serviceName": (
         set_path("StatefulSet", "db", "spec.serviceName", "db-old"),
-        "error: StatefulSet/db: spec.serviceName=db-headless: "),
+        "error: StatefulSet/db: spec.serviceName=db-old -> db-headless: "),
     "StatefulSet podManagementPolicy": (
         set_path("StatefulSet", "db", "spec.podManagementPolicy", "Parallel"),
-        "error: StatefulSet/db: spec.podManagementPolicy="),
+        "error: StatefulSet/db: spec.podManagementPolicy=Parallel -> OrderedReady: "),
     "Job template": (
         set_path("Job", "db-migrate", "spec.template.spec.activeDeadlineSeconds", 60),
-        "error: Job/db-migrate: spec.template="),
+        "error: Job/db-migrate: spec.template.spec.activeDeadlineSeconds=60 -> <unset>: "),
     "Job selector": (
         set_path("Job", "db-migrate", "spec.selector", {"matchLabels": {"job": "x"}}),
-        "error: Job/db-migrate: spec.selector=None"),
+        "error: Job/db-migrate: spec.selector={\"matchLabels\":{\"job\":\"x\"}} -> <unset>: "),
     "Service clusterIP": (
         set_path("Service", "db-headless", "spec.clusterIP", "10.0.0.12"),
-        "error: Service/db-headless: spec.clusterIP=None: "),
+        "error: Service/db-headless: spec.clusterIP=10.0.0.12 -> None: "),
     "PVC storageClassName": (
         set_path("PersistentVolumeClaim", "uploads", "spec.storageClassName", "fast"),
-        "error: PersistentVolumeClaim/uploads: spec.storageClassName=None: "),
+        "error: PersistentVolumeClaim/uploads: spec.storageClassName=fast -> <unset>: "),
     "PVC accessModes": (
         set_path("PersistentVolumeClaim", "uploads", "spec.accessModes", ["ReadWriteMany"]),
-        "error: PersistentVolumeClaim/uploads: spec.accessModes="),
+        "error: PersistentVolumeClaim/uploads: spec.accessModes[0]=ReadWriteMany -> "
+        "ReadWriteOnce: "),
     "PVC smaller request": (
         set_path("PersistentVolumeClaim", "uploads", "spec.resources.requests.storage", "5Gi"),
-        "error: PersistentVolumeClaim/uploads: spec.resources.requests.storage=2Gi: smaller "
-        "than before (5Gi)"),
+        "error: PersistentVolumeClaim/uploads: spec.resources.requests.storage=5Gi -> 2Gi: "
+        "volumes never shrink"),
     "immutable ConfigMap data": (
         lambda docs: find(docs, "ConfigMap", "shop-applyset").update(
             immutable=True, data={"a": "1"}),
-        ("error: ConfigMap/shop-applyset: immutable=None: an immutable object cannot become "
-         "mutable again", "error: ConfigMap/shop-applyset: data=<changed>: an object with "
+        ("error: ConfigMap/shop-applyset: immutable=true -> <unset>: an immutable object cannot "
+         "become mutable again", "error: ConfigMap/shop-applyset: data=<changed>: an object with "
          "immutable: true cannot change its data")),
     "immutable ConfigMap made mutable": (
         lambda docs: find(docs, "ConfigMap", "shop-applyset").update(immutable=True),
-        "error: ConfigMap/shop-applyset: immutable=None: "),
+        "error: ConfigMap/shop-applyset: immutable=true -> <unset>: "),
 }
 
 
@@ -257,6 +258,47 @@ class TestObjects:
         assert len(result.stderr.splitlines()) == 1
         assert result.stderr.startswith("error: diff: old output=shop.k8s.yaml: not valid YAML")
 
+    @pytest.mark.parametrize("kind", ["missing", "a file"])
+    def test_against_a_folder_that_is_not_there_is_exit_2(self, kind: str,
+                                                           project: Path) -> None:
+        """README: exit 2 when the old output cannot be read; a missing --against folder is
+        not "everything added"."""
+        old = project.parent / "old"
+        if kind == "a file":
+            old.write_text("not a folder\n")
+        result = run_diff(project, "--against", str(old))
+        assert result.exit_code == 2, result.output
+        assert result.stdout == ""
+        reason = "no such folder" if kind == "missing" else "not a folder"
+        assert result.stderr.splitlines() == [
+            f"error: diff: --against={old}: {reason}; pass the folder that holds the old "
+            "release files (for example dist/)"]
+
+    def test_against_a_folder_that_cannot_be_listed_is_exit_2(
+            self, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        import os
+
+        old = project.parent / "old"
+        old.mkdir()
+        real = os.listdir
+
+        def refuse(path: Any) -> list[str]:
+            if Path(path) == old:
+                raise PermissionError(13, "Permission denied")
+            return real(path)
+
+        monkeypatch.setattr(os, "listdir", refuse)  # the tests run as root: chmod would not do
+        result = run_diff(project, "--against", str(old))
+        assert result.exit_code == 2, result.output
+        assert result.stderr.splitlines() == [
+            f"error: diff: --against={old}: cannot list it: Permission denied; pass a folder "
+            "you can read"]
+
+    def test_missing_default_output_folder_is_a_first_release(self, project: Path) -> None:
+        result = run_diff(project)  # dist/ does not exist yet: everything is added
+        assert result.exit_code == 1 and result.stderr == ""
+        assert " added, 0 removed, 0 changed" in result.stdout
+
     def test_both_against_options_is_a_usage_error(self, project: Path) -> None:
         result = run_diff(project, "--against", "x", "--against-git", "HEAD")
         assert result.exit_code == 2
@@ -329,6 +371,140 @@ class TestAgainstGit:
         assert len(result.stderr.splitlines()) == 1
 
 
+def claim_template(path: str, value: Any) -> Callable[[Docs], None]:
+    """Set ``path`` in the db StatefulSet's first volumeClaimTemplate of the old release."""
+    def change(docs: Docs) -> None:
+        target = find(docs, "StatefulSet", "db")["spec"]["volumeClaimTemplates"][0]
+        *parents, last = path.split(".")
+        for key in parents:
+            target = target.setdefault(key, {})
+        target[last] = value
+
+    return change
+
+
+STORAGE = "error: StatefulSet/db: spec.volumeClaimTemplates[0].spec.resources.requests.storage="
+
+
+class TestStatefulSetStorageCases:
+    """The four ways a StatefulSet's claim templates change, each with its own message and fix.
+
+    The API server refuses every one (apps validation: volumeClaimTemplates are not among the
+    mutable fields); what the user must do differs (kubernetes/website
+    content/en/docs/concepts/storage/persistent-volumes.md, "Expanding Persistent Volumes
+    Claims", and content/en/docs/tasks/run-application/delete-stateful-set.md).
+    """
+
+    def only_error(self, project: Path, change: Callable[[Docs], None]) -> str:
+        result = run_diff(project, "--against", str(old_release(project, change)))
+        assert result.exit_code == 1, result.output
+        [line] = result.stderr.splitlines()
+        assert "{" not in line.split(": ", 3)[2]  # the field and old -> new, never a JSON dump
+        return line
+
+    def test_grow(self, project: Path) -> None:
+        line = self.only_error(project, claim_template("spec.resources.requests.storage",
+                                                       "512Mi"))
+        assert line == (
+            f"{STORAGE}512Mi -> 1Gi: a StatefulSet's volumeClaimTemplates are immutable: grow "
+            "the claims themselves; expand each claim (www-db-0 and www-db-1) with kubectl -n "
+            "shop patch pvc <claim> -p '{\"spec\":{\"resources\":{\"requests\":{\"storage\":"
+            "\"1Gi\"}}}}' (its StorageClass needs allowVolumeExpansion: true), then kubectl -n "
+            "shop delete statefulset db --cascade=orphan (pods and claims stay) and apply again")
+
+    def test_shrink(self, project: Path) -> None:
+        line = self.only_error(project, claim_template("spec.resources.requests.storage", "5Gi"))
+        assert line.startswith(f"{STORAGE}5Gi -> 1Gi: volumes never shrink: ")
+        assert "keep 5Gi, or copy the data to a StatefulSet with a new name" in line
+        assert "patch" not in line and "orphan" not in line  # neither helps a smaller volume
+
+    def test_storage_class(self, project: Path) -> None:
+        line = self.only_error(project, claim_template("spec.storageClassName", "fast"))
+        assert line.startswith("error: StatefulSet/db: spec.volumeClaimTemplates[0].spec."
+                               "storageClassName=fast -> <unset>: a claim's storage class is "
+                               "fixed when it is created: the data must move; ")
+        assert "keep storageClassName fast, or copy the data" in line
+        assert "patch" not in line and "orphan" not in line
+
+    def test_other_template_change(self, project: Path) -> None:
+        line = self.only_error(project, claim_template("spec.accessModes", ["ReadWriteMany"]))
+        assert line == (
+            "error: StatefulSet/db: spec.volumeClaimTemplates[0].spec.accessModes[0]="
+            "ReadWriteMany -> ReadWriteOnce: a StatefulSet's volumeClaimTemplates are immutable; "
+            "kubectl -n shop delete statefulset db --cascade=orphan (pods and claims stay) and "
+            "apply again; claims that exist keep their old spec, only new ones follow the "
+            "template")
+
+    def test_the_four_messages_differ(self, project: Path) -> None:
+        changes = [claim_template("spec.resources.requests.storage", "512Mi"),
+                   claim_template("spec.resources.requests.storage", "5Gi"),
+                   claim_template("spec.storageClassName", "fast"),
+                   claim_template("spec.accessModes", ["ReadWriteMany"])]
+        whats = {self.only_error(project, c).split(": ", 3)[3] for c in changes}
+        assert len(whats) == 4
+
+
+class TestRefusedOrOrdinary:
+    """CI tells a change the API server refuses from an ordinary one: both exit 1 (DESIGN:
+    1 is "a diff with changes"); a refused one adds error: lines on stderr, a summary line,
+    and the refused list in JSON. Plain synth warns; synth --check does not advise a commit."""
+
+    def test_ordinary_change_has_no_errors(self, project: Path) -> None:
+        old = old_release(project, set_path("StatefulSet", "db", "spec.replicas", 5))
+        for output in ("text", "json"):
+            result = run_diff(project, "--against", str(old), "--format", output)
+            assert (result.exit_code, result.stderr) == (1, "")
+        assert json.loads(result.stdout)["refused"] == []
+        assert "the API server refuses" not in run_diff(project, "--against", str(old)).stdout
+
+    def test_refused_change_in_text_and_json(self, project: Path) -> None:
+        old = old_release(project, claim_template("spec.storageClassName", "fast"))
+        text = run_diff(project, "--against", str(old))
+        assert ("1 of the changes the API server refuses or that lose data: see the error: "
+                "lines") in text.stdout.splitlines()
+        assert text.stderr.startswith("error: StatefulSet/db: ")
+        data = json.loads(run_diff(project, "--against", str(old), "--format", "json").stdout)
+        assert data["refused"] == [{
+            "object": "StatefulSet/db",
+            "field": "spec.volumeClaimTemplates[0].spec.storageClassName",
+            "change": "fast -> <unset>",
+            "what": "a claim's storage class is fixed when it is created: the data must move",
+            "fix": data["refused"][0]["fix"], "practice": None}]
+        assert data["errors"] == text.stderr.splitlines()
+
+    def test_plain_synth_warns_and_writes(self, project: Path) -> None:
+        dist = project / "dist"
+        assert runner.invoke(app, ["synth", str(project)]).exit_code == 0
+        target = dist / "shop.k8s.yaml"
+        docs = load_all(target.read_text())
+        claim_template("spec.resources.requests.storage", "512Mi")(docs)
+        from blueprints.release.output import MARKER
+
+        target.write_text(MARKER + dump_documents(docs))
+        result = runner.invoke(app, ["synth", str(project)])
+        assert result.exit_code == 0, result.output
+        [warning] = result.stderr.splitlines()
+        assert warning.startswith(STORAGE.replace("error:", "warning:") + "512Mi -> 1Gi: ")
+        assert "storage: \"1Gi\"" in target.read_text()  # written: the blueprint asked for it
+        again = runner.invoke(app, ["synth", str(project)])
+        assert (again.exit_code, again.stderr) == (0, "")  # nothing changes: nothing to warn
+
+    def test_check_does_not_advise_committing_a_refused_change(self, project: Path) -> None:
+        assert runner.invoke(app, ["synth", str(project)]).exit_code == 0
+        target = project / "dist" / "shop.k8s.yaml"
+        docs = load_all(target.read_text())
+        claim_template("spec.storageClassName", "fast")(docs)
+        from blueprints.release.output import MARKER
+
+        target.write_text(MARKER + dump_documents(docs))
+        result = runner.invoke(app, ["synth", str(project), "--check"])
+        assert result.exit_code == 1
+        assert "run blueprint synth and commit" not in result.stderr
+        assert result.stderr.splitlines()[-1].endswith(
+            "would change, and the API server refuses part of the change (the errors above); "
+            "follow their fixes, or undo that change in the blueprint")
+
+
 class TestGuardOnKindsBlueprintDoesNotMake:
     """Kinds that only reach a release through cdk8s escape hatches or plain charts."""
 
@@ -341,7 +517,8 @@ class TestGuardOnKindsBlueprintDoesNotMake:
         old = self.obj("ReplicaSet", "apps/v1", spec={"selector": {"matchLabels": {"a": "1"}}})
         new = self.obj("ReplicaSet", "apps/v1", spec={"selector": {"matchLabels": {"a": "2"}}})
         [problem] = check_change(old, new)
-        assert (problem.field, problem.practice) == ("spec.selector", "BP004")
+        assert (problem.field, problem.value, problem.practice) == (
+            "spec.selector.matchLabels.a", "1 -> 2", "BP004")
 
     def test_immutable_secret_data(self) -> None:
         old = self.obj("Secret", "v1", immutable=True, data={"k": "YQ=="})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +89,29 @@ class TestDistribution:
         extras = PYPROJECT["project"]["optional-dependencies"]
         assert any(d.startswith("types-PyYAML") for d in extras["dev"])
         assert any(d.startswith("mypy") for d in extras["test"])
+
+
+def test_readme_snapshot_example_records_then_guards(tmp_path: Path) -> None:
+    """The README's snapshot test, run as a user runs it: it records with --snapshot-update,
+    passes unchanged, and fails once the release changes."""
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Snapshot your own releases", 1)[1]
+    source = section.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "test_shop.py").write_text(source)
+
+    def pytest_run(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                               "--rootdir", str(tmp_path), *extra, str(tmp_path)],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                              check=False)
+
+    assert pytest_run().returncode == 1  # nothing recorded yet
+    assert pytest_run("--snapshot-update").returncode == 0
+    recorded = list(tmp_path.rglob("snapshots/**/*.yaml"))
+    assert recorded and "kind: Deployment" in recorded[0].read_text()
+    assert pytest_run().returncode == 0
+    (tmp_path / "test_shop.py").write_text(source.replace("1.27.3", "1.27.4"))
+    assert pytest_run().returncode == 1

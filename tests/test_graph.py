@@ -188,3 +188,13 @@ def test_readme_picture_is_what_graph_draws_for_the_quick_start(tmp_path: Path) 
     result = runner.invoke(app, ["graph", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert result.stdout == drawn
+
+
+def test_commands_name_themselves_when_there_is_no_blueprint(tmp_path: Path) -> None:
+    """graph and diff say which command found no blueprint; diff exits 2 (unreadable input),
+    since its exit 1 means "something changes"."""
+    for command, code in (("graph", 1), ("diff", 2), ("synth", 1)):
+        result = runner.invoke(app, [command, str(tmp_path)])
+        assert result.exit_code == code, (command, result.output)
+        assert result.stderr.startswith(f"error: {command}: PATH=")
+        assert len(result.stderr.strip().splitlines()) == 1

@@ -139,11 +139,37 @@ class TestEveryObjectIsRead:
         write(chart, "templates/deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\n"
               "metadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\n")
         result = run(str(tmp_path))
-        assert result.exit_code == 0
-        assert result.stderr == (f"hint: {chart} is a Helm chart: render it first, helm "
-                                 f"template RELEASE {chart} | blueprint lint -\n"
-                                 f"no Kubernetes objects found in {tmp_path}\n")
+        # Nothing linted but a chart: exit 2, so CI does not pass an unrendered chart as clean.
+        assert result.exit_code == 2
+        assert result.stderr == (f"error: lint: path={chart}: a Helm chart, not manifests: "
+                                 "nothing was linted; render it first: helm template RELEASE "
+                                 f"{chart} | blueprint lint -\n")
         assert "skipped: 1 Helm chart" in result.stdout
+        named = run(str(chart / "Chart.yaml"))
+        assert named.exit_code == 2
+        assert named.stderr.startswith(f"error: lint: path={chart}: a Helm chart")
+        # Beside manifests, the chart is a hint and the manifests decide the exit code.
+        write(tmp_path, "ok.yaml", HELLO)
+        mixed = run(str(tmp_path), "--disable", "BP005")
+        assert mixed.stderr == (f"hint: {chart} is a Helm chart: render it first, helm "
+                                f"template RELEASE {chart} | blueprint lint -\n")
+        assert mixed.exit_code == run(str(tmp_path / "ok.yaml"), "--disable", "BP005").exit_code
+
+    def test_real_helm_chart_folder(self) -> None:
+        """cert-manager's unrendered chart (deploy/charts/cert-manager, trimmed to its
+        Chart.yaml and one template): nothing to lint is an error, not a pass."""
+        chart = Path(__file__).parent / "lint_corpus" / "real" / "cert-manager-chart"
+        result = run(str(chart))
+        assert result.exit_code == 2
+        assert len(result.stderr.splitlines()) == 1
+        assert result.stdout.endswith("in 0 objects from 0 files; skipped: 1 Helm chart\n")
+
+    def test_kube_version_error_names_lint(self) -> None:
+        result = run(str(CORPUS / "hardened"), "--kube-version", "1.29")
+        assert result.exit_code == 2
+        assert result.stderr == ("error: lint: --kube-version=1.29: blueprint targets "
+                                 "Kubernetes 1.30 to 1.37; pass one of those, or leave it out "
+                                 "for 1.35\n")
 
 
 class TestServiceBackedPods:

@@ -15,6 +15,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -347,7 +348,11 @@ class TestThroughTheCli:
                                       env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                       text=True) for folder in (shop, cart)]
             results = [(*p.communicate(timeout=60), p.returncode) for p in procs]
-            assert [(code, err) for _, err, code in results] == [(0, ""), (0, "")]
+            assert [code for _, _, code in results] == [0, 0]
+            # Each replaces the other's release, whose Namespace pruning would delete: the
+            # immutable-field guard says so, as a warning (the write goes ahead).
+            assert all(line.startswith("warning: Namespace/") and "(BP043)" in line
+                       for _, err, _ in results for line in err.splitlines()), results
             assert tree(out) in (expected["bp-shop"], expected["bp-cart"])
             assert sorted(p.name for p in tmp_path.iterdir()) == ["bp-cart", "bp-shop", "out"]
 
@@ -380,11 +385,19 @@ def test_ctrl_c_at_any_moment_is_130_or_done(tmp_path: Path,
     out.mkdir()
     (out / "shop.k8s.yaml").write_bytes(file_bytes("old: 1\n"))
     old = tree(out)
+    start = time.perf_counter()
     subprocess.run([blueprint_exe(), "synth", str(folder), "-o", str(tmp_path / "ref")],
                    check=True, capture_output=True)
+    duration = time.perf_counter() - start
     new = tree(tmp_path / "ref")
     codes = set()
-    for delay in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5):
+    # Moments spread over a synth as long as the reference one on this machine (a loaded
+    # machine starts Python slower); more rounds only while no signal has met the command yet.
+    fractions = (0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0, 0.5, 0.6, 0.65, 0.75, 0.8)
+    for round_, fraction in enumerate(fractions):
+        if round_ >= 6 and 130 in codes:
+            break
+        delay = duration * fraction
         proc = subprocess.Popen([blueprint_exe(), "synth", str(folder), "-o", str(out)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:

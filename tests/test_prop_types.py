@@ -44,11 +44,11 @@ HEADER = textwrap.dedent("""\
 MESSAGES: dict[str, tuple[str, str]] = {
     "port as a string": (
         'WebApp(shop, "web", image="nginx:1.27.3", port="8080")',
-        "error: shop/web: port=8080: must be an int, got str '8080'; write it without quotes: "
+        "error: shop/web: port=\"8080\": must be an int, got str '8080'; write it without quotes: "
         "port=8080"),
     "a string where a list belongs": (
         'WebApp(shop, "web", image="nginx:1.27.3", writable_paths="/tmp")',
-        "error: shop/web: writable_paths=/tmp: must be a list of str, got str '/tmp'; pass "
+        "error: shop/web: writable_paths=\"/tmp\": must be a list of str, got str '/tmp'; pass "
         "writable_paths=['/tmp']"),
     "a dict where Resources belongs": (
         'WebApp(shop, "web", image="nginx:1.27.3", resources={"requests": {"cpu": "1"}})',
@@ -84,7 +84,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "readiness=Probe.http(...) or another of Probe.tcp, .exec, .grpc"),
     "a probe port as a string": (
         'WebApp(shop, "web", image="nginx:1.27.3", readiness=Probe.http("/", port="80"))',
-        "error: shop/web: readiness.port=80: must be an int or None, got str '80'; write it "
+        "error: shop/web: readiness.port=\"80\": must be an int or None, got str '80'; write it "
         "without quotes: readiness.port=80"),
     "a number in env": (
         'WebApp(shop, "web", image="nginx:1.27.3", env={"WORKERS": 4})',
@@ -92,10 +92,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ConfigMapKeyRef, got int 4; quote it: env['WORKERS']=\"4\""),
     "a yes for a bool": (
         'WebApp(shop, "web", image="nginx:1.27.3", allow_root="yes")',
-        "error: shop/web: allow_root=yes: must be a bool, got str 'yes'; pass True or False"),
+        "error: shop/web: allow_root=\"yes\": must be a bool, got str 'yes'; pass True or False"),
     "a volume by name": (
         'WebApp(shop, "web", image="nginx:1.27.3", mounts=[Mount("config", "/etc/app")])',
-        "error: shop/web: mounts[0].volume=config: must be a Volume, got str 'config'; pass "
+        "error: shop/web: mounts[0].volume=\"config\": must be a Volume, got str 'config'; pass "
         "mounts[0].volume=Volume.for_data(...) or another of Volume.empty_dir, .host_path, "
         ".claim, .new_claim, .config_map, .secret, .git_clone"),
     "a storage size as a number": (
@@ -121,7 +121,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "a string where a ConfigMap volume's items belong": (
         'WebApp(shop, "web", image="nginx:1.27.3", mounts=[Mount(Volume.config_map("conf", '
         '"app", items="app.conf"), "/etc/app")])',
-        "error: volume/conf: items=app.conf: must be a mapping of str to str or None, got str "
+        "error: volume/conf: items=\"app.conf\": must be a mapping of str to str or None, got str "
         "'app.conf'; pass items={...}"),
     "a number where access modes belong": (
         'Volume.new_claim("data", size="1Gi", access_modes=1)',
@@ -180,7 +180,7 @@ class TestMessages:
         result = runner.invoke(app, ["synth", str(tmp_path)])
         assert (result.exit_code, result.stderr) == (1, (
             f"error: {tmp_path}/blueprint.yaml:7: components[0].port=8080: must be an int, got "
-            "str '8080'; write it without quotes: port=8080\n"))
+            "str '8080'; write it without quotes: port: 8080\n"))
 
     def test_yaml_missing_image(self, tmp_path: Path) -> None:
         (tmp_path / "blueprint.yaml").write_text(

@@ -154,7 +154,31 @@ class TestNamespace:
         assert metadata["labels"]["pod-security.kubernetes.io/enforce"] == "baseline"
         assert metadata["annotations"]["blueprint.dev/pod-security"] == (
             "baseline: Deployment/legacy: Running as Non-root, Running as Non-root user "
-            "(opt-out: runs as root (allow_root=True))")
+            "(opt-out: BP041 in its blueprint.dev/ignore annotation)")
+
+    def test_only_pod_security_controls_lower_it(self) -> None:
+        """A writable root filesystem or a mounted API token is no Pod Security control
+        (kubernetes/kubernetes staging/src/k8s.io/pod-security-admission/policy/check_*.go has
+        no check for either): such a pod keeps the Namespace at restricted, and the reason for
+        a lower level names only the controls, never a Python or YAML spelling of an opt-out."""
+        shop = Release(App(), "shop")
+        WebApp(shop, "scratch", image=IMAGE, read_only_root_filesystem=False,
+               mount_service_account_token=True)
+        assert shop.manifests()[0]["metadata"]["labels"][
+            "pod-security.kubernetes.io/enforce"] == "restricted"
+        WebApp(shop, "legacy", image=IMAGE, run_as_user=0, allow_root=True,
+               read_only_root_filesystem=False)
+        manifests = shop.manifests()
+        reason = manifests[0]["metadata"]["annotations"]["blueprint.dev/pod-security"]
+        legacy = next(m for m in manifests if m["kind"] == "Deployment"
+                      and m["metadata"]["name"] == "legacy")
+        pod = legacy["spec"]["template"]
+        controls = dict.fromkeys(v.control for v in evaluate(pod["spec"], pod["metadata"],
+                                                             DEFAULT))
+        assert reason == (f"baseline: Deployment/legacy: {', '.join(controls)} (opt-out: BP041 "
+                          "in its blueprint.dev/ignore annotation)")
+        for word in ("root filesystem", "allow_root", "allowRoot", "read_only", "=True"):
+            assert word not in reason
 
     def test_a_node_agents_host_path_needs_privileged(self) -> None:
         shop = Release(App(), "shop")
@@ -163,7 +187,8 @@ class TestNamespace:
         metadata = shop.manifests()[0]["metadata"]
         assert metadata["labels"]["pod-security.kubernetes.io/enforce"] == "privileged"
         assert metadata["annotations"]["blueprint.dev/pod-security"].startswith(
-            "privileged: DaemonSet/agent: HostPath Volumes (opt-out: hostPath /var/log")
+            "privileged: DaemonSet/agent: HostPath Volumes (opt-out: BP041 in its "
+            "blueprint.dev/ignore annotation)")
 
     def test_version_labels_follow_the_target(self, write_blueprint: Callable[..., Path]) -> None:
         folder = write_blueprint(

@@ -125,8 +125,14 @@ class TestCheck:
         out.write_text(dump_documents(docs))
         result = runner.invoke(app, ["synth", str(yaml_project), "--check"])
         assert result.exit_code == 1
-        assert "error: Deployment/web: spec.selector=" in result.stderr
+        assert ("error: Deployment/web: spec.selector.matchLabels.tier=front -> <unset>: the "
+                "field is immutable") in result.stderr
         assert "(BP004)" in result.stderr
+        # A refused change is not fixed by committing the new output: no such advice.
+        assert "run blueprint synth and commit" not in result.stderr
+        assert result.stderr.splitlines()[-1] == (
+            f"error: synth: {out}: would change, and the API server refuses part of the change "
+            "(the errors above); follow their fixes, or undo that change in the blueprint")
 
 
 class TestEnvironments:

@@ -277,17 +277,34 @@ class TestReadinessBehindServices:
 
 
 class TestPauseDetection:
-    @pytest.mark.parametrize(("command", "pause"), [
-        (["sleep", "5"], True),
-        (["sh", "-c", "sleep 5 && nginx -s quit"], True),
-        (["/bin/sh", "-c", "echo bye; sleep 10"], True),
-        (["sh", "-c", "nginx -s quit"], False),
-        (["sh", "-c", "nosleep 5"], False),
+    @pytest.mark.parametrize("command", [
+        ["sleep", "5"],
+        ["sh", "-c", "sleep 5 && nginx -s quit"],
+        ["/bin/sh", "-c", "echo bye; sleep 10"],
+        ["sh", "-c", "nginx -s quit"],
+        ["/wait-shutdown"],
     ])
-    def test_exec_sleep_in_a_script(self, command: list[str], pause: bool) -> None:
+    def test_any_exec_handler_delays_the_stop_signal(self, command: list[str]) -> None:
+        """The kubelet runs the preStop handler, whatever it does, before the stop signal
+        (kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go, killContainer)."""
         manifests = good()
         container(manifests)["lifecycle"] = {"preStop": {"exec": {"command": command}}}
-        assert (check(manifests, select=["BP022"]) == []) == pause
+        assert check(manifests, select=["BP022"]) == []
+
+    @pytest.mark.parametrize(("command", "pause"), [
+        (["sleep", "5"], 5),
+        (["sh", "-c", "sleep 5 && nginx -s quit"], 5),
+        (["/bin/sh", "-c", "echo bye; sleep 10"], 10),
+        (["sh", "-c", "nginx -s quit"], 0),
+        (["sh", "-c", "nosleep 5"], 0),
+    ])
+    def test_exec_sleep_in_a_script(self, command: list[str], pause: int) -> None:
+        """BP023 compares the grace period with the pause a script sleeps."""
+        manifests = good()
+        container(manifests)["lifecycle"] = {"preStop": {"exec": {"command": command}}}
+        pod_spec = manifests[0]["spec"]["template"]["spec"]
+        pod_spec["terminationGracePeriodSeconds"] = 5
+        assert bool(check(manifests, select=["BP023"])) == (pause >= 5)
 
 
 def test_a_script_that_traps_term_handles_the_stop_signal() -> None:

@@ -77,7 +77,7 @@ class TestBP040:
 
     @pytest.mark.parametrize("cpu", [-0.5, float("nan"), float("inf"), True, "0.15 cores"])
     def test_malformed_still_caught(self, cpu: object) -> None:
-        resources = {"requests": {"cpu": cpu, "memory": "1Mi"}, "limits": {"memory": "1Mi"}}
+        resources = {"requests": {"cpu": cpu, "memory": "64Mi"}, "limits": {"memory": "64Mi"}}
         assert rule_fields([pod([{"name": "c", "image": "x:1", "resources": resources}])],
                            "BP040") == ["spec.containers[0].resources.requests.cpu"]
 

@@ -130,6 +130,21 @@ BAD: dict[str, tuple[str, list[str], str]] = {
                                "unsupported tag "
                                "'tag:yaml.org,2002:python/name:os.system'; fix the YAML; only "
                                "plain data is allowed, no Python tags"),
+    # The YAML path's hints in YAML (a newcomer copies them into blueprint.yaml).
+    "quoted port": (BASE.replace('port: "{{ values.web.port }}"', 'port: "3306"'), [],
+                    "error: svc/blueprint.yaml:12: components[0].port=3306: must be an int, got "
+                    "str '3306'; write it without quotes: port: 3306"),
+    "literal credential": (BASE + "    env: {DB_PASSWORD: hunter2hunter2}\n", [],
+                           "error: svc/blueprint.yaml:13: components[0].env.DB_PASSWORD="
+                           "<redacted>: a credential written as a literal value (BP044); use "
+                           "{secretKeyRef: {name: <secret>, key: <key>}}, or pass envNotSecret: "
+                           '{"DB_PASSWORD": "<why it is not a secret>"}'),
+    "root": (BASE + "    runAsUser: 0\n", [],
+             "error: svc/blueprint.yaml:13: components[0].runAsUser=0: runs as root (BP041); "
+             "pick a non-root user ID, or pass allowRoot: true to opt out on the record"),
+    "not a boolean": (BASE + "    readOnlyRootFilesystem: maybe\n", [],
+                      "error: svc/blueprint.yaml:13: components[0].readOnlyRootFilesystem=maybe: "
+                      "must be a bool, got str 'maybe'; pass true or false"),
 }
 
 

@@ -476,3 +476,78 @@ components:
         {sidecar}
 """)
     assert synth(folder) == (1, expected + "\n")
+
+
+class TestValuesThatReachNothing:
+    """examples/yaml/sock-shop shares settings through YAML anchors and merge keys
+    (``<<: *mongo``): the merge is resolved when the file is read, before values apply, so
+    ``--set mongo.replicas=3`` could only ever change nothing. It is an error, and "did you
+    mean" only names values that a template reads."""
+
+    SOCK_SHOP = Path(__file__).parent.parent / "examples" / "yaml" / "sock-shop" / "blueprint.yaml"
+
+    @pytest.fixture
+    def shop(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+        monkeypatch.chdir(tmp_path)
+        folder = tmp_path / "sock-shop"
+        folder.mkdir()
+        (folder / "blueprint.yaml").write_text(self.SOCK_SHOP.read_text())
+        return folder
+
+    def test_a_value_used_only_through_a_merge_key_is_an_error(self, shop: Path) -> None:
+        code, stderr = synth(shop, "--set", "mongo.replicas=3")
+        assert code == 1
+        assert stderr.startswith("error: --set: mongo.replicas=3: no template reads "
+                                 "values.mongo.replicas: setting it changes nothing; YAML "
+                                 "aliases and merge keys (<<: *mongo) copy values"), stderr
+
+    def test_a_values_file_that_reaches_nothing_names_its_line(self, shop: Path) -> None:
+        (shop / "prod.yaml").write_text("javaOpts: -Xmx1g\njava:\n  resources: {cpu: 500m}\n")
+        code, stderr = synth(shop, "--values", str(shop / "prod.yaml"))
+        assert code == 1
+        assert stderr.startswith(f"error: {shop / 'prod.yaml'}:3: java.resources.cpu=500m: no "
+                                 "template reads values.java.resources.cpu"), stderr
+
+    def test_no_suggestion_that_would_change_nothing(self, shop: Path) -> None:
+        code, stderr = synth(shop, "--set", "replica=3")
+        assert code == 1
+        assert "did you mean" not in stderr  # mongo.replicas is declared, but nothing reads it
+        code, stderr = synth(shop, "--set", "javaOpt=-Xmx1g")
+        assert (code, stderr.splitlines()[0]) == (
+            1, "error: --set: javaOpt=<key>: not a declared value; did you mean javaOpts?")
+
+    def test_a_value_a_template_reads_still_applies(self, shop: Path) -> None:
+        code, stderr = synth(shop, "--set", "javaOpts=-Xmx1g")
+        assert (code, stderr) == (0, "")
+        docs = load_all((shop / "out" / "sock-shop.k8s.yaml").read_text())
+        carts = next(d for d in docs if d["kind"] == "Deployment"
+                     and d["metadata"]["name"] == "carts")
+        env = carts["spec"]["template"]["spec"]["containers"][0]["env"]
+        assert {"name": "JAVA_OPTS", "value": "-Xmx1g"} in env
+
+    @pytest.mark.parametrize("template", [
+        "{{ values.web.port }}", "{{ values.web['port'] }}", "{{ values['web'].port }}",
+        "{{ (values.web.values() | list)[0] }}", "{{ values.get('web').port }}",
+    ])
+    def test_every_way_a_template_reads_a_value_counts(self, folder: Path,
+                                                       template: str) -> None:
+        blueprint = folder / "blueprint.yaml"
+        blueprint.write_text(blueprint.read_text().replace(
+            'port: "{{ values.web.port }}"', f'port: "{template}"'))
+        assert deployment(folder, "--set", "web.port=9090")["spec"]["template"]["spec"][
+            "containers"][0]["ports"][0]["containerPort"] == 9090
+
+
+@pytest.mark.parametrize("depth", [10, 5000])
+def test_deep_templates_with_a_set_value_never_give_a_traceback(folder: Path, depth: int) -> None:
+    """Which values a template reads is found by walking its parse tree: a template nested too
+    deep to walk counts as reading everything, and rendering says what is wrong with it."""
+    blueprint = folder / "blueprint.yaml"
+    deep = "(" * depth + "values.replicas" + ")" * depth
+    blueprint.write_text(blueprint.read_text().replace(
+        'replicas: "{{ values.replicas }}"', f'replicas: "{{{{ {deep} }}}}"'))
+    code, stderr = synth(folder, "--set", "replicas=3")  # one line or success, never a traceback
+    if depth == 10:
+        assert (code, stderr) == (0, "")
+    else:
+        assert code == 1 and "no template reads" not in stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
@@ -165,7 +166,7 @@ def _core_calls(calls: object) -> object:
 
     def core(entry: object) -> object:
         if isinstance(entry, Call) and isinstance(entry.target, Component):
-            return Call(entry.target.core, entry.port)
+            return dataclasses.replace(entry, target=entry.target.core)
         return entry.core if isinstance(entry, Component) else entry
 
     if isinstance(calls, Mapping):

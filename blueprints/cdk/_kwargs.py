@@ -116,8 +116,9 @@ class WebAppKwargs(TypedDict, total=False):
     another port than the main one) holding ``<service>:<port>`` in the same namespace,
     ``<service>.<namespace>.svc:<port>`` across namespaces; the callee's NetworkPolicy admits this
     component on exactly that port. Entries are constructs, component names of the release,
-    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`.
-    Default none.
+    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`,
+    which also gives the host and the port in variables of their own (``Call(db, host_env="DB_HOST",
+    port_env="DB_PORT")``; then ``<CALLEE>_ADDR`` only when the mapping names it). Default none.
     """
     egress: str | None
     """``"declared"`` adds an egress policy that admits exactly the callees and the cluster DNS; ``"open"``
@@ -252,8 +253,9 @@ class StatefulWebAppKwargs(TypedDict, total=False):
     another port than the main one) holding ``<service>:<port>`` in the same namespace,
     ``<service>.<namespace>.svc:<port>`` across namespaces; the callee's NetworkPolicy admits this
     component on exactly that port. Entries are constructs, component names of the release,
-    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`.
-    Default none.
+    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`,
+    which also gives the host and the port in variables of their own (``Call(db, host_env="DB_HOST",
+    port_env="DB_PORT")``; then ``<CALLEE>_ADDR`` only when the mapping names it). Default none.
     """
     egress: str | None
     """``"declared"`` adds an egress policy that admits exactly the callees and the cluster DNS; ``"open"``
@@ -389,8 +391,9 @@ class WorkerWithInitKwargs(TypedDict, total=False):
     another port than the main one) holding ``<service>:<port>`` in the same namespace,
     ``<service>.<namespace>.svc:<port>`` across namespaces; the callee's NetworkPolicy admits this
     component on exactly that port. Entries are constructs, component names of the release,
-    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`.
-    Default none.
+    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`,
+    which also gives the host and the port in variables of their own (``Call(db, host_env="DB_HOST",
+    port_env="DB_PORT")``; then ``<CALLEE>_ADDR`` only when the mapping names it). Default none.
     """
     egress: str | None
     """``"declared"`` adds an egress policy that admits exactly the callees and the cluster DNS; ``"open"``
@@ -522,8 +525,9 @@ class DaemonAppKwargs(TypedDict, total=False):
     another port than the main one) holding ``<service>:<port>`` in the same namespace,
     ``<service>.<namespace>.svc:<port>`` across namespaces; the callee's NetworkPolicy admits this
     component on exactly that port. Entries are constructs, component names of the release,
-    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`.
-    Default none.
+    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`,
+    which also gives the host and the port in variables of their own (``Call(db, host_env="DB_HOST",
+    port_env="DB_PORT")``; then ``<CALLEE>_ADDR`` only when the mapping names it). Default none.
     """
     egress: str | None
     """``"declared"`` adds an egress policy that admits exactly the callees and the cluster DNS; ``"open"``
@@ -639,8 +643,9 @@ class CronJobAppKwargs(TypedDict, total=False):
     another port than the main one) holding ``<service>:<port>`` in the same namespace,
     ``<service>.<namespace>.svc:<port>`` across namespaces; the callee's NetworkPolicy admits this
     component on exactly that port. Entries are constructs, component names of the release,
-    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`.
-    Default none.
+    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`,
+    which also gives the host and the port in variables of their own (``Call(db, host_env="DB_HOST",
+    port_env="DB_PORT")``; then ``<CALLEE>_ADDR`` only when the mapping names it). Default none.
     """
     egress: str | None
     """``"declared"`` adds an egress policy that admits exactly the callees and the cluster DNS; ``"open"``
@@ -776,8 +781,9 @@ class DataMigrationKwargs(TypedDict, total=False):
     another port than the main one) holding ``<service>:<port>`` in the same namespace,
     ``<service>.<namespace>.svc:<port>`` across namespaces; the callee's NetworkPolicy admits this
     component on exactly that port. Entries are constructs, component names of the release,
-    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`.
-    Default none.
+    ``"name:port"`` (a named or numbered Service port), or :class:`~blueprints.core.connections.Call`,
+    which also gives the host and the port in variables of their own (``Call(db, host_env="DB_HOST",
+    port_env="DB_PORT")``; then ``<CALLEE>_ADDR`` only when the mapping names it). Default none.
     """
     egress: str | None
     """``"declared"`` adds an egress policy that admits exactly the callees and the cluster DNS; ``"open"``

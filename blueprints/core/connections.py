@@ -39,33 +39,47 @@ _ENV_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """A call to a component on a port other than its main one: ``Call(db, "metrics")``.
+    """A call with more to say than the callee: another port (``Call(db, "metrics")``), or
+    the host and the port in variables of their own, for apps that read them apart
+    (``Call(db, host_env="DB_HOST", port_env="DB_PORT")``).
+
+    The variables follow the callee: a new ``service_port`` or a callee moved to another
+    release changes them all, so they never go stale apart from each other.
 
     Attributes:
-        target: The component (a construct, or a component name of the release).
+        target: The component (a construct, or a component name of the release), or an
+            external ``"host:port"``.
         port: The port's name or its Service port number. Default: the main port.
+        host_env: A variable that gets the host alone (``db``, or ``db.<namespace>.svc``
+            across namespaces). Default none.
+        port_env: A variable that gets the Service port alone (``3306``). Default none.
     """
 
     target: Any
     port: int | str | None = None
+    host_env: str | None = None
+    port_env: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Declared:
-    """A ``calls`` entry as declared: a component or a name still to resolve, or external."""
+    """A ``calls`` entry as declared: a component or a name still to resolve, or external.
+    ``env`` is the address variable's name when given, ``split`` the host and port variables'
+    (``None`` for each not asked for); a call that names only those has no address variable."""
 
     env: str | None
     target: Workload | str
     port: int | str | None
     text: str
+    split: tuple[str | None, str | None] = (None, None)
 
 
 @dataclass(frozen=True, slots=True)
 class Connection:
-    """A resolved call: the env variable and address, and the callee's pod port when known."""
+    """A resolved call: its env variables (the address ``host:port``, and the host and the
+    port alone when asked for), and the callee's pod port when known."""
 
-    env: str
-    address: str
+    env: tuple[tuple[str, str], ...]
     callee: Workload | None
     host: str
     service_port: int
@@ -96,21 +110,27 @@ def parse_calls(component: Workload, calls: object) -> tuple[Declared, ...]:
             raise ConfigError(Problem(path, "calls", env, "not a valid variable name",
                                       "use letters, digits, '_', '-' and '.'"))
         port: int | str | None = None
+        split: tuple[str | None, str | None] = (None, None)
         if isinstance(entry, Call):
-            entry, port = entry.target, entry.port
+            entry, port, split = entry.target, entry.port, (entry.host_env, entry.port_env)
             if port is not None and (isinstance(port, bool) or not isinstance(port, int | str)):
                 raise ConfigError(Problem(path, "calls", port, "a port is a name or a number",
                                           'e.g. Call(db, "metrics")', "BP042"))
+            for name in split:
+                if name is not None and (not isinstance(name, str)
+                                         or not _ENV_NAME.fullmatch(name)):
+                    raise ConfigError(Problem(path, "calls", name, "not a valid variable name",
+                                              "use letters, digits, '_', '-' and '.'"))
         if isinstance(entry, Workload):
-            result.append(Declared(env, entry, port, entry.path))
+            result.append(Declared(env, entry, port, entry.path, split))
             continue
         if not isinstance(entry, str):
             raise ConfigError(Problem(
                 path, "calls", entry, "names nothing: an entry is a component or "
                 '"host:port"', 'pass a construct, a component name or "api.example.com:443"',
                 "BP042"))
-        result.append(_parse_text(path, env, entry, port))
-    envs = [d.env for d in result if d.env is not None]
+        result.append(_parse_text(path, env, entry, port, split))
+    envs = [name for d in result for name in (d.env, *d.split) if name is not None]
     for env in envs:
         if envs.count(env) > 1:
             raise ConfigError(Problem(path, "calls", env, "two calls share the variable",
@@ -118,7 +138,8 @@ def parse_calls(component: Workload, calls: object) -> tuple[Declared, ...]:
     return tuple(result)
 
 
-def _parse_text(path: str, env: str | None, text: str, port: int | str | None) -> Declared:
+def _parse_text(path: str, env: str | None, text: str, port: int | str | None,
+                split: tuple[str | None, str | None]) -> Declared:
     host, sep, port_text = text.rpartition(":")
     if not sep:
         host, port_text = text, ""
@@ -140,7 +161,7 @@ def _parse_text(path: str, env: str | None, text: str, port: int | str | None) -
         else:
             raise ConfigError(Problem(path, "calls", text, 'not "host:port"',
                                       'e.g. "api.example.com:443"', "BP042"))
-    return Declared(env, host, port, text)
+    return Declared(env, host, port, text, split)
 
 
 def address(callee: Workload, service_port: int, caller_namespace: str) -> tuple[str, str]:
@@ -194,7 +215,7 @@ def resolve_connections(workloads: Sequence[Workload]) -> None:
             if source is not None and source is not caller:
                 source._admitted_by.append(caller)
     for caller in workloads:
-        envs = [c.env for c in caller._connections]
+        envs = [name for c in caller._connections for name, _ in c.env]
         for env in envs:
             if envs.count(env) > 1 or env in caller.props.env:
                 problems.append(Problem(caller.path, "calls", env,
@@ -222,8 +243,7 @@ def _resolve(caller: Workload, declared: Declared, known: Mapping[tuple[str, str
                                       "names no component of the release, and an external "
                                       "address needs a port number",
                                       'e.g. "api.example.com:443"', "BP042"))
-        env = declared.env or default_env(target)
-        return Connection(env, f"{target}:{port}", None, target, port, port)
+        return Connection(_variables(declared, target, target, port), None, target, port, port)
     ports = callee.service_ports()
     if not ports:
         raise ConfigError(Problem(caller.path, "calls", declared.text,
@@ -239,8 +259,22 @@ def _resolve(caller: Workload, declared: Declared, known: Mapping[tuple[str, str
                                       f"{callee.path} does not expose port {port}",
                                       f"call one of its Service ports ({offered})", "BP042"))
         chosen = matches[0]
-    host, text = address(callee, chosen[1], caller.namespace)
+    host, _ = address(callee, chosen[1], caller.namespace)
     # Another port than the main one gets its own variable: CART_METRICS_ADDR.
     suffix = f"-{chosen[0]}" if chosen is not ports[0] else ""
-    env = declared.env or default_env(callee.id + suffix)
-    return Connection(env, text, callee, host, chosen[1], chosen[2])
+    return Connection(_variables(declared, callee.id + suffix, host, chosen[1]), callee, host,
+                      chosen[1], chosen[2])
+
+
+def _variables(declared: Declared, name: str, host: str,
+               port: int) -> tuple[tuple[str, str], ...]:
+    """The call's variables: the address (named, or ``<NAME>_ADDR`` unless the call names
+    only its host and port variables), then the host and the port alone when asked for."""
+    host_env, port_env = declared.split
+    env = declared.env or (None if host_env or port_env else default_env(name))
+    variables = [(env, f"{host}:{port}")] if env else []
+    if host_env:
+        variables.append((host_env, host))
+    if port_env:
+        variables.append((port_env, str(port)))
+    return tuple(variables)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from blueprints.core.names import check_name
+from blueprints.core.names import check_name, name_problem
 from blueprints.errors import ConfigError, Problem
 
 if TYPE_CHECKING:
@@ -126,7 +126,8 @@ def check_exposure(component: Workload, expose: object) -> tuple[Exposure, ...]:
                 'use Ingress(host=...), HTTPRoute(gateway=...), LoadBalancer(source_ranges=...) '
                 "or NodePort(source_ranges=...)", "BP042"))
         if isinstance(item, Ingress):
-            check_name(item.host, component=path, field="expose.host", kind="subdomain")
+            check_name(item.host, component=path, field="expose.host", kind="subdomain",
+                       fix=_host_fix("host", item.host))
             check_name(item.controller_namespace, component=path,
                        field="expose.controller_namespace")
             if item.tls_secret is not None:
@@ -143,7 +144,8 @@ def check_exposure(component: Workload, expose: object) -> tuple[Exposure, ...]:
                 raise ConfigError(Problem(path, "expose.hostnames", item.hostnames,
                                           "must be a list", 'e.g. hostnames=["shop.example.com"]'))
             for host in item.hostnames:
-                check_name(host, component=path, field="expose.hostnames", kind="subdomain")
+                check_name(host, component=path, field="expose.hostnames", kind="subdomain",
+                           fix=_host_fix("hostnames", host))
             _check_path(path, item.path)
         else:
             if isinstance(item.source_ranges, str) or not item.source_ranges:
@@ -247,3 +249,17 @@ def _check_path(component: str, path: object) -> None:
     if not isinstance(path, str) or not path.startswith("/"):
         raise ConfigError(Problem(component, "expose.path", path, "paths start with '/'",
                                   'e.g. "/" or "/api"'))
+
+
+def _host_fix(field: str, value: object) -> str:
+    """Advice for a host that is not a DNS name: the host alone when a URL was given
+    (``https://shop.example.com/`` -> ``shop.example.com``), else an example."""
+    if isinstance(value, str):
+        text = value.strip()
+        text = text.split("://", 1)[1] if "://" in text else text
+        host = text.split("/", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0].lower().rstrip(".")
+        if host and host != value and name_problem(host, kind="subdomain") is None:
+            shown = f"[{host!r}]" if field == "hostnames" else repr(host)
+            return f"write the host name alone, without scheme, port or path: {field}={shown}"
+    return f"write a host name, e.g. {field}=" + (
+        "['shop.example.com']" if field == "hostnames" else "'shop.example.com'")

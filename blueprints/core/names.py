@@ -58,8 +58,10 @@ def check_name(
     field: str,
     kind: str = "label",
     max_length: int | None = None,
+    fix: str | None = None,
 ) -> str:
-    """Return ``value`` when it is a valid name of ``kind``.
+    """Return ``value`` when it is a valid name of ``kind``; ``fix`` replaces the advice to
+    rename (for what is not a name one chooses, such as a host).
 
     Raises:
         ConfigError: It is not (BP006).
@@ -67,8 +69,8 @@ def check_name(
     what = name_problem(value, kind=kind, max_length=max_length)
     if what is not None:
         raise ConfigError(
-            Problem(component, field, value, what, "rename it, for example 'web' or 'my-db'",
-                    "BP006")
+            Problem(component, field, value, what,
+                    fix or "rename it, for example 'web' or 'my-db'", "BP006")
         )
     assert isinstance(value, str)
     return value

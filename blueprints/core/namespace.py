@@ -27,8 +27,11 @@ __all__ = [
 #: The Pod Security Admission labels (kubernetes ``staging/src/k8s.io/pod-security-admission/
 #: api/constants.go``): ``<prefix>enforce``, ``audit``, ``warn`` and their ``-version`` labels.
 POD_SECURITY_LABEL_PREFIX = "pod-security.kubernetes.io/"
-#: Why the Namespace is below ``restricted``: each object that needs it, its controls and the
-#: opt-out it records.
+#: Why the Namespace is below ``restricted``: each object that needs it, the Pod Security
+#: controls it breaks (the evaluator's names, only those: a writable root filesystem, for one,
+#: is no control; upstream's checks are ``staging/src/k8s.io/pod-security-admission/policy/
+#: check_*.go`` in kubernetes/kubernetes) and whether it records a BP041 opt-out. The opt-out's
+#: own text stays on the object: it may name more than Pod Security, in a blueprint's words.
 POD_SECURITY_REASON_ANNOTATION = "blueprint.dev/pod-security"
 #: Namespaces that every cluster has: a release there does not create or relabel them.
 RESERVED_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
@@ -46,6 +49,7 @@ def pod_security_level(
         ``restricted``, one reason per object that lowers it: ``<Kind>/<name>: <controls>``
         with the opt-out the object records.
     """
+    from blueprints.practices import IGNORE_ANNOTATION
     from blueprints.rules import suppressions
     from blueprints.rules._objects import POD_SPEC_PATHS
     from blueprints.rules.pod_security import evaluate, strictest_level
@@ -60,9 +64,11 @@ def pod_security_level(
                 continue
             controls = ", ".join(dict.fromkeys(v.control for v in violations))
             metadata = manifest.get("metadata") or {}
-            recorded = suppressions(manifest).get("BP041")
+            recorded = "BP041" in suppressions(manifest)
+            opt_out = (f"opt-out: BP041 in its {IGNORE_ANNOTATION} annotation" if recorded
+                       else "no recorded opt-out")
             reasons.append(f"{manifest.get('kind')}/{metadata.get('name')}: {controls} "
-                           f"({'opt-out: ' + recorded if recorded else 'no recorded opt-out'})")
+                           f"({opt_out})")
     return level, reasons
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from blueprints.errors import Problem
+from blueprints.errors import Problem, choices
 
 __all__ = ["FIELDS_FILE", "ROOT_KINDS", "Operation", "apply_operation", "validate_patch"]
 
@@ -221,7 +221,7 @@ def _step(fields: Mapping[str, Any], node: Any, token: str,
         near = difflib.get_close_matches(token, list(properties), n=1)
         return "", (f"{kind} has no field {token!r} (at {_pointer([*before, token])})",
                     f"did you mean {near[0]}?" if near else
-                    f"use one of {', '.join(sorted(properties))}")
+                    f"use one of {choices(sorted(properties), limit=12)}")
     return properties[token], None
 
 

@@ -22,7 +22,7 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from blueprints.errors import ConfigError, Problem
+from blueprints.errors import ConfigError, Problem, choices
 
 __all__ = [
     "build_props",
@@ -85,7 +85,8 @@ def build_props(
                 component, safe_repr(name) if not isinstance(name, str) else name, _shown(value),
                 f"{owner or props_class.__name__} has no such prop",
                 f"did you mean {near[0]}?" if near else
-                f"use one of: {', '.join(sorted(shape.fields))}"))
+                f"use one of: {choices(sorted(shape.fields))}; help("
+                f"{owner or props_class.__name__}) lists them all"))
     for name in shape.required:
         if name not in given:
             fix = (hints or {}).get(name, f"pass {name}=...")
@@ -99,7 +100,8 @@ def build_props(
                 check(value, name)
     except _Mismatch as mismatch:
         raise ConfigError(Problem(component, mismatch.field, _shown(mismatch.value),
-                                  mismatch.what, mismatch.fix)) from None
+                                  mismatch.what, mismatch.fix,
+                                  quoted=isinstance(mismatch.value, str))) from None
     return props_class(**given)
 
 
@@ -113,7 +115,8 @@ def check_instance(obj: object, *, component: str, prefix: str = "") -> None:
         _check_fields(obj, prefix)
     except _Mismatch as mismatch:
         raise ConfigError(Problem(component, mismatch.field, _shown(mismatch.value),
-                                  mismatch.what, mismatch.fix)) from None
+                                  mismatch.what, mismatch.fix,
+                                  quoted=isinstance(mismatch.value, str))) from None
 
 
 def checked_arguments(kind: str) -> Callable[[F], F]:
@@ -150,7 +153,8 @@ def checked_arguments(kind: str) -> Callable[[F], F]:
             except _Mismatch as wrong:
                 where = f"{kind}/{name}" if isinstance(name, str) else kind
                 raise ConfigError(Problem(where, wrong.field, _shown(wrong.value), wrong.what,
-                                          wrong.fix)) from None
+                                          wrong.fix, quoted=isinstance(wrong.value, str))
+                                  ) from None
             return function(*args, **kwargs)
 
         return typing.cast(F, wrapper)
@@ -178,9 +182,19 @@ def describe(hint: Any) -> str:
     """A type as a user reads it: ``an int``, ``a list of str``, ``a Probe or None``."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
-        options = [describe(a) for a in args if a is not type(None)]
-        text = " or ".join(options)
-        return f"{text} or None" if type(None) in args else text
+        plain = [a for a in args if a is not type(None)]
+        # Ingress | ... | Sequence[Ingress | ...]: the list says "a list of them", once.
+        lists = [a for a in plain if typing.get_origin(a) in (Sequence, list, tuple)
+                 and set(typing.get_args(typing.get_args(a)[0]) or typing.get_args(a)[:1])
+                 == {b for b in plain if typing.get_origin(b) not in (Sequence, list, tuple)}]
+        options = [describe(a) for a in plain if a not in lists]
+        if lists:
+            text = options[0] if len(options) == 1 else (
+                f"{', '.join(options[:-1])} or {options[-1]}") + ", or a list of them"
+        else:
+            text = " or ".join(options)
+        return f"{text}, or None" if type(None) in args and lists else (
+            f"{text} or None" if type(None) in args else text)
     if origin in (Sequence, list, tuple) and (len(args) == 1 or not args):
         return f"a list of {_bare(args[0])}" if args and args[0] is not Any else "a list"
     if origin is tuple:
@@ -313,10 +327,13 @@ def _union(hint: Any, args: tuple[Any, ...]) -> _Check:
         dataclass_options = [a for a, _ in options
                              if isinstance(a, type) and dataclasses.is_dataclass(a)]
         numbers = isinstance(value, int | float) and not isinstance(value, bool)
+        named = [a for a in dataclass_options
+                 if isinstance(value, str) and a.__name__.lower() == value.lower()]
         fix = first.fix if first is not None and (len(options) == 1 or (
             numbers and str in args)) else (
             _build_hint(dataclass_options[0], field) if dataclass_options
-            and isinstance(value, Mapping) else f"pass {describe(hint)}")
+            and isinstance(value, Mapping) else _call_hint(named[0], field, dataclass_options)
+            if named else f"pass {describe(hint)}")
         raise _Mismatch(field, value, _wrong(hint, value), fix)
     return check
 
@@ -381,6 +398,11 @@ def _fix(hint: Any, value: object, field: str) -> str:
     if hint is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return f"write it without quotes: {field}={int(value)}"
     if hint is str and isinstance(value, int | float) and not isinstance(value, bool):
+        if field.endswith(("memory", "memory_limit")) and isinstance(value, int):
+            # A bare memory number is bytes: "512" would be 512 bytes, never what was meant.
+            return f'write it with a unit: {field}="{value}Mi" (a bare number is bytes)'
+        if field.endswith(("cpu", "cpu_limit")) and isinstance(value, int) and value >= 10:
+            return f'quote it: {field}="{value}m" for millicores, or "{value}" for cores'
         return f'quote it: {field}="{safe_repr(value)}"'
     if hint is int:
         return "pass a whole number"
@@ -398,6 +420,16 @@ def _build_hint(cls: type[Any], field: str) -> str:
                 + (f" or another of {cls.__name__}.{', .'.join(builders[1:])}" if builders[1:]
                    else ""))
     return f"pass {field}={cls.__name__}(...)"
+
+
+def _call_hint(cls: type[Any], field: str, others: Sequence[type[Any]]) -> str:
+    """A string that names a class (``expose="ingress"``): how to build that class, with its
+    required fields (``pass expose=Ingress(host=...)``), and the other choices by name."""
+    required = [f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING
+                and f.default_factory is dataclasses.MISSING]
+    rest = [o.__name__ for o in others if o is not cls]
+    return (f"pass {field}={cls.__name__}({', '.join(f'{r}=...' for r in required)})"
+            + (f", or one of {', '.join(rest)}" if rest else ""))
 
 
 def _bare(hint: Any) -> str:

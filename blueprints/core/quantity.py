@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal, DecimalException
 
-__all__ = ["parse_quantity"]
+__all__ = ["MIN_MEMORY", "memory_too_small", "parse_quantity"]
+
+#: The least memory a container is given: 4Mi. Below it a bare number was meant in MiB
+#: (``memory="512"`` is 512 bytes), and a container limited to it cannot start: the runtimes
+#: refuse such limits (moby daemon/daemon_unix.go ``linuxMinMemory``: 6 MiB today, 4 MiB
+#: before; podman the same 4 MiB).
+MIN_MEMORY = Decimal(4 * 1024 * 1024)
 
 _QUANTITY = re.compile(
     r"(?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))"
@@ -33,3 +39,17 @@ def parse_quantity(text: object) -> Decimal | None:
     except (DecimalException, ValueError):  # an exponent beyond any decimal: 1e99999999999
         return None
     return number
+
+
+def memory_too_small(value: object, amount: Decimal | None) -> tuple[str, str, str] | None:
+    """What is wrong with the memory quantity ``value`` (``amount`` bytes), how to fix it and
+    the quantity to write instead (``512Mi``); ``None`` if it is sane (zero and malformed
+    quantities are other checks' business)."""
+    if amount is None or not 0 < amount < MIN_MEMORY:
+        return None
+    text = str(value).strip()
+    if text.isdigit():
+        return (f"{text} bytes (a bare number is bytes), below the 4Mi that container runtimes "
+                "start a container with", "write it with a unit", f"{text}Mi")
+    return ("below 4Mi: container runtimes refuse to start a container limited to so little "
+            "(Docker: below 6MB)", "give it at least 4Mi", "64Mi")

@@ -120,6 +120,9 @@ class StatefulWebAppCore(Workload):
     def ports(self) -> tuple[tuple[str, int], ...]:
         return ((self.props.port_name, self.props.port), *self.props.extra_ports.items())
 
+    def extra_mount_paths(self) -> list[tuple[str, str]]:
+        return [("storage.mount_path", s.mount_path) for s in self.storage]
+
     def service_ports(self) -> tuple[tuple[str, int, int], ...]:
         props = self.props
         main = props.service_port if props.service_port is not None else props.port

@@ -15,7 +15,7 @@ from blueprints.core.prop_types import checked_arguments
 from blueprints.core.quantity import parse_quantity
 from blueprints.errors import ConfigError, Problem
 
-__all__ = ["GIT_IMAGE", "HOST_PATH_TYPES", "Mount", "Survives", "Volume"]
+__all__ = ["GIT_IMAGE", "HOST_PATH_TYPES", "Mount", "Survives", "Volume", "mount_point"]
 
 #: The pinned image of the git-clone init container (BP001, BP014).
 GIT_IMAGE = "alpine/git:2.47.2"
@@ -25,6 +25,15 @@ HOST_PATH_TYPES = frozenset({"Directory", "DirectoryOrCreate", "File", "FileOrCr
 _NODE_ROOTS = frozenset({"/", "/etc", "/var", "/var/run", "/run", "/var/lib", "/proc", "/sys",
                          "/root", "/home", "/usr", "/bin", "/sbin", "/boot", "/dev",
                          "/var/run/docker.sock", "/run/containerd/containerd.sock"})
+
+
+def mount_point(path: str) -> str:
+    """Where a mount path lands: ``/tmp/``, ``//tmp`` and ``/./tmp`` are all ``/tmp``. Two
+    mounts of a container at one point hide each other (BP012)."""
+    if "//" not in path and "/." not in path and not path.endswith("/"):
+        return path  # already normal: the common case, kept cheap for lint
+    return posixpath.normpath("/" + path.lstrip("/")) if path.startswith("/") else (
+        posixpath.normpath(path))
 
 
 class Survives(StrEnum):

@@ -28,10 +28,10 @@ from blueprints.core.image import ImageRef, parse_image, pull_policy
 from blueprints.core.labels import label_value_problem, recommended_labels, selector_labels
 from blueprints.core.names import check_name, is_ip_literal
 from blueprints.core.probes import Probe
-from blueprints.core.quantity import parse_quantity
+from blueprints.core.quantity import memory_too_small, parse_quantity
 from blueprints.core.release import ReleaseContext
 from blueprints.core.secrets import REDACTED, literal_credential
-from blueprints.core.volumes import Mount, Volume
+from blueprints.core.volumes import Mount, Volume, mount_point
 from blueprints.errors import ConfigError, Problem
 from blueprints.practices import IGNORE_ANNOTATION
 
@@ -204,7 +204,9 @@ class WorkloadProps:
             ``<service>.<namespace>.svc:<port>`` across namespaces; the callee's NetworkPolicy
             admits this component on exactly that port. Entries are constructs, component
             names of the release, ``"name:port"`` (a named or numbered Service port), or
-            :class:`~blueprints.core.connections.Call`. Default none.
+            :class:`~blueprints.core.connections.Call`, which also gives the host and the port
+            in variables of their own (``Call(db, host_env="DB_HOST", port_env="DB_PORT")``;
+            then ``<CALLEE>_ADDR`` only when the mapping names it). Default none.
         egress: ``"declared"`` adds an egress policy that admits exactly the callees and the
             cluster DNS; ``"open"`` leaves egress alone. Default: the release's (``open``).
         allow_from: Callers that blueprint does not build, admitted on every port (BP042):
@@ -361,6 +363,11 @@ class Workload(ABC):
         """Mounts that the component adds to the main container itself (none by default)."""
         return []
 
+    def extra_mount_paths(self) -> list[tuple[str, str]]:
+        """``(field, path)`` of the main container's mounts that the subclass renders itself
+        (a StatefulWebApp's ``storage``), checked with the others (none by default)."""
+        return []
+
     def _check(self) -> None:  # noqa: B027 - an optional hook, not an abstract method
         """Check the props of the subclass; runs in the constructor before probes are built."""
 
@@ -418,7 +425,8 @@ class Workload(ABC):
         """The pod template: restricted security, probes, pause, grace, resources, volumes."""
         props = self.props
         volumes = self._volumes
-        calls = [{"name": c.env, "value": c.address} for c in self._connections]
+        calls = [{"name": name, "value": value} for c in self._connections
+                 for name, value in c.env]
         container = self.container(
             self.id,
             self.image,
@@ -553,9 +561,16 @@ class Workload(ABC):
         for sidecar in props.sidecars:
             owners.append((sidecar.name, sidecar.mounts))
         for owner, mounts in owners:
-            paths: set[str] = set()
+            # Each container's mount paths, normalised: the API server refuses two equal
+            # mountPaths, and "/tmp/" or "//tmp" would silently hide "/tmp" (BP012).
+            paths: dict[str, str] = {}
             for mount in mounts:
-                self._check_mount(owner, mount, paths, volumes)
+                field = "writable_paths" if owner == self.id and any(
+                    mount is w for w in writable) else f"{owner}.mounts"
+                self._check_mount(owner, mount, field, paths, volumes)
+            if owner == self.id:
+                for field, extra in self.extra_mount_paths():
+                    _claim_path(self.path, field, extra, paths)
         inits = [*self.extra_init_containers(),
                  *(self._clone_container(v) for v in volumes.values() if v.clone is not None)]
         sidecars = [self._sidecar(s) for s in props.sidecars]
@@ -569,7 +584,7 @@ class Workload(ABC):
         return ([v.render() for v in volumes.values()], [m.render() for m in main_mounts],
                 inits, sidecars)
 
-    def _check_mount(self, owner: str, mount: Mount, paths: set[str],
+    def _check_mount(self, owner: str, mount: Mount, field: str, paths: dict[str, str],
                      volumes: dict[str, Volume]) -> None:
         path = self.path
         if not isinstance(mount, Mount):
@@ -586,11 +601,7 @@ class Workload(ABC):
         if not isinstance(mount.path, str) or not mount.path.startswith("/"):
             raise ConfigError(Problem(path, f"{owner}.mounts", mount.path,
                                       "mount paths are absolute", 'e.g. "/cache"', "BP012"))
-        if mount.path in paths:
-            raise ConfigError(Problem(path, f"{owner}.mounts", mount.path,
-                                      "two volumes mounted at one path",
-                                      "mount each volume at its own path", "BP012"))
-        paths.add(mount.path)
+        _claim_path(path, field, mount.path, paths)
         known = volumes.get(volume.name)
         if known is not None and known != volume:
             raise ConfigError(Problem(path, "volume", volume.name,
@@ -924,6 +935,31 @@ class Workload(ABC):
         """Record a loosened practice on the objects, so that lint agrees with synth."""
         self.opt_outs.setdefault(practice, []).append(reason)
 
+    def _check_resources(self) -> None:
+        """Quantities well formed, memory in sane amounts, the limit above the request (BP040)."""
+        props, path = self.props, self.path
+        res = props.resources
+        for field_name, quantity in (("resources.cpu", res.cpu), ("resources.memory", res.memory),
+                                  ("resources.memory_limit", res.memory_limit),
+                                  ("resources.cpu_limit", res.cpu_limit)):
+            if quantity is None and field_name.endswith("limit"):
+                continue
+            amount = parse_quantity(quantity)
+            if amount is None or amount < 0:
+                raise ConfigError(Problem(path, field_name, quantity,
+                                          "not a non-negative Kubernetes quantity",
+                                          'write it like "100m", "0.5" or "128Mi"', "BP040"))
+            small = memory_too_small(quantity, amount) if "memory" in field_name else None
+            if small is not None:
+                what, how, instead = small
+                raise ConfigError(Problem(path, field_name, quantity, what,
+                                          f'{how}: {field_name}="{instead}"', "BP040"))
+        memory, limit = parse_quantity(res.memory), parse_quantity(res.memory_limit or res.memory)
+        if memory is not None and limit is not None and limit < memory:
+            raise ConfigError(Problem(path, "resources.memory_limit", res.memory_limit,
+                                      f"below the memory request {res.memory}",
+                                      "raise the limit to at least the request", "BP040"))
+
     def _check_numbers(self) -> None:
         props, path = self.props, self.path
         for field_name, value in (("shutdown_seconds", props.shutdown_seconds),
@@ -959,22 +995,7 @@ class Workload(ABC):
             raise ConfigError(Problem(path, "image_pull_policy", props.image_pull_policy,
                                       "not a pull policy", "use IfNotPresent, Always or Never",
                                       "BP002"))
-        res = props.resources
-        for field_name, quantity in (("resources.cpu", res.cpu), ("resources.memory", res.memory),
-                                  ("resources.memory_limit", res.memory_limit),
-                                  ("resources.cpu_limit", res.cpu_limit)):
-            if quantity is None and field_name.endswith("limit"):
-                continue
-            amount = parse_quantity(quantity)
-            if amount is None or amount < 0:
-                raise ConfigError(Problem(path, field_name, quantity,
-                                          "not a non-negative Kubernetes quantity",
-                                          'write it like "100m", "0.5" or "128Mi"', "BP040"))
-        memory, limit = parse_quantity(res.memory), parse_quantity(res.memory_limit or res.memory)
-        if memory is not None and limit is not None and limit < memory:
-            raise ConfigError(Problem(path, "resources.memory_limit", res.memory_limit,
-                                      f"below the memory request {res.memory}",
-                                      "raise the limit to at least the request", "BP040"))
+        self._check_resources()
         for path_ in props.writable_paths:
             if not isinstance(path_, str) or not path_.startswith("/"):
                 raise ConfigError(Problem(path, "writable_paths", path_,
@@ -1101,3 +1122,16 @@ def _peer(client: ClientRef, namespace: str) -> Manifest:
             "kubernetes.io/metadata.name": client.namespace}}
     peer["podSelector"] = {"matchLabels": dict(client.selector)}
     return peer
+
+
+def _claim_path(component: str, field: str, path: str, paths: dict[str, str]) -> None:
+    """Record ``path`` for one container, refusing one that another mount already holds once
+    normalised (``/tmp/``, ``//tmp`` and ``/./tmp`` are ``/tmp``)."""
+    key = mount_point(path)
+    first = paths.get(key)
+    if first is not None:
+        where = "" if first == f"{field}={path}" else f": {first} mounts there too"
+        raise ConfigError(Problem(component, field, path,
+                                  f"two volumes mounted at one path{where}",
+                                  "mount each volume at its own path", "BP012"))
+    paths[key] = f"{field}={path}"

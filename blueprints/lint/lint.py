@@ -18,11 +18,11 @@ from blueprints.errors import ConfigError, Problem
 from blueprints.kube import DEFAULT, KubeVersion
 from blueprints.lint.config import LintConfig
 from blueprints.lint.documents import Document, parse_stream
-from blueprints.lint.shape import shape_problems
+from blueprints.lint.shape import REQUIRED, shape_problems
 from blueprints.practices import IGNORE_ANNOTATION, PRACTICES, Severity
 from blueprints.rules import Context, Finding, check, malformed_suppressions
 from blueprints.rules._objects import TEMPLATE_PATHS
-from blueprints.rules.apis import REMOVED_KINDS
+from blueprints.rules.apis import REMOVED_KINDS, is_builtin_api
 
 __all__ = [
     "BUILTIN_KINDS",
@@ -114,6 +114,7 @@ class LintReport:
             file), one line each (exit 2).
         notes: What was skipped and why (shown with --verbose).
         hints: Advice shown always, such as rendering a Helm chart first.
+        charts: The Helm charts skipped (folders holding a Chart.yaml).
         skipped: How many inputs were skipped, by reason.
         files: How many files were read. objects: how many Kubernetes objects were checked.
     """
@@ -122,6 +123,7 @@ class LintReport:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
+    charts: list[str] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     files: int = 0
     objects: int = 0
@@ -132,9 +134,16 @@ class LintReport:
         return any(f.finding.severity in bad and f.finding.suppressed is None
                    for f in self.findings)
 
+    @property
+    def only_charts(self) -> bool:
+        """True when nothing was linted and a Helm chart was skipped: CI must not pass an
+        unrendered chart as clean."""
+        return not (self.objects or self.findings or self.problems) and bool(self.charts)
+
     def exit_code(self, *, strict: bool) -> int:
-        """2 when an input could not be read, 1 on failing findings, else 0."""
-        if self.problems:
+        """2 when an input could not be read or only unrendered Helm charts were given, 1 on
+        failing findings, else 0."""
+        if self.problems or self.only_charts:
             return 2
         return 1 if self.failed(strict=strict) else 0
 
@@ -319,6 +328,7 @@ def _walk(root: Path, report: LintReport, config: LintConfig) -> Iterator[Path]:
         here = Path(folder)
         if "Chart.yaml" in files:
             report.skip("Helm chart", f"{here}: a Helm chart, skipped")
+            report.charts.append(str(here))
             report.hints.append(f"{here} is a Helm chart: render it first, "
                                 f"helm template RELEASE {here} | blueprint lint -")
             dirs[:] = []
@@ -350,6 +360,7 @@ def _skipped_by_name(path: Path, report: LintReport) -> bool:
         return False
     report.skip(reason, f"{path}: {reason}, not a manifest, skipped")
     if reason == "Chart.yaml":
+        report.charts.append(str(path.parent))
         report.hints.append(f"{path.parent} is a Helm chart: render it first, "
                             f"helm template RELEASE {path.parent} | blueprint lint -")
     return True
@@ -475,7 +486,7 @@ def _objects(name: str, document: Document, report: LintReport) -> Iterator[_Pla
         report.skip("kustomization.yaml", f"{name}:{document.line}: {kind} ({api}) is "
                     "kustomize's, skipped")
         return
-    if kind not in BUILTIN_KINDS and not any(
+    if kind not in BUILTIN_KINDS and not is_builtin_api(api) and not any(
         isinstance(_get(value, path), dict) and "containers" in _get(value, path)  # type: ignore[operator]
         for path in TEMPLATE_PATHS
     ):
@@ -494,10 +505,11 @@ def _get(obj: object, path: tuple[str, ...]) -> object:
 def _check_shape(item: _Placed, report: LintReport) -> None:
     manifest = item.document.value
     for path, value, what in shape_problems(manifest):
+        fix = ("set it" if what == REQUIRED or what.startswith("must not be empty")
+               else "give the field the type the API expects")
         report.findings.append(LintFinding(
             Finding(MANIFEST_RULE, Severity.ERROR, -1, str(manifest.get("kind")),
-                    _name(manifest), None, item.prefix + path, _printable(value), what,
-                    "give the field the type the API expects"),
+                    _name(manifest), None, item.prefix + path, _printable(value), what, fix),
             item.file, item.document.index, item.document.line_of(path)))
 
 

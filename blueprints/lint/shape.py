@@ -19,7 +19,7 @@ from typing import Any
 from blueprints.core.quantity import parse_quantity
 from blueprints.rules._objects import POD_SPEC_PATHS, TEMPLATE_PATHS
 
-__all__ = ["shape_problems"]
+__all__ = ["REQUIRED", "shape_problems"]
 
 Check = Callable[[object], str | None]
 _INT64 = 2**63
@@ -109,7 +109,10 @@ _POD_SPEC = {
 _METADATA = {"name": _STR, "generateName": _STR, "namespace": _STR, "labels": _STRINGS,
              "annotations": _STRINGS}
 _TEMPLATE = {"metadata": _METADATA, "spec": _POD_SPEC}
-_SELECTOR = {"matchLabels": _STRINGS, "matchExpressions": [_MAP]}
+_SELECTOR = {"matchLabels": _STRINGS,
+             "matchExpressions": [{"key": _STR, "operator": _STR, "values": [_STR]}]}
+_PEER = {"podSelector": _SELECTOR, "namespaceSelector": _SELECTOR,
+         "ipBlock": {"cidr": _STR, "except": [_STR]}}
 _WORKLOAD = {"replicas": _INT, "selector": _SELECTOR, "template": _TEMPLATE,
              "serviceName": _STR, "minReadySeconds": _INT}
 _SPECS: dict[str, Any] = {
@@ -122,20 +125,67 @@ _SPECS: dict[str, Any] = {
                            "nodePort": _INT, "protocol": _STR}]},
     "PodDisruptionBudget": {"selector": _SELECTOR, "minAvailable": _INT_OR_STR,
                             "maxUnavailable": _INT_OR_STR},
-    "NetworkPolicy": {"podSelector": _SELECTOR},
+    "NetworkPolicy": {
+        "podSelector": _SELECTOR, "policyTypes": [_STR],
+        "ingress": [{"from": [_PEER], "ports": [_MAP]}],
+        "egress": [{"to": [_PEER], "ports": [_MAP]}],
+    },
 }
 _TOP = {"metadata": _METADATA}
+_SUBJECTS = {"subjects": [{"kind": _STR, "name": _STR, "namespace": _STR, "apiGroup": _STR}],
+             "roleRef": {"kind": _STR, "name": _STR, "apiGroup": _STR}}
+# Kinds whose read fields sit beside metadata rather than under spec.
+_TOPS: dict[str, Any] = {"RoleBinding": {**_TOP, **_SUBJECTS},
+                         "ClusterRoleBinding": {**_TOP, **_SUBJECTS}}
 _CUSTOM_WORKLOAD = {"spec": {"template": _TEMPLATE,
                              "jobTemplate": {"spec": {"template": _TEMPLATE}}}}
 _EXPECTED = {dict: "a mapping", list: "a list"}
 
 
+#: Fields the API server requires, by kind: from the ``required`` lists of the Kubernetes 1.35
+#: OpenAPI schemas, the chain from the object to its pods' containers (PodSpec: containers;
+#: Deployment, StatefulSet and DaemonSet specs: template; JobSpec: template; CronJobSpec:
+#: jobTemplate). A missing parent (a Deployment without spec) is reported once, as the parent;
+#: ``null`` is absent, for the API server too. (The selectors the schemas also require are
+#: left to the API server: lint reads no rule from them.)
+_POD = ("template", "spec", "containers")
+_REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
+    "Pod": (("spec", "containers"),),
+    **dict.fromkeys(("Deployment", "StatefulSet", "DaemonSet", "Job"), (("spec", *_POD),)),
+    "CronJob": (("spec", "jobTemplate", "spec", *_POD),),
+}
+#: A template, when present, holds a pod spec with containers.
+_REQUIRED_IF_PRESENT: dict[str, tuple[str, ...]] = {
+    "ReplicaSet": ("spec", *_POD), "ReplicationController": ("spec", *_POD)}
+REQUIRED = "required: the API server refuses the object without it"
+
+
+def _missing(manifest: Mapping[str, Any], kind: str) -> list[tuple[str, object, str]]:
+    found: dict[str, tuple[str, object, str]] = {}
+    paths = list(_REQUIRED.get(kind, ()))
+    optional = _REQUIRED_IF_PRESENT.get(kind)
+    if optional is not None and isinstance(_get(manifest, optional[:2]), dict):
+        paths.append(optional)
+    for path in paths:
+        value: object = manifest
+        for depth, key in enumerate(path):
+            if not isinstance(value, dict):
+                break  # a wrong type, reported as such
+            value = value.get(key)
+            if value is None or (value == [] and depth == len(path) - 1):
+                where = ".".join(path[: depth + 1])
+                found.setdefault(where, (where, value, REQUIRED if value is None
+                                         else "must not be empty: the API server refuses it"))
+                break
+    return list(found.values())
+
+
 def shape_problems(manifest: Mapping[str, Any]) -> list[tuple[str, object, str]]:
     """Each field of ``manifest`` that rules read and that has the wrong type or is out of
-    range: ``(path, value, what is wrong)``."""
+    range, and each required field that is missing: ``(path, value, what is wrong)``."""
     problems: list[tuple[str, object, str]] = []
-    _walk(manifest, _TOP, [], problems)
     kind = manifest.get("kind")
+    _walk(manifest, _TOPS.get(kind, _TOP) if isinstance(kind, str) else _TOP, [], problems)
     spec = _SPECS.get(kind) if isinstance(kind, str) else None
     if spec is not None:
         _walk(manifest.get("spec"), spec, ["spec"], problems)
@@ -143,6 +193,8 @@ def shape_problems(manifest: Mapping[str, Any]) -> list[tuple[str, object, str]]
         isinstance(_get(manifest, path), dict) for path in TEMPLATE_PATHS
     ):
         _walk(manifest, _CUSTOM_WORKLOAD, [], problems)
+    if isinstance(kind, str) and (kind in _REQUIRED or kind in _REQUIRED_IF_PRESENT):
+        problems += _missing(manifest, kind)
     return problems
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import subprocess
 from collections import Counter
@@ -104,6 +105,12 @@ class ReleaseDiff:
         """Nothing changes."""
         return not (self.added or self.removed or self.changed)
 
+    def refused_files(self) -> set[str]:
+        """The release files that hold an object the guard flags."""
+        flagged = {p.component for p in self.problems}
+        return {c.file for c in (*self.changed, *self.removed)
+                if f"{c.kind}/{c.name}" in flagged}
+
 
 def diff_files(old: Mapping[str, str], new: Mapping[str, str]) -> ReleaseDiff:
     """Compare release files (name to YAML text), old against new.
@@ -144,18 +151,32 @@ def diff_files(old: Mapping[str, str], new: Mapping[str, str]) -> ReleaseDiff:
     return result
 
 
-def read_folder(directory: Path) -> dict[str, str]:
-    """The ``*.k8s.yaml`` files of ``directory`` (none when it does not exist).
+def read_folder(directory: Path, *, required: bool = False) -> dict[str, str]:
+    """The ``*.k8s.yaml`` files of ``directory``: none when it does not exist, unless
+    ``required`` (a folder the user named with ``--against``).
 
     Raises:
-        UnreadableInputError: A file cannot be read as UTF-8 text.
+        UnreadableInputError: A required folder that is missing or not a folder, a folder that
+            cannot be listed, or a file that cannot be read as UTF-8 text.
     """
     if not directory.is_dir():
-        return {}
+        if not required:
+            return {}
+        what = "not a folder" if directory.exists() else "no such folder"
+        raise UnreadableInputError(Problem("diff", "--against", str(directory), what,
+                                           "pass the folder that holds the old release files "
+                                           "(for example dist/)"))
+    try:
+        names = sorted(n for n in os.listdir(directory) if n.endswith(OUTPUT_SUFFIX))
+    except OSError as error:
+        raise UnreadableInputError(Problem("diff", "--against", str(directory),
+                                           f"cannot list it: {error.strerror or error}",
+                                           "pass a folder you can read")) from error
     files = {}
-    for path in sorted(directory.glob(f"*{OUTPUT_SUFFIX}")):
+    for name in names:
+        path = directory / name
         try:
-            files[path.name] = path.read_text(encoding="utf-8")
+            files[name] = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise UnreadableInputError(Problem("diff", "--against", str(path), f"cannot read it: "
                                           f"{error}", "pass a folder of release files")) from error
@@ -192,6 +213,9 @@ def summary_lines(diff: ReleaseDiff) -> list[str]:
     lines += [f"~ {c.file}: {c.ref}: {', '.join(c.fields)}" for c in diff.changed]
     lines.append(f"{len(diff.added)} added, {len(diff.removed)} removed, "
                  f"{len(diff.changed)} changed" if not diff.empty else "no changes")
+    if diff.problems:
+        lines.append(f"{len(diff.problems)} of the changes the API server refuses or that lose "
+                     "data: see the error: lines")
     return lines
 
 
@@ -203,8 +227,9 @@ def render_text(diff: ReleaseDiff, *, colour: bool = False) -> str:
 
 
 def render_json(diff: ReleaseDiff) -> str:
-    """The diff as JSON: ``added``, ``removed``, ``changed`` (with ``fields`` and ``diff``) and
-    ``errors`` (the guard's lines)."""
+    """The diff as JSON: ``added``, ``removed``, ``changed`` (with ``fields`` and ``diff``),
+    ``errors`` (the guard's lines) and ``refused`` (the same, as fields: ``object``, ``field``,
+    ``change``, ``what``, ``fix`` and ``practice``)."""
     def entry(change: ObjectChange, *, details: bool = False) -> dict[str, Any]:
         item: dict[str, Any] = {"file": change.file, "kind": change.kind,
                                 "namespace": change.namespace, "name": change.name}
@@ -218,6 +243,8 @@ def render_json(diff: ReleaseDiff) -> str:
         "removed": [entry(c) for c in diff.removed],
         "changed": [entry(c, details=True) for c in diff.changed],
         "errors": [p.line() for p in diff.problems],
+        "refused": [{"object": p.component, "field": p.field, "change": p.value, "what": p.what,
+                     "fix": p.fix, "practice": p.practice} for p in diff.problems],
     }, indent=2) + "\n"
 
 

@@ -56,8 +56,10 @@ class SynthResult:
         return "---\n".join(self.files.values())
 
 
-def find_blueprint(path: Path) -> Path:
+def find_blueprint(path: Path, command: str = "synth") -> Path:
     """The blueprint file that ``path`` names: the file itself, or ``blueprint.py`` inside it.
+
+    ``command`` is the command that asks, named in the error.
 
     Raises:
         ConfigError: Nothing is there.
@@ -65,19 +67,19 @@ def find_blueprint(path: Path) -> Path:
     if path.is_dir():
         found = [path / n for n in (BLUEPRINT_FILE, YAML_BLUEPRINT_FILE) if (path / n).is_file()]
         if not found:
-            raise ConfigError(Problem("synth", "PATH", str(path),
+            raise ConfigError(Problem(command, "PATH", str(path),
                                       f"holds no {BLUEPRINT_FILE} or {YAML_BLUEPRINT_FILE}",
                                       "pass a folder with a blueprint, or the file itself"))
         if len(found) > 1:
-            raise ConfigError(Problem("synth", "PATH", str(path),
+            raise ConfigError(Problem(command, "PATH", str(path),
                                       f"holds both {BLUEPRINT_FILE} and {YAML_BLUEPRINT_FILE}",
                                       "pass the file you mean"))
         return found[0]
     if not path.exists():
-        raise ConfigError(Problem("synth", "PATH", str(path), "no such file or directory",
+        raise ConfigError(Problem(command, "PATH", str(path), "no such file or directory",
                                   f"pass a {BLUEPRINT_FILE} or the folder that holds it"))
     if path.suffix not in (".py", ".yaml", ".yml"):
-        raise ConfigError(Problem("synth", "PATH", str(path), "not a blueprint",
+        raise ConfigError(Problem(command, "PATH", str(path), "not a blueprint",
                                   f"pass a {BLUEPRINT_FILE}, a {YAML_BLUEPRINT_FILE} or the "
                                   "folder that holds it"))
     return path

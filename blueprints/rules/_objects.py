@@ -47,13 +47,20 @@ TEMPLATE_PATHS: tuple[tuple[str, ...], ...] = (
 LONG_RUNNING = frozenset(
     {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"})
 
+#: Built-in kinds served without a namespace (their paths in kubernetes/kubernetes
+#: api/openapi-spec have no ``namespaces/{namespace}`` segment, e.g.
+#: ``/apis/policy/v1beta1/podsecuritypolicies/{name}``).
 CLUSTER_SCOPED = frozenset({
     "APIService", "CertificateSigningRequest", "ClusterRole", "ClusterRoleBinding",
-    "ComponentStatus", "CSIDriver", "CSINode", "CustomResourceDefinition", "FlowSchema",
-    "IngressClass", "MutatingWebhookConfiguration", "Namespace", "Node", "PersistentVolume",
-    "PriorityClass", "PriorityLevelConfiguration", "RuntimeClass", "StorageClass",
-    "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
-    "ValidatingWebhookConfiguration", "VolumeAttachment", "DeviceClass",
+    "ClusterTrustBundle", "ComponentStatus", "CSIDriver", "CSINode", "CustomResourceDefinition",
+    "FlowSchema", "IngressClass", "IPAddress", "MutatingAdmissionPolicy",
+    "MutatingAdmissionPolicyBinding", "MutatingWebhookConfiguration", "Namespace", "Node",
+    "PersistentVolume", "PodSecurityPolicy", "PriorityClass", "PriorityLevelConfiguration",
+    "ResourceSlice", "RuntimeClass", "SelfSubjectAccessReview", "SelfSubjectReview",
+    "SelfSubjectRulesReview", "ServiceCIDR", "StorageClass", "StorageVersion",
+    "StorageVersionMigration", "SubjectAccessReview", "TokenReview", "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding", "ValidatingWebhookConfiguration", "VolumeAttachment",
+    "VolumeAttributesClass", "DeviceClass", "ClusterCIDR",
 })
 
 
@@ -82,14 +89,17 @@ def memo() -> Iterator[None]:
         _MEMO = _CONTAINERS = _SHARED = None
 
 
-def shared(key: object, compute: Callable[[], T]) -> T:
-    """``compute()``, found once per check for all rules that ask with the same ``key`` (an
-    index over the manifests that several rules use); without a check, every time."""
+def shared(name: str, of: object, compute: Callable[[], T]) -> T:
+    """``compute()``, found once per check for all rules that ask for ``name`` over the same
+    object ``of`` (an index over the manifests that several rules use); without a check, every
+    time. The entry holds ``of``, so a later object cannot take its id."""
     if _SHARED is None:
         return compute()
-    if key not in _SHARED:
-        _SHARED[key] = compute()
-    found: T = _SHARED[key]
+    key = (name, id(of))
+    entry = _SHARED.get(key)
+    if entry is None or entry[0] is not of:
+        entry = _SHARED[key] = (of, compute())
+    found: T = entry[1]
     return found
 
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from blueprints.core.labels import MANAGED_BY
 from blueprints.core.secrets import REDACTED
-from blueprints.errors import Problem, ValidationError
+from blueprints.errors import Problem, ValidationError, format_value
 from blueprints.kube import DEFAULT, KubeVersion
 from blueprints.practices import IGNORE_ANNOTATION, PRACTICES, Severity, practice
 from blueprints.rules._objects import memo, pod_spec, readable
@@ -86,7 +86,10 @@ class Finding:
 
     def line(self) -> str:
         """The house format: ``<severity>: <Kind>/<name>: <field>=<value>: <what> (<ID>); <fix>``."""
-        value = "<missing>" if self.value is None else _short(self.value)
+        value = self.value
+        if isinstance(value, str):  # a script's lines read as one in a finding
+            value = " ".join(value.splitlines())
+        value = "<missing>" if value is None else format_value(value, limit=80)
         return (f"{self.severity.value}: {self.component}: {self.field}={value}: "
                 f"{self.message} ({self.rule}); {self.fix}")
 
@@ -277,8 +280,21 @@ def _run(
         try:
             found_set = list(rule.set_check(objects, context))
         except Exception as error:  # a value of a type the rule missed
-            found_set = [(0, _crashed(rule, error))] if objects else []
+            found_set = [(_culprit(rule, objects, context), _crashed(rule, error))] if objects \
+                else []
         yield from found_set
+
+
+def _culprit(rule: Rule, objects: Sequence[Manifest], context: Context) -> int:
+    """The first object that makes a set rule crash on its own, so the finding lands on it
+    rather than on an unrelated first object (only after a crash: one run per object)."""
+    assert rule.set_check is not None
+    for index, manifest in enumerate(objects):
+        try:
+            list(rule.set_check([manifest], context))
+        except Exception:  # looking for the object that raises
+            return index
+    return 0  # only the combination crashes: the first object stands for the input
 
 
 def _crashed(rule: Rule, error: Exception) -> Violation:
@@ -326,15 +342,6 @@ def _finding(
         message=violation.message,
         fix=violation.fix,
     )
-
-
-def _short(value: object) -> str:
-    try:
-        text = value if isinstance(value, str) else repr(value)
-    except ValueError:  # an integer too long to print
-        text = f"<{type(value).__name__}>"
-    text = " ".join(text.splitlines())
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def raise_errors(manifests: Sequence[Manifest], kube_version: KubeVersion, *,

@@ -20,8 +20,19 @@ from typing import Any
 
 from blueprints.practices import Severity
 from blueprints.rules._registry import Context, Violation, object_rule
+from blueprints.rules._served import SERVED
 
-__all__ = ["REMOVED_APIS", "REMOVED_KINDS", "RemovedAPI", "removed_api", "served_api"]
+__all__ = [
+    "BUILTIN_GROUPS",
+    "REMOVED_APIS",
+    "REMOVED_KINDS",
+    "SERVED",
+    "RemovedAPI",
+    "generate_served",
+    "is_builtin_api",
+    "removed_api",
+    "served_api",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,13 +178,16 @@ def served_api(api_version: object, kind: object, minor: int) -> bool:
     return entry is None or minor < entry.removed_in
 
 
-@object_rule("BP007", kinds=REMOVED_KINDS)
+@object_rule("BP007")
 def api_is_served(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """An ``apiVersion`` the target no longer serves (error) or that it will stop serving
     (warning), with the replacement."""
     api_version, kind = manifest.get("apiVersion"), manifest.get("kind")
     entry = removed_api(api_version, kind)
     if entry is None:
+        if context.kube_version[0] == 1 and (
+                unserved := _unserved(api_version, kind, context.kube_version[1])) is not None:
+            yield unserved
         return
     major, minor = context.kube_version
     target = f"{major}.{minor}"
@@ -193,3 +207,106 @@ def api_is_served(manifest: Mapping[str, Any], context: Context) -> Iterator[Vio
                         f"{kind} {api_version} is deprecated and no longer served from "
                         f"Kubernetes 1.{entry.removed_in} (target {target})", replacement,
                         Severity.WARNING)
+
+
+# -- every built-in apiVersion and kind, release by release -------------------------------------
+# SERVED (blueprints/rules/_served.py, generated from kubernetes-validate's schemas, which are
+# generated from kubernetes/kubernetes api/openapi-spec) maps each built-in apiVersion to its
+# kinds, each with the first and last minor release whose schemas hold it. A group that appears
+# there, or in REMOVED_APIS, is built in: an apiVersion of it that the target does not serve is
+# refused by the API server, whether or not the deprecation guide lists it (batch/v2alpha1,
+# resource.k8s.io/v1alpha2, networking.k8s.io/v1alpha1 ClusterCIDR).
+
+BUILTIN_GROUPS = frozenset(
+    {api.rpartition("/")[0] for api in SERVED}
+    | {entry.api_version.rpartition("/")[0] for entry in REMOVED_APIS})
+
+
+#: The oldest release whose schemas SERVED holds.
+_FIRST_KNOWN = min(span[0] for kinds in SERVED.values() for span in kinds.values())
+
+
+def is_builtin_api(api_version: object) -> bool:
+    """Whether ``api_version`` belongs to a group Kubernetes serves itself (``v1``, ``apps/…``,
+    ``resource.k8s.io/…``), rather than to a custom resource's group."""
+    return isinstance(api_version, str) and api_version.rpartition("/")[0] in BUILTIN_GROUPS
+
+
+def _unserved(api_version: object, kind: object, minor: int) -> Violation | None:
+    """An error for a built-in ``apiVersion`` and ``kind`` that Kubernetes ``1.<minor>`` does
+    not serve, per :data:`SERVED`; ``None`` when it does, or when the group is not built in."""
+    if not (isinstance(api_version, str) and isinstance(kind, str)) or kind.endswith("List") \
+            or not is_builtin_api(api_version):
+        return None
+    span = SERVED.get(api_version, {}).get(kind)
+    if span is not None and span[0] <= minor <= span[1]:
+        return None
+    if span is None:
+        what = f"no Kubernetes release since 1.{_FIRST_KNOWN} serves {kind} at {api_version}"
+    elif minor > span[1]:
+        what = f"{kind} {api_version} is not served from Kubernetes 1.{span[1] + 1}"
+    else:
+        what = f"{kind} {api_version} is served only from Kubernetes 1.{span[0]}"
+    group = api_version.rpartition("/")[0]
+    served = sorted(api for api, kinds in SERVED.items()
+                    if api.rpartition("/")[0] == group and api != api_version
+                    and kind in kinds and kinds[kind][0] <= minor <= kinds[kind][1])
+    # Prefer a GA version, then beta, then alpha (an alpha API is off by default).
+    served.sort(key=lambda api: ("alpha" in api, "beta" in api))
+    fix = (f"use apiVersion: {served[0]}" if served
+           else f"use an API that Kubernetes 1.{minor} serves, or target the release that "
+           "serves this one")
+    return Violation("apiVersion", api_version,
+                     f"{what} (target 1.{minor}): the API server refuses the object", fix,
+                     Severity.ERROR)
+
+
+def generate_served() -> dict[str, dict[str, tuple[int, int]]]:
+    """The SERVED table from kubernetes-validate's schemas (development only)."""
+    import importlib.resources
+    import json
+    import re
+
+    base = importlib.resources.files("kubernetes_validate") / "kubernetes-json-schema"
+    minors = sorted(int(m[1]) for entry in base.iterdir()
+                    if (m := re.fullmatch(r"v1\.(\d+)\.0-local", entry.name)))
+    seen: dict[tuple[str, str], list[int]] = {}
+    for minor in minors:
+        for path in (base / f"v1.{minor}.0-local").iterdir():
+            if path.name.startswith("_") or path.name == "all.json":
+                continue
+            props = json.loads(path.read_text(encoding="utf-8")).get("properties", {})
+            apis = props.get("apiVersion", {}).get("enum") or []
+            kinds = props.get("kind", {}).get("enum") or []
+            if len(apis) == 1 and len(kinds) == 1 and not kinds[0].endswith("List"):
+                seen.setdefault((apis[0], kinds[0]), []).append(minor)
+    table: dict[str, dict[str, tuple[int, int]]] = {}
+    for (api, kind), found in sorted(seen.items()):
+        # One span each; v1 Status, a response rather than an object, skips some releases.
+        first, last = min(found), max(found)
+        table.setdefault(api, {})[kind] = (first, last)
+    return table
+
+
+def _main() -> None:
+    from pathlib import Path
+
+    lines = ['"""Generated by ``python -m blueprints.rules.apis`` from the schemas of '
+             'kubernetes-validate: do not edit.',
+             "",
+             "Each built-in apiVersion, its kinds, and the first and last Kubernetes minor "
+             "release",
+             'whose schemas hold each kind."""',
+             "",
+             "SERVED: dict[str, dict[str, tuple[int, int]]] = {"]
+    for api, kinds in generate_served().items():
+        lines.append(f"    {api!r}: {{")
+        lines.extend(f"        {kind!r}: {span!r}," for kind, span in kinds.items())
+        lines.append("    },")
+    lines.append("}")
+    target = Path(__file__).with_name("_served.py")
+    target.write_text("\n".join(lines).replace("'", '"') + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    _main()

@@ -30,10 +30,29 @@ _SELECTOR_PATHS: dict[str, tuple[str, ...]] = {
     "Service": ("spec", "selector"),
     "ReplicationController": ("spec", "selector"),
 }
-_NAME_KIND = {"Service": ("service", None), "StatefulSet": ("label", 52),
-              "CronJob": ("label", 52)}
-_LABEL_NAMED = frozenset({"Deployment", "DaemonSet", "Job", "ReplicaSet",
-                          "ReplicationController", "Namespace", "Pod"})
+# How the API server validates each kind's metadata.name (kubernetes/kubernetes
+# pkg/apis/core/validation/validation.go: ValidateServiceName = NameIsDNS1035Label,
+# ValidateNamespaceName = NameIsDNSLabel, Pod/ReplicationController/Secret/ServiceAccount/... =
+# NameIsDNSSubdomain; pkg/apis/apps/validation: Deployment, DaemonSet, ReplicaSet =
+# NameIsDNSSubdomain, ValidateStatefulSetName = NameIsDNSLabel; pkg/apis/batch/validation: Job and
+# CronJob "have the same name validation" as ReplicationController, CronJob at most 52 characters;
+# pkg/apis/rbac/validation: Role, ClusterRole and their bindings = path.IsValidPathSegmentName).
+# Any other kind: a DNS-1123 subdomain, the generic rule. StatefulSet keeps PRACTICES BP006's 52.
+_NAME_KIND = {"Service": ("service", None), "Namespace": ("label", None),
+              "StatefulSet": ("label", 52), "CronJob": ("subdomain", 52)}
+_PATH_SEGMENT_NAMED = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
+
+
+def _path_segment_problem(name: object) -> str | None:
+    """What apimachinery's ``path.IsValidPathSegmentName`` refuses: '.', '..', '/' and '%'."""
+    if not isinstance(name, str) or not name:
+        return "must be a non-empty string"
+    if name in (".", ".."):
+        return f"may not be {name!r}"
+    for bad in ("/", "%"):
+        if bad in name:
+            return f"may not contain {bad!r}"
+    return None
 
 
 @object_rule("BP003")
@@ -79,12 +98,9 @@ def names_are_valid(manifest: Mapping[str, Any], context: Context) -> Iterator[V
     kind = str(manifest.get("kind"))
     metadata = manifest.get("metadata")
     name = metadata.get("name") if isinstance(metadata, dict) else None
-    name_kind, limit = _NAME_KIND.get(kind, ("label" if kind in _LABEL_NAMED else "subdomain",
-                                             None))
     if name is None and not (isinstance(metadata, dict) and metadata.get("generateName")):
         yield Violation("metadata.name", None, "no name", "set metadata.name")
-    elif name is not None and (what := name_problem(name, kind=name_kind,
-                                                    max_length=limit)) is not None:
+    elif name is not None and (what := _name_problem(kind, name)) is not None:
         yield Violation("metadata.name", name, f"{kind} name {what}", "rename it")
     for path, container, _ in containers(manifest):
         what = name_problem(container.get("name"))
@@ -97,6 +113,13 @@ def names_are_valid(manifest: Mapping[str, Any], context: Context) -> Iterator[V
                 if what is not None:
                     yield Violation(f"{path}.ports[{i}].name", port["name"],
                                     f"port name {what}", "rename it")
+
+
+def _name_problem(kind: str, name: object) -> str | None:
+    if kind in _PATH_SEGMENT_NAMED:
+        return _path_segment_problem(name)
+    name_kind, limit = _NAME_KIND.get(kind, ("subdomain", None))
+    return name_problem(name, kind=name_kind, max_length=limit)
 
 
 @object_rule("BP043")

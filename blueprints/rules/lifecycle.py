@@ -3,7 +3,9 @@ BP022/BP023 shutdown, BP024 termination messages."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -76,6 +78,8 @@ def stateful_set_has_headless_service(
             continue
         spec = manifest.get("spec")
         service = spec.get("serviceName") if isinstance(spec, dict) else None
+        if service is not None and not isinstance(service, str):
+            continue  # lint reports the type at its line
         if (namespace_of(manifest), service) not in headless:
             yield index, Violation("spec.serviceName", service,
                                    "no headless Service of that name: the pods get no stable "
@@ -143,10 +147,30 @@ def pre_stop_pause(
         found = list(containers(manifest, init=False))
         serving = [item for item in found if _declares(item[1], wanted)] or found[:1]
         for path, container, _ in serving:
-            if _pause_seconds(container) == 0:
-                yield index, Violation(f"{path}.lifecycle.preStop", None,
-                                       "requests still arrive after deletion starts",
-                                       "add a preStop sleep of a few seconds")
+            if not _delays_stop(container):
+                lifecycle = container.get("lifecycle")
+                if isinstance(lifecycle, dict) and lifecycle.get("preStop"):
+                    yield index, Violation(f"{path}.lifecycle.preStop.sleep.seconds", 0,
+                                           "a 0-second preStop sleep does not delay the stop "
+                                           "signal: requests still arrive after deletion starts",
+                                           "sleep a few seconds")
+                else:
+                    yield index, Violation(f"{path}.lifecycle.preStop", None,
+                                           "requests still arrive after deletion starts",
+                                           "add a preStop sleep of a few seconds")
+
+
+def _delays_stop(container: Mapping[str, Any]) -> bool:
+    """Whether a preStop handler runs before the stop signal: any handler does (exec, httpGet,
+    tcpSocket or sleep; the kubelet's killContainer runs ``executePreStopHook`` and only then
+    ``StopContainer``, kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go),
+    except a ``sleep`` of 0 seconds."""
+    lifecycle = container.get("lifecycle")
+    pre_stop = lifecycle.get("preStop") if isinstance(lifecycle, dict) else None
+    if not isinstance(pre_stop, dict) or not pre_stop:
+        return False
+    sleep = pre_stop.get("sleep")
+    return not (len(pre_stop) == 1 and isinstance(sleep, dict) and sleep.get("seconds") == 0)
 
 
 def _declares(container: Mapping[str, Any], targets: set[object]) -> bool:
@@ -196,7 +220,7 @@ def _behind_services(
 ) -> list[tuple[int, Mapping[str, Any], list[object]]]:
     """Long-running pod objects that some Service of their namespace selects, each with the
     target ports of those Services (found once per check: BP016 and BP022 both ask)."""
-    return shared(("behind services", id(manifests)), lambda: _find_behind_services(manifests))
+    return shared("behind services", manifests, lambda: _find_behind_services(manifests))
 
 
 def _find_behind_services(
@@ -267,7 +291,14 @@ def post_start_is_visible(manifest: Mapping[str, Any], context: Context) -> Iter
 
 @object_rule("BP021", pods_only=True)
 def no_host_in_http_handlers(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
-    """HTTP hooks and probes do not set ``host`` (forbidden by Baseline Pod Security from 1.34)."""
+    """HTTP hooks and probes do not set ``host`` (forbidden by Baseline Pod Security from 1.34).
+
+    The kubelet sends the request from the node, to ``host`` instead of the pod's IP. A
+    loopback host is the node itself, which is the pod's own network only with ``hostNetwork``
+    (metallb's speaker): the message says which case it is.
+    """
+    found = pod_spec(manifest)
+    host_network = found is not None and found[1].get("hostNetwork") is True
     for path, container, _ in containers(manifest):
         handlers: list[tuple[str, object]] = [
             (key, container.get(key)) for key in ("readinessProbe", "livenessProbe", "startupProbe")]
@@ -277,9 +308,30 @@ def no_host_in_http_handlers(manifest: Mapping[str, Any], context: Context) -> I
         for key, handler in handlers:
             http = handler.get("httpGet") if isinstance(handler, dict) else None
             if isinstance(http, dict) and http.get("host"):
-                yield Violation(f"{path}.{key}.httpGet.host", http["host"],
-                                "an HTTP handler that reaches another host",
-                                "drop host: the kubelet calls the pod's own IP")
+                host = http["host"]
+                if _is_loopback(host) and host_network:
+                    what = ("an HTTP handler with a host: on this hostNetwork pod the loopback "
+                            "address is the node's, which is the pod's own network")
+                    fix = "drop host: with hostNetwork the pod's IP is the node's, the same target"
+                elif _is_loopback(host):
+                    what = ("an HTTP handler with a loopback host: the kubelet calls the node's "
+                            "loopback, not the pod")
+                    fix = "drop host: the kubelet calls the pod's own IP"
+                else:
+                    what = "an HTTP handler that reaches another host than the pod"
+                    fix = "drop host: the kubelet calls the pod's own IP"
+                yield Violation(f"{path}.{key}.httpGet.host", host, what, fix)
+
+
+def _is_loopback(host: object) -> bool:
+    if not isinstance(host, str):
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @set_rule("BP025", kinds=["StatefulSet"])
@@ -312,6 +364,32 @@ _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "/bin/sh", "/bin/bash",
                      "/usr/bin/sh", "/usr/bin/bash", "/bin/dash"})
 
 
+_OPERATOR = re.compile(r"[;&|()<>\n]+")
+# Words that make the script more than one simple command, or run it in the shell itself.
+_NOT_SIMPLE = frozenset({"if", "while", "until", "for", "case", "select", "function", "{", "}",
+                         "!", "time", "[[", ".", "source", "eval", "trap"})
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=.*", re.DOTALL)
+
+
+def _single_simple_command(script: str) -> bool:
+    """Whether ``script`` is one simple command without redirections, which the shell runs in
+    its own place rather than as a child: dash runs the last command of a ``-c`` string with
+    EV_EXIT, without forking (evalstring in src/eval.c, as busybox ash does), and bash sets
+    CMD_NO_FORK on a lone simple command without redirections (should_suppress_fork in
+    builtins/evalstring.c). The app then is PID 1 and gets the stop signal."""
+    text = re.sub(r"\$\([^()]*\)|`[^`]*`", "x", script.strip())  # substitutions: words
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
+    lexer.whitespace = " \t\r"
+    try:
+        tokens = list(lexer)
+    except ValueError:  # an unbalanced quote
+        return False
+    if any(_OPERATOR.fullmatch(token) for token in tokens):
+        return False
+    words = [token for token in tokens if not _ASSIGNMENT.fullmatch(token)]
+    return bool(words) and words[0] not in _NOT_SIMPLE
+
+
 @object_rule("BP027", pods_only=True)
 def app_gets_the_stop_signal(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """A ``sh -c`` wrapper as PID 1 does not pass the stop signal on unless it ``exec``s the app
@@ -324,7 +402,8 @@ def app_gets_the_stop_signal(manifest: Mapping[str, Any], context: Context) -> I
             script = str(argv[2])
             last = [line.strip() for line in re.split(r"[;\n&|]+", script) if line.strip()]
             handles_term = _TRAPS_TERM.search(script) is not None
-            if not handles_term and (not last or not last[-1].startswith("exec ")):
+            if not handles_term and (not last or not last[-1].startswith("exec ")) and (
+                    not _single_simple_command(script)):
                 yield Violation(f"{path}.command", " ".join(str(a) for a in argv[:3]),
                                 "the shell is PID 1 and does not pass the stop signal on, so the "
                                 "app is killed at the end of the grace period",

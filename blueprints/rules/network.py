@@ -8,7 +8,7 @@ from typing import Any
 
 from blueprints.core.labels import MANAGED_BY
 from blueprints.practices import Severity
-from blueprints.rules._objects import POD_SPEC_PATHS, SelectorIndex, pod_labels, pod_spec
+from blueprints.rules._objects import SelectorIndex, pod_labels, pod_spec
 from blueprints.rules._registry import Context, Violation, object_rule, set_rule
 
 __all__ = ["ingress_admits_every_source", "network_policy_selects_pods"]
@@ -21,12 +21,22 @@ _EVERYWHERE = frozenset({"0.0.0.0/0", "::/0"})
 def network_policy_selects_pods(
     manifests: Sequence[Mapping[str, Any]], context: Context
 ) -> Iterator[tuple[int, Violation]]:
-    """Pods are selected by some NetworkPolicy of their namespace; the finding points at the
-    labels the pods carry (the pod template's), which a policy's podSelector must match."""
+    """Pods are selected by some NetworkPolicy of their namespace that isolates ingress; the
+    finding points at the labels the pods carry (the pod template's), which a policy's
+    podSelector must match.
+
+    A policy isolates ingress when its ``policyTypes`` include ``Ingress``, or when it has no
+    ``policyTypes`` ("Any policy that does not specify policyTypes implies at least Ingress",
+    SetDefaults_NetworkPolicy in kubernetes/kubernetes pkg/apis/networking/v1/defaults.go): an
+    egress-only policy leaves every source free to reach the pods.
+    """
     policies = SelectorIndex()
     for m in manifests:
         spec, metadata = m.get("spec"), m.get("metadata")
         if m.get("kind") != "NetworkPolicy" or not isinstance(spec, dict):
+            continue
+        types = spec.get("policyTypes")
+        if isinstance(types, list) and types and "Ingress" not in types:
             continue
         selector = spec.get("podSelector")
         labels = selector.get("matchLabels") if isinstance(selector, dict) else None
@@ -38,8 +48,9 @@ def network_policy_selects_pods(
             continue
         metadata = manifest.get("metadata")
         namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
-        if not policies.matches(namespace, pod_labels(manifest)):
-            yield index, Violation(_labels_field(manifest), None,
+        labels = pod_labels(manifest)
+        if not policies.matches(namespace, labels):
+            yield index, Violation(_labels_field(manifest), dict(labels) or None,
                                    "no NetworkPolicy selects these pods: anything may reach them",
                                    "add a NetworkPolicy that admits only the declared clients")
 
@@ -83,5 +94,8 @@ def ingress_admits_every_source(
 
 
 def _labels_field(manifest: Mapping[str, Any]) -> str:
-    path = POD_SPEC_PATHS[str(manifest.get("kind"))]
-    return ".".join((*path[:-1], "metadata", "labels"))
+    """Where the pods' labels are: beside the pod spec, for every kind that has one (an Argo
+    Rollout's ``spec.template.metadata.labels`` as a Deployment's)."""
+    found = pod_spec(manifest)
+    prefix = found[0] if found is not None else "spec"
+    return prefix[: -len("spec")] + "metadata.labels"

@@ -520,9 +520,21 @@ def _run_as_non_root(pod: _Pod, out: list[PodSecurityViolation]) -> None:
             out.append(_v(RESTRICTED, "Running as Non-root", f"{path}.securityContext.runAsNonRoot",
                      value, "the container allows running as root", fix))
         elif value is None and pod_value is not True:
+            # The check asks for runAsNonRoot whatever runAsUser says (check_runAsNonRoot.go):
+            # a non-zero runAsUser keeps this container off root, so say so rather than
+            # "may run as root".
+            user = sc.get("runAsUser", pod.sc.get("runAsUser"))
+            if type(user) is int and user != 0:
+                what = (f"runAsNonRoot is set on neither the pod nor the container (runAsUser "
+                        f"{user} already runs it as a non-root user; the policy asks for the "
+                        "field all the same)")
+                how = "set runAsNonRoot: true"
+            else:
+                what = ("may run as root: runAsNonRoot is set on neither the pod nor the "
+                        "container")
+                how = fix
             out.append(_v(RESTRICTED, "Running as Non-root", f"{path}.securityContext.runAsNonRoot",
-                     None, "may run as root: runAsNonRoot is set on neither the pod nor the "
-                     "container", fix))
+                     None, what, how))
 
 
 def _run_as_user(pod: _Pod, out: list[PodSecurityViolation]) -> None:

@@ -36,8 +36,13 @@ def no_secret_values(manifest: Mapping[str, Any], context: Context) -> Iterator[
     if kind == "Secret":
         for key in ("data", "stringData"):
             section = manifest.get(key)
-            if section:
-                count = len(section) if isinstance(section, dict) else 1
+            if isinstance(section, dict):
+                # An empty value is no secret value (kubernetes/dashboard's csrf Secret holds
+                # csrf: "" for the dashboard to fill in).
+                count = sum(1 for value in section.values() if value not in ("", None))
+            else:
+                count = 1 if section else 0
+            if count:
                 yield Violation(key, f"{REDACTED} ({count} value{'s' * (count != 1)})",
                                 "a Secret with values: they would be in git and in every "
                                 "copy of the output", ALTERNATIVES, Severity.ERROR)

@@ -7,9 +7,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from blueprints.core.quantity import parse_quantity
+from blueprints.core.quantity import memory_too_small, parse_quantity
 from blueprints.practices import Severity
-from blueprints.rules._objects import POD_SPEC_PATHS, containers, pod_spec
+from blueprints.rules._objects import (
+    POD_SPEC_PATHS,
+    containers,
+    name_of,
+    namespace_of,
+    pod_spec,
+)
 from blueprints.rules._registry import Context, Violation, object_rule, set_rule
 from blueprints.rules.pod_security import BASELINE, evaluate
 
@@ -49,6 +55,8 @@ def resources_are_set(manifest: Mapping[str, Any], context: Context) -> Iterator
             elif (amount := _quantity(value)) is None or amount < 0:
                 yield Violation(field, value, "not a non-negative Kubernetes quantity",
                                 'write it like "100m" or "128Mi"')
+            elif resource == "memory" and (small := memory_too_small(value, amount)):
+                yield Violation(field, value, small[0], f'{small[1]}, e.g. "{small[2]}"')
 
 
 def _quantity(value: object) -> Decimal | None:
@@ -77,6 +85,8 @@ def pod_security_standards(manifest: Mapping[str, Any], context: Context) -> Ite
         field = f"{prefix if where == 'spec' else meta_prefix}.{rest}"
         yield Violation(field, v.value, f"{v.level} Pod Security, {v.control}: {v.message}", v.fix,
                         Severity.ERROR if v.level == BASELINE else None)
+    if context.mode == "lint" and spec.get("hostNetwork") is True:
+        yield from _defaulted_host_ports(manifest)
     os_ = spec.get("os")
     if isinstance(os_, dict) and os_.get("name") == "windows":
         return  # readOnlyRootFilesystem "cannot be set when spec.os.name is windows" (the API)
@@ -91,6 +101,27 @@ def pod_security_standards(manifest: Mapping[str, Any], context: Context) -> Ite
                             "set readOnlyRootFilesystem: true; mount emptyDirs where it writes")
 
 
+def _defaulted_host_ports(manifest: Mapping[str, Any]) -> Iterator[Violation]:
+    """With ``hostNetwork: true`` the API server sets each unset ``hostPort`` to the
+    ``containerPort`` (``kubernetes/kubernetes``, ``pkg/apis/core/v1/defaults.go``,
+    ``SetDefaults_Pod`` calls ``defaultHostNetworkPorts``; since 1.28 for Pods only, so the Pods
+    a workload creates), and Pod Security admission then refuses those Pods for Host Ports too
+    (``check_hostPorts.go``). The evaluator reports the hostNetwork alone, whose removal settles
+    both (synth says it once); lint also names each port the default fills."""
+    for path, container, key in containers(manifest):
+        ports = container.get("ports")
+        for j, port in enumerate(ports if isinstance(ports, list) else ()):
+            number = port.get("containerPort") if isinstance(port, dict) else None
+            if port.get("hostPort") is None and type(number) is int and number != 0 and (
+                    key != "ephemeralContainers"):
+                yield Violation(f"{path}.ports[{j}].hostPort", None,
+                                f"baseline Pod Security, Host Ports: with hostNetwork the API "
+                                f"server sets hostPort to the containerPort ({number}), a port "
+                                "on the node", "remove hostNetwork; a node agent that needs it "
+                                "runs in a namespace labelled pod-security.kubernetes.io/enforce: "
+                                "privileged", Severity.ERROR)
+
+
 @set_rule("BP041")
 def service_account_token_needed(
     manifests: Sequence[Mapping[str, Any]], context: Context
@@ -101,31 +132,41 @@ def service_account_token_needed(
     (``kubernetes/kubernetes``, ``pkg/apis/rbac/validation/validation.go``); the groups
     ``system:serviceaccounts`` and ``system:serviceaccounts:<namespace>`` bind every account
     (of the namespace). A ServiceAccount with ``automountServiceAccountToken: false`` mounts no
-    token into pods that leave the field unset.
+    token into pods that leave the field unset. Manifests without a namespace are applied with
+    ``kubectl -n``, so where either side has none, a subject matches by name in any namespace
+    (Argo Rollouts: a namespace-less Deployment, a ClusterRoleBinding naming namespace
+    ``argo-rollouts``).
     """
-    bound: set[tuple[object, object]] = set()
-    bound_namespaces: set[object] = set()
-    no_automount: set[tuple[object, object]] = set()
+    bound: set[tuple[str | None, str]] = set()
+    bound_names: set[str] = set()
+    bound_namespaces: set[str] = set()
+    no_automount: set[tuple[str | None, str]] = set()
+    no_automount_names: set[str] = set()
     pods: list[int] = []
     for index, m in enumerate(manifests):
         kind = m.get("kind")
         if kind in POD_SPEC_PATHS:
             pods.append(index)
         elif kind in ("RoleBinding", "ClusterRoleBinding"):
-            namespace = _namespace(m) if kind == "RoleBinding" else None
-            for subject in m.get("subjects") or ():
-                if not isinstance(subject, dict):
-                    continue
-                name = subject.get("name")
+            namespace = namespace_of(m) if kind == "RoleBinding" else None
+            subjects = m.get("subjects")
+            for subject in subjects if isinstance(subjects, list) else ():
+                if not isinstance(subject, dict) or not isinstance(subject.get("name"), str):
+                    continue  # lint reports the type at its line
+                name = subject["name"]
                 if subject.get("kind") == "ServiceAccount":
-                    bound.add((subject.get("namespace") or namespace, name))
-                elif subject.get("kind") == "Group" and isinstance(name, str) and (
+                    ns = subject.get("namespace")
+                    bound.add((ns if isinstance(ns, str) and ns else namespace, name))
+                    bound_names.add(name)
+                elif subject.get("kind") == "Group" and (
                     name == "system:serviceaccounts"
                     or name.startswith("system:serviceaccounts:")
                 ):
                     bound_namespaces.add(name.partition("system:serviceaccounts:")[2] or "*")
-        elif kind == "ServiceAccount" and m.get("automountServiceAccountToken") is False:
-            no_automount.add((_namespace(m), _name(m)))
+        elif (kind == "ServiceAccount" and m.get("automountServiceAccountToken") is False
+              and (name := name_of(m)) is not None):
+            no_automount.add((namespace_of(m), name))
+            no_automount_names.add(name)
     for index in pods:
         manifest = manifests[index]
         found = pod_spec(manifest)
@@ -135,11 +176,15 @@ def service_account_token_needed(
         automount = spec.get("automountServiceAccountToken")
         if automount is False:
             continue
-        namespace = _namespace(manifest)
+        namespace = namespace_of(manifest)
         account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
-        if (namespace, account) in bound or bound_namespaces & {"*", namespace}:
+        if not isinstance(account, str):
+            continue  # lint reports the type at its line
+        if _holds(bound, bound_names, namespace, account) or (
+            bound_namespaces and (namespace is None or bound_namespaces & {"*", namespace})
+        ):
             continue
-        if automount is None and (namespace, account) in no_automount:
+        if automount is None and _holds(no_automount, no_automount_names, namespace, account):
             continue
         yield index, Violation(f"{prefix}.automountServiceAccountToken", automount,
                                "the pod gets an API token it probably does not need: no "
@@ -148,11 +193,10 @@ def service_account_token_needed(
                                "set automountServiceAccountToken: false")
 
 
-def _namespace(manifest: Mapping[str, Any]) -> object:
-    metadata = manifest.get("metadata")
-    return metadata.get("namespace") if isinstance(metadata, dict) else None
-
-
-def _name(manifest: Mapping[str, Any]) -> object:
-    metadata = manifest.get("metadata")
-    return metadata.get("name") if isinstance(metadata, dict) else None
+def _holds(pairs: set[tuple[str | None, str]], names: set[str], namespace: str | None,
+           name: str) -> bool:
+    """Whether ``(namespace, name)`` is among ``pairs``; a namespace-less side (applied with
+    ``kubectl -n``) matches the name in any namespace."""
+    if namespace is None:
+        return name in names
+    return (namespace, name) in pairs or (None, name) in pairs

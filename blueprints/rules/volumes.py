@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from blueprints.core.volumes import mount_point
+from blueprints.practices import Severity
 from blueprints.rules._objects import containers, pod_spec
 from blueprints.rules._registry import Context, Violation, object_rule
 
@@ -12,6 +14,7 @@ __all__ = [
     "git_repo_is_gone",
     "host_path_for_node_agents_only",
     "host_path_is_scoped",
+    "mount_paths_are_unique",
     "node_agent",
     "node_system_path",
 ]
@@ -84,6 +87,39 @@ def host_path_for_node_agents_only(
                             "app data on a node's disk is lost when the pod moves, and hostPath "
                             "is forbidden by the Baseline Pod Security level",
                             "use a PersistentVolumeClaim (volumeClaimTemplates in a StatefulSet)")
+
+
+@object_rule("BP012", pods_only=True)
+def mount_paths_are_unique(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
+    """Two volumes mounted at one path of a container: the API server refuses equal
+    ``mountPath`` values ("must be unique", ``ValidateVolumeMounts`` in kubernetes/kubernetes
+    pkg/apis/core/validation/validation.go), an error; paths equal once normalised (``/tmp``
+    and ``/tmp/``) pass it, but one volume hides the other, a warning."""
+    for path, container, _ in containers(manifest):
+        mounts = container.get("volumeMounts")
+        if not isinstance(mounts, list) or len(mounts) < 2:
+            continue
+        exact: dict[str, int] = {}
+        normalised: dict[str, int] = {}
+        for j, mount in enumerate(mounts):
+            target = mount.get("mountPath") if isinstance(mount, dict) else None
+            if not isinstance(target, str) or not target:
+                continue
+            key = mount_point(target)
+            if target in exact:
+                yield Violation(f"{path}.volumeMounts[{j}].mountPath", target,
+                                f"two volumes mounted at one path, like volumeMounts["
+                                f"{exact[target]}]: the API server refuses a pod whose "
+                                "mountPaths repeat",
+                                "mount each volume at its own path", Severity.ERROR)
+            elif key in normalised:
+                yield Violation(f"{path}.volumeMounts[{j}].mountPath", target,
+                                f"two volumes mounted at one path, like volumeMounts["
+                                f"{normalised[key]}] once normalised: the later mount hides "
+                                "the earlier",
+                                "mount each volume at its own path", Severity.WARNING)
+            exact.setdefault(target, j)
+            normalised.setdefault(key, j)
 
 
 @object_rule("BP013", pods_only=True)

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from blueprints._lazy import LazyPattern
 from blueprints.core.config_files import ConfigFilesCore
+from blueprints.core.connections import Call
 from blueprints.core.data_migration import DataMigrationCore, DataMigrationProps
 from blueprints.core.exposure import HTTPRoute, Ingress, LoadBalancer, NodePort
 from blueprints.core.hooks import Hook
@@ -161,7 +162,7 @@ class _Source:
             path = f"{base}.{field}" if base and field else base or field
             problems.append(Problem(f"{self.file}:{self.loaded.line_of(path)}", path,
                                     problem.value, _camel_text(problem.what, snake),
-                                    _camel_text(problem.fix, snake), problem.practice))
+                                    _yaml_words(problem.fix, snake), problem.practice))
         return type(error)(problems)
 
 
@@ -205,7 +206,8 @@ def _render_blueprint(path: Path, kube_version: KubeVersion, values: Sequence[Ma
     defaults = dict(_mapping(source, "values", spec.get("values", {})))
     schema, schema_name = load_schema(path)
     declared = declare(loaded, defaults, schema, schema_name)
-    merged = apply_overlays(defaults, declared, values)
+    merged = apply_overlays(defaults, declared, values,
+                            _template_reads(spec) if values else None)
     secrets |= secret_texts(merged)
     source.deadline = time.monotonic() + templates.BLUEPRINT_SECONDS
     spec = _render(source, "", {k: v for k, v in spec.items() if k != "values"}, merged)
@@ -406,9 +408,8 @@ def _convert(source: _Source, path: str, value: Any, hint: Any, cores: Mapping[s
                 if isinstance(item, str) and item in cores else item for item in items]
     if field == "calls":
         if isinstance(value, dict):
-            return {key: _typed(source, f"{path}.{key}", item, str)
-                    for key, item in value.items()}
-        return [_typed(source, f"{path}[{i}]", item, str)
+            return {key: _call(source, f"{path}.{key}", item) for key, item in value.items()}
+        return [_call(source, f"{path}[{i}]", item)
                 for i, item in enumerate(_list(source, path, value))]
     if field == "expose":
         items = value if isinstance(value, list) else [value]
@@ -518,6 +519,19 @@ def _exposure(source: _Source, path: str, value: Any) -> Any:
     return _dataclass(source, f"{path}.{key}", spec, _EXPOSURES[key])
 
 
+def _call(source: _Source, path: str, value: Any) -> Any:
+    """A ``calls`` entry: a name or ``"host:port"``, or ``{target: db, hostEnv: DB_HOST,
+    portEnv: DB_PORT, port: ...}`` (:class:`~blueprints.core.connections.Call`)."""
+    if isinstance(value, dict):
+        call = _dataclass(source, path, value, Call)
+        if not isinstance(call.target, str):
+            raise source.problem(f"{path}.target", call.target, "names no component",
+                                 'e.g. {target: db, hostEnv: DB_HOST, portEnv: DB_PORT}',
+                                 "BP042")
+        return call
+    return _typed(source, path, value, str)
+
+
 def _hook(source: _Source, path: str, value: Any) -> Hook:
     data = dict(_mapping(source, path, value))
     log = data.pop("logToMain", False)
@@ -608,7 +622,7 @@ def _typed(source: _Source, path: str, value: Any, hint: Any) -> Any:
                                  f"{_short(value)}", f"write {_KIND_NAMES[hint]}")
         wrong = mismatch(value, hint, path.rsplit(".", 1)[-1])
         if wrong is not None:
-            raise source.problem(path, value, *wrong)
+            raise source.problem(path, value, wrong[0], _yaml_words(wrong[1], set()))
     return value
 
 
@@ -671,6 +685,22 @@ def _env_value(source: _Source, path: str, value: Any) -> Any:
         raise source.problem(path, value, "env values are strings or key references",
                              "use {secretKeyRef: {name: ..., key: ...}}")
     return value
+
+
+def _template_reads(spec: Mapping[str, Any]) -> set[tuple[str, ...]]:
+    """The value paths that the blueprint's templates read (outside ``values:`` itself)."""
+    found: set[tuple[str, ...]] = set()
+    stack: list[Any] = [v for k, v in spec.items() if k != "values"]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and ("{{" in value or "{%" in value):
+            paths = templates.reads(value)
+            found |= {()} if paths is None else paths  # a broken template: rendering says so
+    return found
 
 
 def _render(source: _Source, path: str, value: Any, values: Mapping[str, Any]) -> Any:
@@ -840,6 +870,18 @@ def _camel_text(text: str, fields: set[str]) -> str:
     text = re.sub(r"\b([a-z][A-Za-z0-9]*)=(True|False)\b",
                   lambda m: f"{m[1]}: {m[2].lower()}", text)
     return re.sub(r"\b([a-z][A-Za-z0-9]*)=(?=[0-9\"'{\[])", r"\1: ", text)
+
+
+_KEY_REF = re.compile(r'\b(SecretKeyRef|ConfigMapKeyRef)\("([^"]*)", "([^"]*)"\)')
+
+
+def _yaml_words(text: str, fields: set[str]) -> str:
+    """A core fix as a YAML user writes it: ``port=3306`` is ``port: 3306``,
+    ``SecretKeyRef("<secret>", "<key>")`` is ``{secretKeyRef: {name: <secret>, key: <key>}}``
+    and ``True or False`` is ``true or false``."""
+    text = _KEY_REF.sub(lambda m: f"{{{_camel(m[1][0].lower() + m[1][1:])}: {{name: {m[2]}, "
+                        f"key: {m[3]}}}}}", text)
+    return _camel_text(text, fields).replace("True or False", "true or false")
 
 
 def _camel(name: str) -> str:

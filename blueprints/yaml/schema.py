@@ -156,10 +156,17 @@ def _field_schema(name: str, hint: Any) -> dict[str, Any]:
     if name == "allow_from":
         return {"type": "array", "items": {"type": "string"}}
     if name == "calls":
-        return {"anyOf": [{"type": "array", "items": {"type": "string"}},
-                          {"type": "object", "additionalProperties": {"type": "string"}}],
+        call = {"type": "object", "required": ["target"], "additionalProperties": False,
+                "properties": {"target": {"type": "string"},
+                               "port": {"type": ["string", "integer"]},
+                               "hostEnv": {"type": "string"}, "portEnv": {"type": "string"}}}
+        entry = {"anyOf": [{"type": "string"}, call]}
+        return {"anyOf": [{"type": "array", "items": entry},
+                          {"type": "object", "additionalProperties": entry}],
                 "description": 'components of the blueprint ("cart", "cart:grpc") or external '
-                               '"host:port"; a mapping names the address variables'}
+                               '"host:port"; a mapping names the address variables; '
+                               "{target: db, hostEnv: DB_HOST, portEnv: DB_PORT} gives the "
+                               "host and the port apart"}
     if name == "egress":
         return {"enum": ["open", "declared"]}
     if name == "expose":

@@ -25,7 +25,7 @@ from blueprints._lazy import LazyPattern
 from blueprints.yaml.loading import Lossy, LostText
 
 __all__ = ["BLUEPRINT_SECONDS", "MAX_CHARS", "TEMPLATE_SECONDS", "TemplateLimit", "TemplateRefused",
-           "render"]
+           "reads", "render"]
 
 #: Largest text a template may make: 1 MiB, the most a ConfigMap may hold (kubernetes
 #: pkg/apis/core/validation/validation.go, ValidateConfigMap: totalSize > core.MaxSecretSize,
@@ -93,6 +93,70 @@ def render(text: str, context: Mapping[str, Any], *, single: str | None,
 
 
 _COMPILED: dict[tuple[str, bool], Any] = {}
+
+
+#: Names that, after ``values.x``, are the mapping's own methods (jinja2 looks an attribute up
+#: before an item): ``values.x.items()`` reads all of ``values.x``.
+_MAPPING_METHODS = frozenset({"get", "items", "keys", "values", "copy", "__getitem__"})
+
+
+def reads(text: str, root: str = "values") -> set[tuple[str, ...]] | None:
+    """The paths under ``root`` that template ``text`` may read, without running it:
+    ``{{ values.mongo.image }}`` reads ``("mongo", "image")``. A read that the parse cannot
+    pin down (``values[name]``, ``values.x.items()``, ``{% set v = values.x %}``) counts as a
+    read of everything under the part it can (``("x",)``, or ``()`` for all of ``root``), so
+    the answer never leaves out a value the template uses. ``None`` when ``text`` does not
+    parse (rendering reports that).
+    """
+    import jinja2
+    from jinja2 import nodes
+
+    try:
+        tree = _environment().parse(text)
+    except (jinja2.TemplateSyntaxError, RecursionError):
+        return None
+    found: set[tuple[str, ...]] = set()
+
+    def chain(node: Any) -> list[str] | None:
+        """The path of ``values.a["b"].c``, or ``None`` when ``node`` is not such a chain."""
+        if isinstance(node, nodes.Name):
+            return [] if node.name == root else None
+        if isinstance(node, nodes.Getattr):
+            inner = chain(node.node)
+            return None if inner is None else [*inner, node.attr]
+        if isinstance(node, nodes.Getitem):
+            inner = chain(node.node)
+            if inner is None:
+                return None
+            if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str | int):
+                return [*inner, str(node.arg.value)]
+            return [*inner, "\0"]  # a computed key: everything under ``inner``
+        return None
+
+    def visit(node: Any) -> None:
+        path = chain(node)
+        if path is not None:
+            cut = next((i for i, part in enumerate(path)
+                        if part == "\0" or part in _MAPPING_METHODS), len(path))
+            found.add(tuple(path[:cut]))
+            if isinstance(node, nodes.Getitem | nodes.Getattr):
+                for child in node.iter_child_nodes():  # computed keys may read values too
+                    if child is not node.node:
+                        visit(child)
+                inner = node.node
+                while isinstance(inner, nodes.Getitem | nodes.Getattr):
+                    if isinstance(inner, nodes.Getitem):
+                        visit(inner.arg)
+                    inner = inner.node
+            return
+        for child in node.iter_child_nodes():
+            visit(child)
+
+    try:
+        visit(tree)
+    except RecursionError:  # nested past what a walk can follow: rendering reports it
+        return None
+    return found
 
 
 def _compiled(environment: Any, source: str, expression: bool) -> Any:

@@ -4,7 +4,9 @@
 a string, ``replicas: 2`` an integer, ``{}`` an open mapping, ``~`` any scalar), or given by an
 optional ``values.schema.json`` next to the blueprint, as Helm's. Overlays (``values/<env>.yaml``,
 ``--values FILE``, ``--set``, ``--set-string``) may only set declared values, with the declared
-type: a typo is an error with "did you mean", never a silent extra value.
+type: a typo is an error with "did you mean", never a silent extra value. They may only set a
+value that a template reads: YAML aliases and merge keys (``<<: *java``) are resolved when the file
+is read, before values apply, so a value used only through one would silently change nothing.
 
 ``--set`` follows Helm's syntax (``a=1,b=2`` sets two values, ``\\,`` is a literal comma,
 ``list={a,b}`` sets a list) but coerces to the declared type instead of guessing from the text:
@@ -17,7 +19,7 @@ import dataclasses
 import difflib
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,24 +199,71 @@ def load_schema(blueprint: Path) -> tuple[Mapping[str, Any] | None, str]:
 
 
 def apply_overlays(defaults: dict[str, Any], declared: Declared,
-                   overlays: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+                   overlays: Sequence[Mapping[str, Any]],
+                   reads: Collection[tuple[str, ...]] | None = None) -> dict[str, Any]:
     """Check each overlay against ``declared`` and merge it over ``defaults``, in order.
 
+    ``reads`` are the value paths the blueprint's templates read (see
+    :func:`blueprints.yaml.templates.reads`); when given, "did you mean" names only values
+    that are read, and an overlay value that no template reads is an error: a value used only
+    through a YAML alias or merge key (``<<: *java``) was copied when the file was read, so
+    setting it would silently change nothing.
+
     Raises:
-        ConfigError: An undeclared key (with "did you mean") or a value of the wrong type,
-            naming the file and line (or the ``--set`` item).
+        ConfigError: An undeclared key (with "did you mean"), a value of the wrong type or a
+            value that reaches nothing, naming the file and line (or the ``--set`` item).
     """
     merged = defaults
+    unread: list[Problem] = []
     for overlay in overlays:
         if isinstance(overlay, SetValues):
             for item in overlay.sets:
-                merged = _merge(merged, _nested(item.path, _coerce_set(item, declared)))
+                merged = _merge(merged, _nested(item.path, _coerce_set(item, declared, reads)))
+                if reads is not None and not _reached(reads, item.path):
+                    key = ".".join(item.path)
+                    unread.append(_unread(item.option, key, _shown(key, item.text)))
             continue
         loaded = overlay.loaded if isinstance(overlay, FileValues) else Loaded(
             "values", dict(overlay))
-        _check(loaded, "", overlay, declared)
+        _check(loaded, "", overlay, declared, reads)
         merged = _merge(merged, overlay)
+        if reads is not None:
+            for path, value in _leaves(overlay, ()):
+                if not _reached(reads, path):
+                    key = ".".join(path)
+                    shown = REDACTED if _looks_secret(path[-1]) else _brief(value)
+                    unread.append(_unread(loaded.where(key), key, shown))
+    if unread:  # one line: the first value that reaches nothing
+        raise ConfigError(unread[0])
     return merged
+
+
+def _reached(reads: Collection[tuple[str, ...]], path: tuple[str, ...]) -> bool:
+    """A template reads ``path``, something under it, or all of something above it."""
+    return any(path[:len(read)] == read or read[:len(path)] == path for read in reads)
+
+
+def _leaves(value: Mapping[str, Any], path: tuple[str, ...]) -> Iterator[
+        tuple[tuple[str, ...], Any]]:
+    for key, item in value.items():
+        if isinstance(item, Mapping) and item:
+            yield from _leaves(item, (*path, str(key)))
+        else:
+            yield (*path, str(key)), item
+
+
+def _brief(value: Any) -> str:
+    text = json.dumps(plain(value), default=str) if isinstance(value, Mapping | list) else str(
+        plain(value))
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _unread(where: str, key: str, shown: str) -> Problem:
+    head = key.split(".", 1)[0]
+    return Problem(where, key, shown, f"no template reads values.{key}: setting it changes nothing",
+                   f"YAML aliases and merge keys (<<: *{head}) copy values when the file is "
+                   "read, before --values and --set apply; read it with a template where it is "
+                   f'used ("{{{{ values.{key} }}}}"), or change the blueprint itself')
 
 
 def secret_texts(values: object, path: tuple[str, ...] = (), secret: bool = False) -> set[str]:
@@ -343,7 +392,8 @@ def _from_schema(schema: Mapping[str, Any], name: str, path: str) -> Declared:
 # -- overlays ---------------------------------------------------------------------------------
 
 
-def _check(loaded: Loaded, path: str, value: Any, declared: Declared) -> None:
+def _check(loaded: Loaded, path: str, value: Any, declared: Declared,
+           reads: Collection[tuple[str, ...]] | None = None) -> None:
     if declared.kind == "any" and not isinstance(value, dict | list):
         return
     if declared.kind == "mapping":
@@ -354,8 +404,8 @@ def _check(loaded: Loaded, path: str, value: Any, declared: Declared) -> None:
             if declared.children is None:
                 continue
             if str(key) not in declared.children:
-                raise _undeclared(loaded.where(child), child, declared, path)
-            _check(loaded, child, item, declared.children[str(key)])
+                raise _undeclared(loaded.where(child), child, declared, path, reads)
+            _check(loaded, child, item, declared.children[str(key)], reads)
         return
     if declared.kind == "list":
         if not isinstance(value, list):
@@ -420,15 +470,19 @@ def _wrong(where: str, path: str, value: Any, declared: Declared) -> ConfigError
                                "give a value of that type"))
 
 
-def _undeclared(where: str, key: str, declared: Declared, parent: str) -> ConfigError:
+def _undeclared(where: str, key: str, declared: Declared, parent: str,
+                reads: Collection[tuple[str, ...]] | None = None) -> ConfigError:
     known = declared.leaves(parent)
+    if reads is not None:  # never suggest a value that would change nothing
+        known = [k for k in known if _reached(reads, tuple(k.split(".")))]
     near = difflib.get_close_matches(key, known, n=1)
     return ConfigError(Problem(where, key, "<key>", "not a declared value",
                                f"did you mean {near[0]}?" if near else
                                "declare it under values: in the blueprint"))
 
 
-def _coerce_set(item: _RawSet, root: Declared) -> Any:
+def _coerce_set(item: _RawSet, root: Declared,
+                reads: Collection[tuple[str, ...]] | None = None) -> Any:
     key = ".".join(item.path)
     where = item.option
     declared: Declared | None = root
@@ -443,7 +497,7 @@ def _coerce_set(item: _RawSet, root: Declared) -> Any:
             continue
         child = declared.children.get(part)
         if child is None:
-            raise _undeclared(where, key, root, "")
+            raise _undeclared(where, key, root, "", reads)
         declared = child
     assert declared is not None
     text = item.text
