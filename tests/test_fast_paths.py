@@ -196,3 +196,22 @@ def test_synth_reports_the_same_warnings_without_making_info_findings(tmp_path: 
         f for f in every if f.severity != "info"]
     assert [f.line() for f in result.warnings] == [
         f.line() for f in every if f.severity == "warning"]
+
+
+def test_a_shared_index_is_for_the_object_it_was_built_over() -> None:
+    from blueprints.rules._objects import memo, shared
+
+    built: list[int] = []
+    with memo():
+        for size in (1, 2, 3):  # short-lived lists, whose ids Python may reuse
+            items = list(range(size))
+
+            def count(items: list[int] = items) -> int:
+                built.append(len(items))
+                return len(items)
+
+            assert shared("sizes", items, count) == size
+        kept = [7]
+        assert shared("sizes", kept, lambda: 1) == 1
+        assert shared("sizes", kept, lambda: 2) == 1  # the same object: found once
+    assert built == [1, 2, 3]
