@@ -188,8 +188,12 @@ def check(
                     if info or severity is not Severity.INFO:
                         findings.append(_finding(rule_id, manifest, index, violation, severity))
     kept = []
+    noted: dict[int, dict[str, str]] = {}  # an object's opt-outs, read once for its findings
     for f in findings:
-        reason = suppressions(manifests[f.index]).get(f.rule)
+        reasons = noted.get(f.index)
+        if reasons is None:
+            reasons = noted[f.index] = suppressions(manifests[f.index])
+        reason = reasons.get(f.rule)
         if reason is None or (context.mode == "build" and f.rule == "BP044"
                               and f.kind == "Secret"):
             # No annotation lets synth write a secret value.
