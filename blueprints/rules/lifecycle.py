@@ -177,10 +177,19 @@ def _declares(container: Mapping[str, Any], targets: set[object]) -> bool:
     """Whether the container declares a port that one of ``targets`` names or numbers."""
     for port in container.get("ports") or ():
         if isinstance(port, dict) and (
-            port.get("containerPort") in targets or port.get("name") in targets
+            _among(port.get("containerPort"), targets) or _among(port.get("name"), targets)
         ):
             return True
     return False
+
+
+def _among(value: object, targets: set[object]) -> bool:
+    """``value in targets``; a value that cannot be hashed (a list where a port name belongs,
+    which lint reports at its line) is in none."""
+    try:
+        return value in targets
+    except TypeError:
+        return False
 
 
 @object_rule("BP023", pods_only=True)
