@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -14,14 +14,18 @@ __all__ = [
     "SelectorIndex",
     "containers",
     "is_long_running",
+    "kind_index",
     "labels_of",
     "memo",
     "name_of",
     "namespace_of",
+    "of_kinds",
     "pod_labels",
     "pod_spec",
     "readable",
+    "seed",
     "shared",
+    "with_pod_spec",
 ]
 
 Manifest = Mapping[str, Any]
@@ -89,6 +93,12 @@ def memo() -> Iterator[None]:
         _MEMO = _CONTAINERS = _SHARED = None
 
 
+def seed(name: str, of: object, value: object) -> None:
+    """Give :func:`shared` the answer for ``name`` over ``of``, already found (by ``check``)."""
+    if _SHARED is not None:
+        _SHARED[(name, id(of))] = (of, value)
+
+
 def shared(name: str, of: object, compute: Callable[[], T]) -> T:
     """``compute()``, found once per check for all rules that ask for ``name`` over the same
     object ``of`` (an index over the manifests that several rules use); without a check, every
@@ -101,6 +111,31 @@ def shared(name: str, of: object, compute: Callable[[], T]) -> T:
         entry = _SHARED[key] = (of, compute())
     found: T = entry[1]
     return found
+
+
+def of_kinds(manifests: Sequence[Manifest], kinds: Iterable[str]) -> list[int]:
+    """The indices of the objects whose ``kind`` is one of ``kinds``, in order (a set rule
+    that looks at some kinds reads only those; the index is found once per check)."""
+    index = shared("kinds", manifests, lambda: kind_index(manifests))
+    found = [i for kind in kinds for i in index.get(kind, ())]
+    found.sort()
+    return found
+
+
+def with_pod_spec(manifests: Sequence[Manifest]) -> list[int]:
+    """The indices of the objects that have a pod spec, in order (found once per check)."""
+    return shared("pods", manifests,
+                  lambda: [i for i, m in enumerate(manifests) if pod_spec(m) is not None])
+
+
+def kind_index(manifests: Sequence[Manifest]) -> dict[str, list[int]]:
+    """The indices of the objects of each kind (a ``kind`` that is not text is in none)."""
+    index: dict[str, list[int]] = {}
+    for i, m in enumerate(manifests):
+        kind = m.get("kind")
+        if isinstance(kind, str):
+            index.setdefault(kind, []).append(i)
+    return index
 
 
 def pod_spec(manifest: Manifest) -> tuple[str, Mapping[str, Any]] | None:

@@ -13,7 +13,7 @@ from blueprints.core.secrets import REDACTED
 from blueprints.errors import Problem, ValidationError, format_value
 from blueprints.kube import DEFAULT, KubeVersion
 from blueprints.practices import IGNORE_ANNOTATION, PRACTICES, Severity, practice
-from blueprints.rules._objects import memo, pod_spec, readable
+from blueprints.rules._objects import kind_index, memo, pod_spec, readable, seed
 
 __all__ = [
     "IGNORE_ANNOTATION",
@@ -172,14 +172,10 @@ def check(
     # those), and the manifests as set rules see them (anything that is not a mapping as {}).
     objects = [readable(m) for m in manifests]
     with memo():  # the caller holds the manifests, so their ids stay unique meanwhile
-        pods = []
-        by_kind: dict[str, list[int]] = {}  # for rules that look at some kinds only
-        for i, m in enumerate(objects):
-            if pod_spec(m) is not None:
-                pods.append(i)
-            kind = m.get("kind")
-            if isinstance(kind, str):
-                by_kind.setdefault(kind, []).append(i)
+        pods = [i for i, m in enumerate(objects) if pod_spec(m) is not None]
+        by_kind = kind_index(objects)  # for rules that look at some kinds only
+        seed("pods", objects, pods)
+        seed("kinds", objects, by_kind)
         for rule_id in wanted:
             for rule in RULES[rule_id]:
                 for index, violation in _run(rule, manifests, objects, pods, by_kind, context):

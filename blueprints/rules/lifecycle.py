@@ -12,14 +12,17 @@ from typing import Any
 from blueprints._lazy import LazyPattern
 from blueprints.core.names import is_ip_literal
 from blueprints.rules._objects import (
+    LONG_RUNNING,
     SelectorIndex,
     containers,
     is_long_running,
     name_of,
     namespace_of,
+    of_kinds,
     pod_labels,
     pod_spec,
     shared,
+    with_pod_spec,
 )
 from blueprints.rules._registry import Context, Violation, object_rule, set_rule
 
@@ -237,7 +240,10 @@ def _find_behind_services(
 ) -> list[tuple[int, Mapping[str, Any], list[object]]]:
     services = _service_index(manifests)
     found = []
-    for index, manifest in enumerate(manifests):
+    # Only pod-template kinds and objects with a pod spec can be long-running.
+    candidates = sorted({*of_kinds(manifests, LONG_RUNNING), *with_pod_spec(manifests)})
+    for index in candidates:
+        manifest = manifests[index]
         if is_long_running(manifest):
             targets = services.matching(namespace_of(manifest), pod_labels(manifest))
             if targets:
@@ -248,10 +254,9 @@ def _find_behind_services(
 def _service_index(manifests: Sequence[Mapping[str, Any]]) -> SelectorIndex:
     """The selecting Services, each with the ports it sends traffic to."""
     services = SelectorIndex()
-    for m in manifests:
+    for m in (manifests[i] for i in of_kinds(manifests, ("Service",))):
         spec = m.get("spec")
-        if m.get("kind") == "Service" and isinstance(spec, dict) and isinstance(
-                spec.get("selector"), dict) and spec["selector"]:
+        if isinstance(spec, dict) and isinstance(spec.get("selector"), dict) and spec["selector"]:
             services.add(namespace_of(m), spec["selector"], _target_ports(spec))
     return services
 
