@@ -22,8 +22,8 @@ __all__ = [
     "of_kinds",
     "pod_labels",
     "pod_spec",
+    "provide",
     "readable",
-    "seed",
     "shared",
     "with_pod_spec",
 ]
@@ -93,7 +93,7 @@ def memo() -> Iterator[None]:
         _MEMO = _CONTAINERS = _SHARED = None
 
 
-def seed(name: str, of: object, value: object) -> None:
+def provide(name: str, of: object, value: object) -> None:
     """Give :func:`shared` the answer for ``name`` over ``of``, already found (by ``check``)."""
     if _SHARED is not None:
         _SHARED[(name, id(of))] = (of, value)

@@ -13,7 +13,7 @@ from blueprints.core.secrets import REDACTED
 from blueprints.errors import Problem, ValidationError, format_value
 from blueprints.kube import DEFAULT, KubeVersion
 from blueprints.practices import IGNORE_ANNOTATION, PRACTICES, Severity, practice
-from blueprints.rules._objects import kind_index, memo, pod_spec, readable, seed
+from blueprints.rules._objects import kind_index, memo, pod_spec, provide, readable
 
 __all__ = [
     "IGNORE_ANNOTATION",
@@ -174,8 +174,8 @@ def check(
     with memo():  # the caller holds the manifests, so their ids stay unique meanwhile
         pods = [i for i, m in enumerate(objects) if pod_spec(m) is not None]
         by_kind = kind_index(objects)  # for rules that look at some kinds only
-        seed("pods", objects, pods)
-        seed("kinds", objects, by_kind)
+        provide("pods", objects, pods)
+        provide("kinds", objects, by_kind)
         for rule_id in wanted:
             for rule in RULES[rule_id]:
                 for index, violation in _run(rule, manifests, objects, pods, by_kind, context):
