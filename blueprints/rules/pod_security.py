@@ -305,23 +305,32 @@ def _host_probes(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     if pod.minor < 34:
         return
     for path, container, _ in pod.containers:
-        handlers = [(key, container.get(key))
-                    for key in ("livenessProbe", "readinessProbe", "startupProbe")]
+        for key in _PROBES:
+            handler = container.get(key)
+            if type(handler) is dict:
+                _handler_hosts(out, path, "", key, handler)
         lifecycle = container.get("lifecycle")
         if type(lifecycle) is dict:
-            handlers += [(f"lifecycle.{key}", lifecycle.get(key)) for key in ("postStart",
-                                                                            "preStop")]
-        for where, handler in handlers:
-            if type(handler) is not dict:
-                continue
-            for action in ("httpGet", "tcpSocket"):
-                target = handler.get(action)
-                host = target.get("host") if type(target) is dict else None
-                if host:
-                    out.append(_v(BASELINE, "Host Probes / Lifecycle Hooks",
-                             f"{path}.{where}.{action}.host", host,
-                             "a probe or hook with a host lets the kubelet reach any address",
-                             "remove host: the kubelet then calls the pod's own IP"))
+            for key in _HOOKS:
+                handler = lifecycle.get(key)
+                if type(handler) is dict:
+                    _handler_hosts(out, path, "lifecycle.", key, handler)
+
+
+_PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+_HOOKS = ("postStart", "preStop")
+
+
+def _handler_hosts(out: list[PodSecurityViolation], path: str, prefix: str, key: str,
+                   handler: Mapping[str, Any]) -> None:
+    for action in ("httpGet", "tcpSocket"):
+        target = handler.get(action)
+        host = target.get("host") if type(target) is dict else None
+        if host:
+            out.append(_v(BASELINE, "Host Probes / Lifecycle Hooks",
+                     f"{path}.{prefix}{key}.{action}.host", host,
+                     "a probe or hook with a host lets the kubelet reach any address",
+                     "remove host: the kubelet then calls the pod's own IP"))
 
 
 def _app_armor(pod: _Pod, out: list[PodSecurityViolation]) -> None:
@@ -541,13 +550,11 @@ def _run_as_user(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_runAsUser.go: runAsUser must not be 0; from 1.35 relaxed in a user namespace."""
     if pod.userns:
         return
-    contexts = [("spec.securityContext", pod.sc)] + [
-        (f"{path}.securityContext", sc) for path, _, sc in pod.containers]
-    for where, sc in contexts:
+    for where, sc in (("spec", pod.sc), *((path, sc) for path, _, sc in pod.containers)):
         value = sc.get("runAsUser")
-        if value == 0 and value is not False:
-            out.append(_v(RESTRICTED, "Running as Non-root user", f"{where}.runAsUser", 0,
-                     "runs as root (UID 0)",
+        if value == 0 and value is not False:  # the path is written only for a violation
+            out.append(_v(RESTRICTED, "Running as Non-root user",
+                     f"{where}.securityContext.runAsUser", 0, "runs as root (UID 0)",
                      "set runAsUser to a non-zero UID, or remove it and use an image whose "
                      "USER is not root"))
 
