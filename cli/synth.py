@@ -120,8 +120,9 @@ def synth(
             from blueprints.release.kustomization import KUSTOMIZATION, kustomization_text
 
             extra = {KUSTOMIZATION: kustomization_text(list(result.files))}
-        _warn_refused(result, destination)
-        write(result, destination, extra=extra)
+        # Under the commit's lock: the warnings speak of the very files this write replaces.
+        write(result, destination, extra=extra,
+              before=lambda folder: _warn_refused(result, folder))
         for name, text in result.files.items():
             count = result.objects[name]
             size = len(file_bytes(text))

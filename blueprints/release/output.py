@@ -123,7 +123,8 @@ def plan_output(directory: Path, files: Mapping[str, str]) -> tuple[list[str], l
 
 
 def commit(directory: Path, files: Mapping[str, str],
-           extra: Mapping[str, str] | None = None) -> None:
+           extra: Mapping[str, str] | None = None,
+           before: Callable[[Path], None] | None = None) -> None:
     """Make ``directory`` hold exactly the release files ``files`` (name to YAML text), plus
     the other entries it held, in one atomic switch (see the module docstring).
 
@@ -132,18 +133,21 @@ def commit(directory: Path, files: Mapping[str, str],
         files: The release files, written with :data:`MARKER` first.
         extra: Other files synth owns in the folder (``kustomization.yaml``), written as they
             are and switched in with the release files.
+        before: Called with the folder once the lock is held, before anything changes: what
+            it reads there is what this commit replaces (no other synth can switch it meanwhile).
 
     Raises:
         ConfigError: The folder cannot take the output (one problem naming the path and the
             cause); the folder is then as it was.
     """
     try:
-        _commit(directory, files, extra or {})
+        _commit(directory, files, extra or {}, before)
     except OSError as error:  # whatever a path check met, e.g. a name too long to stat
         raise _os_problem(directory, error) from None
 
 
-def _commit(directory: Path, files: Mapping[str, str], extra: Mapping[str, str]) -> None:
+def _commit(directory: Path, files: Mapping[str, str], extra: Mapping[str, str],
+            before: Callable[[Path], None] | None = None) -> None:
     target = _target(directory)
     parent = target.parent
     created: list[Path] = []  # the folders above it that this commit made, removed on failure
@@ -167,6 +171,8 @@ def _commit(directory: Path, files: Mapping[str, str], extra: Mapping[str, str])
         stack.enter_context(_signals_held())
         try:
             _recover(target, faults)
+            if before is not None:
+                before(target)
             existing = _check_existing(directory, target, files, extra)
             staging = Path(tempfile.mkdtemp(prefix=_prefix(target, "new"), dir=parent))
         except OSError as error:

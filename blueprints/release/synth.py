@@ -8,7 +8,7 @@ import os
 import runpy
 import sys
 import traceback
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,16 +133,18 @@ def synthesize(
 
 
 def write(result: SynthResult, output: Path, *, check_only: bool = False,
-          extra: Mapping[str, str] | None = None) -> list[str]:
+          extra: Mapping[str, str] | None = None,
+          before: Callable[[Path], None] | None = None) -> list[str]:
     """Write ``result`` to ``output`` (or, with ``check_only``, only compare), with ``extra``
-    files synth owns there (``kustomization.yaml``) in the same atomic commit.
+    files synth owns there (``kustomization.yaml``) in the same atomic commit; ``before`` sees
+    the folder under the commit's lock, as it is replaced (see :func:`commit`).
 
     Returns:
         The names of the release files that changed (or would change), removed ones included.
     """
     changed, removed = plan_output(output, result.files)
     if not check_only:
-        commit(output, result.files, extra)
+        commit(output, result.files, extra, before)
     return changed + removed
 
 
