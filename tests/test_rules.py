@@ -320,3 +320,12 @@ def test_lifecycle_practice_is_checked_or_applied(practice_id: str) -> None:
 
     lines = [line for _, line in (*BAD_INPUTS.values(), *LIFECYCLE_BAD_INPUTS.values())]
     assert practice_id in RULES or any(f"({practice_id})" in line for line in lines)
+
+
+def test_a_port_name_of_another_type_does_not_crash_the_pre_stop_rule() -> None:
+    """A list where a port name belongs (lint reports the type at its line) is no name that a
+    Service targets: BP022 still checks the pod, and nothing crashes."""
+    deployment = good()[0]
+    deployment["spec"]["template"]["spec"]["containers"][0]["ports"][0]["name"] = []
+    findings = check([deployment, *good()[1:]])
+    assert [f for f in findings if f.field == "<object>"] == []

@@ -126,7 +126,7 @@ class Release(cdk8s.Chart):
         # count every object the release applies (the Namespace included).
         result = with_parent(self.context, assemble_release(self.context, result))
         if validate:
-            raise_errors(result, self.context.kube_version)
+            raise_errors(result, self.context.kube_version, info=False)
         return result
 
     def _app_workloads(self) -> list[Workload]:

@@ -3,11 +3,11 @@ Role and RoleBinding made from declared permissions (a cluster-wide grant only w
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from blueprints._lazy import LazyPattern
 from blueprints.errors import ConfigError, Problem
 
 __all__ = ["VERBS", "Permission", "check_permissions", "identity_manifests"]
@@ -18,8 +18,8 @@ Manifest = dict[str, Any]
 #: every grant is spelled out).
 VERBS = ("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection",
          "use", "bind", "escalate", "impersonate", "approve", "sign")
-_RESOURCE = re.compile(r"[a-z][a-z0-9.-]*(/[a-z][a-z0-9-]*)?")
-_GROUP = re.compile(r"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?")
+_RESOURCE = LazyPattern(r"[a-z][a-z0-9.-]*(/[a-z][a-z0-9-]*)?")
+_GROUP = LazyPattern(r"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

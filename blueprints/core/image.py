@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -139,5 +140,6 @@ def pull_policy(image: ImageRef) -> str:
     return "IfNotPresent" if image.pinned else "Always"
 
 
+@functools.lru_cache(maxsize=4096)  # a release repeats its few tags in every rule
 def _names_version(tag: str) -> bool:
     return any(c.isdigit() for c in tag) and tag.lower() not in MOVING_TAGS

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import ClassVar
 
+from blueprints._lazy import LazyPattern
 from blueprints.core.names import check_name
 from blueprints.core.workload import Manifest, Workload, WorkloadProps
 from blueprints.errors import ConfigError, Problem
@@ -13,7 +13,7 @@ from blueprints.errors import ConfigError, Problem
 __all__ = ["CronJobAppCore", "CronJobAppProps", "DaemonAppCore", "DaemonAppProps"]
 
 _CRON_FIELD = r"(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/[0-9]+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(/[0-9]+)?)*"
-_CRON = re.compile(rf"{_CRON_FIELD}(\s+{_CRON_FIELD}){{4}}")
+_CRON = LazyPattern(rf"{_CRON_FIELD}(\s+{_CRON_FIELD}){{4}}")
 _MACROS = frozenset({"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight",
                      "@hourly"})
 

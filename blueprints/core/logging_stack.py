@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from blueprints._lazy import LazyPattern
 from blueprints.core.config_files import ConfigFilesCore
 from blueprints.core.image import parse_image
 from blueprints.core.jobs import CronJobAppCore, CronJobAppProps, DaemonAppCore, DaemonAppProps
@@ -50,7 +51,7 @@ CURL_IMAGE = "curlimages/curl:8.10.1"
 #: Least privilege for the metadata filter: read pods and namespaces, nothing else.
 FLUENTD_RULES = ({"apiGroups": [""], "resources": ["pods", "namespaces"],
                   "verbs": ["get", "list", "watch"]},)
-_HEAP = re.compile(r"(\d+)([kKmMgG])")
+_HEAP = LazyPattern(r"(\d+)([kKmMgG])")
 _HEAP_UNIT = {"k": 1024, "m": 1024**2, "g": 1024**3}
 
 

@@ -23,6 +23,21 @@ _DECIMAL = {"n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15,
 
 def parse_quantity(text: object) -> Decimal | None:
     """The value of a quantity such as ``128Mi`` or ``100m``, or ``None`` when it is malformed."""
+    if type(text) is str:
+        # A release writes a few quantities in every container, and the rules read them again.
+        if text in _PARSED:
+            return _PARSED[text]
+        found = _parse(text)
+        if len(_PARSED) < 4096:
+            _PARSED[text] = found
+        return found
+    return _parse(text)
+
+
+_PARSED: dict[str, Decimal | None] = {}
+
+
+def _parse(text: object) -> Decimal | None:
     if isinstance(text, bool) or not isinstance(text, str | int):
         return None
     match = _QUANTITY.fullmatch(str(text))

@@ -130,9 +130,13 @@ def install_order(manifests: Sequence[_M]) -> list[_M]:
     """``manifests`` sorted as Helm installs them: by kind in :data:`INSTALL_ORDER`, unknown
     kinds last in the order of their names, and objects of one kind in their given order."""
     unknown = len(INSTALL_ORDER)
-    return sorted(manifests, key=lambda m: (
-        _RANK.get(str(m.get("kind")), unknown),
-        "" if str(m.get("kind")) in _RANK else str(m.get("kind"))))
+
+    def rank(manifest: _M) -> tuple[int, str]:
+        kind = str(manifest.get("kind"))
+        known = _RANK.get(kind)
+        return (unknown, kind) if known is None else (known, "")
+
+    return sorted(manifests, key=rank)
 
 
 def assemble_release(

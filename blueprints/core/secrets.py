@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from blueprints._lazy import LazyPattern
+
 __all__ = [
     "REDACTED",
     "credential_in_text",
@@ -36,13 +38,13 @@ _KEY_QUALIFIERS = frozenset({"API", "ACCESS", "SECRET", "PRIVATE", "SIGNING", "E
 _FILE_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".netrc", ".pgpass",
                          ".git-credentials", ".htpasswd", "htpasswd", ".dockerconfigjson",
                          ".dockercfg"})
-_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
-_URL_PASSWORD = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@")
-_ASSIGNMENT = re.compile(
+_PRIVATE_KEY = LazyPattern(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
+_URL_PASSWORD = LazyPattern(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@")
+_ASSIGNMENT = LazyPattern(
     r"""^[ \t]*(?:export[ \t]+)?["']?([\w.-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key|
     apikey|private[_-]?key|access[_-]?key))["']?[ \t]*[:=][ \t]*(.*?)[ \t]*[,;]?[ \t]*$""",
     re.IGNORECASE | re.MULTILINE | re.VERBOSE)
-_PLACEHOLDER = re.compile(r"""^(?:\$\(.*\)|\$\{.*\}|\{\{.*\}\}|<.*>|%\(.*\)s?|["']{2}|)$""")
+_PLACEHOLDER = LazyPattern(r"""^(?:\$\(.*\)|\$\{.*\}|\{\{.*\}\}|<.*>|%\(.*\)s?|["']{2}|)$""")
 _NOT_A_VALUE = frozenset({"true", "false", "yes", "no", "null", "none", "~", "[]", "{}"})
 
 

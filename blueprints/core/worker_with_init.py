@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from blueprints._lazy import LazyPattern
 from blueprints.core.image import ImageRef, parse_image
 from blueprints.core.names import check_name, is_ip_literal
 from blueprints.core.web_app import check_port, check_replicas
@@ -70,7 +70,7 @@ class Dependency:
     pod_port: int | None = None
 
 
-_DEPENDENCY = re.compile(r"(?P<service>[^.:]+)(?:\.(?P<namespace>[^.:]+))?(?::(?P<port>\d+))?")
+_DEPENDENCY = LazyPattern(r"(?P<service>[^.:]+)(?:\.(?P<namespace>[^.:]+))?(?::(?P<port>\d+))?")
 
 
 def parse_dependency(text: object, *, component: str) -> Dependency:

@@ -1057,7 +1057,7 @@ class _Rules:
 
     def admit(self, peer: Manifest | None, ports: Sequence[int]) -> None:
         """Admit ``peer`` (``None``: every source) on ``ports``."""
-        key = "" if peer is None else json.dumps(peer, sort_keys=True)
+        key = "" if peer is None else _peer_key(peer)
         self._ports.setdefault(key, (peer, set()))[1].update(ports)
 
     def render(self, direction: str) -> list[Manifest]:
@@ -1077,6 +1077,22 @@ class _Rules:
                     rule["ports"] = port_list
                 rules.append(rule)
         return rules
+
+
+def _peer_key(peer: Manifest) -> str:
+    """The peer's canonical JSON, which orders the rules; peers repeat (every component of a
+    release admits the release), so it is found once per distinct peer: its ``repr`` (same
+    text, same content) is the key."""
+    text = repr(peer)
+    key = _PEER_KEYS.get(text)
+    if key is None:
+        if len(_PEER_KEYS) >= 4096:
+            _PEER_KEYS.clear()
+        key = _PEER_KEYS[text] = json.dumps(peer, sort_keys=True)
+    return key
+
+
+_PEER_KEYS: dict[str, str] = {}
 
 
 def _git_port(repository: str) -> int:

@@ -80,7 +80,9 @@ def with_parent(context: ReleaseContext, manifests: Sequence[dict[str, Any]]) ->
     release, namespace = context.name, context.namespace
     name = parent_name(release)
     parent: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap"}
-    kinds = sorted({group_kind(m) for m in manifests} | {"ConfigMap"})
+    # Objects of a kind share their apiVersion and kind: each pair is read once.
+    pairs = {(str(m.get("apiVersion", "")), str(m.get("kind", ""))) for m in manifests}
+    kinds = sorted({group_kind({"apiVersion": a, "kind": k}) for a, k in pairs} | {"ConfigMap"})
     others = sorted({str(m["metadata"]["namespace"]) for m in manifests
                      if (m.get("metadata") or {}).get("namespace")} - {namespace})
     parent_annotations = {**context.object_annotations(), CONTAINS_GROUP_KINDS: ",".join(kinds)}

@@ -9,7 +9,7 @@ import runpy
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from blueprints.practices import Severity
 from blueprints.release.output import OUTPUT_SUFFIX, commit, plan_output
 from blueprints.release.writer import dump_documents
 from blueprints.rules import Finding, raise_errors
+from blueprints.rules.pod_security import remembering
 
 __all__ = ["BLUEPRINT_FILE", "SynthResult", "find_blueprint", "synthesize", "write"]
 
@@ -101,20 +102,24 @@ def synthesize(
         BlueprintFileError: The blueprint raised an exception of its own, or made no objects.
     """
     blueprint = find_blueprint(path).resolve()
-    if blueprint.suffix in (".yaml", ".yml"):
-        from blueprints.yaml.blueprint import render_yaml_blueprint
+    yaml = blueprint.suffix in (".yaml", ".yml")
+    # A blueprint.yaml's pods stay as rendered until the rules have run: their Pod Security
+    # evaluation for the Namespace's level serves BP041 too.
+    with remembering() if yaml else nullcontext():
+        if yaml:
+            from blueprints.yaml.blueprint import render_yaml_blueprint
 
-        charts = render_yaml_blueprint(blueprint, kube_version=kube_version, values=values)
-    else:
-        with targeting(kube_version):
-            charts = _run(blueprint)
-    all_manifests = [m for _, manifests in charts for m in manifests]
-    if not all_manifests:
-        raise BlueprintFileError(Problem(
-            _display(blueprint), "objects", 0, "the blueprint synthesized nothing",
-            "add a Release with components to an App and call app.synth()"))
-    _check_unique(charts)
-    findings = raise_errors(all_manifests, kube_version)
+            charts = render_yaml_blueprint(blueprint, kube_version=kube_version, values=values)
+        else:
+            with targeting(kube_version):
+                charts = _run(blueprint)
+        all_manifests = [m for _, manifests in charts for m in manifests]
+        if not all_manifests:
+            raise BlueprintFileError(Problem(
+                _display(blueprint), "objects", 0, "the blueprint synthesized nothing",
+                "add a Release with components to an App and call app.synth()"))
+        _check_unique(charts)
+        findings = raise_errors(all_manifests, kube_version, info=False)  # warnings only
     if validate_schema:
         from blueprints.release.schema import schema_problems
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from blueprints._lazy import LazyPattern
 from blueprints.release.output import OUTPUT_SUFFIX, commit, plan_output
 
 __all__ = ["OUTPUT_SUFFIX", "dump_documents", "plan_output", "write_files", "write_output"]
@@ -34,7 +35,7 @@ _RESERVED = frozenset(
 # Characters a YAML parser may not see raw in a double-quoted scalar, or would fold.
 _ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 # Safe in a literal block: printable, no carriage returns or line separators.
-_BLOCK_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+_BLOCK_UNSAFE = LazyPattern("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
 def dump_documents(documents: Iterable[Mapping[str, Any]]) -> str:
@@ -87,31 +88,37 @@ class _Writer:
     def mapping(self, mapping: Mapping[str, Any], indent: int, lines: list[str], first: str) -> None:
         pad = " " * indent
         lead = first or pad
+        keys, strings, append = self.keys, self.strings, lines.append
         for key, value in mapping.items():
-            rendered = self.keys.get(key) if type(key) is str else None
+            rendered = keys.get(key) if type(key) is str else None
             if rendered is None:
                 rendered = _key(key)
                 if type(key) is str:
-                    self.keys[key] = rendered
-            head = f"{lead}{rendered}:"
-            lead = pad
+                    keys[key] = rendered
             kind = type(value)
             if kind is str:
-                self.string(head, value, indent, lines)
+                text = strings.get(value)  # most strings repeat: the line at once
+                if text:
+                    append(f"{lead}{rendered}: {text}")
+                else:
+                    self.string(f"{lead}{rendered}:", value, indent, lines)
             elif kind is dict or (kind is not list and isinstance(value, Mapping)):
                 if value:
-                    lines.append(head)
+                    append(f"{lead}{rendered}:")
                     self.mapping(value, indent + 2, lines, "")
                 else:
-                    lines.append(f"{head} {{}}")
+                    append(f"{lead}{rendered}: {{}}")
             elif kind is list or kind is tuple:
                 if value:
-                    lines.append(head)
+                    append(f"{lead}{rendered}:")
                     self.sequence(value, indent + 2, lines)
                 else:
-                    lines.append(f"{head} []")
+                    append(f"{lead}{rendered}: []")
+            elif kind is int:
+                append(f"{lead}{rendered}: {value}")  # what _scalar writes for an int
             else:
-                lines.append(f"{head} {_scalar(value)}")
+                append(f"{lead}{rendered}: {_scalar(value)}")
+            lead = pad
 
     def sequence(self, items: Sequence[Any], indent: int, lines: list[str]) -> None:
         pad = " " * indent
@@ -132,7 +139,6 @@ class _Writer:
                 self.string(f"{pad}-", item, indent, lines)
             else:
                 lines.append(f"{pad}- {_scalar(item)}")
-
 
     def string(self, head: str, value: str, indent: int, lines: list[str]) -> None:
         """A string after ``head``: a scalar on the line, or a literal block below it."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
     "CLUSTER_SCOPED",
@@ -14,13 +14,18 @@ __all__ = [
     "SelectorIndex",
     "containers",
     "is_long_running",
+    "kind_index",
     "labels_of",
     "memo",
     "name_of",
     "namespace_of",
+    "of_kinds",
     "pod_labels",
     "pod_spec",
+    "provide",
     "readable",
+    "shared",
+    "with_pod_spec",
 ]
 
 Manifest = Mapping[str, Any]
@@ -72,17 +77,65 @@ def _get(obj: object, path: tuple[str, ...]) -> object:
 
 
 _MEMO: dict[object, Any] | None = None
+_CONTAINERS: dict[int, list[tuple[str, Mapping[str, Any], str]]] | None = None
+_SHARED: dict[object, Any] | None = None
+T = TypeVar("T")
 
 
 @contextmanager
 def memo() -> Iterator[None]:
     """Find each manifest's pod spec once for all rules of a check, not once per rule."""
-    global _MEMO  # noqa: PLW0603 - a cache that lives exactly as long as one check
-    _MEMO = {}
+    global _MEMO, _CONTAINERS, _SHARED  # noqa: PLW0603 - caches that live exactly as long as one check
+    _MEMO, _CONTAINERS, _SHARED = {}, {}, {}
     try:
         yield
     finally:
-        _MEMO = None
+        _MEMO = _CONTAINERS = _SHARED = None
+
+
+def provide(name: str, of: object, value: object) -> None:
+    """Give :func:`shared` the answer for ``name`` over ``of``, already found (by ``check``)."""
+    if _SHARED is not None:
+        _SHARED[(name, id(of))] = (of, value)
+
+
+def shared(name: str, of: object, compute: Callable[[], T]) -> T:
+    """``compute()``, found once per check for all rules that ask for ``name`` over the same
+    object ``of`` (an index over the manifests that several rules use); without a check, every
+    time. The entry holds ``of``, so a later object cannot take its id."""
+    if _SHARED is None:
+        return compute()
+    key = (name, id(of))
+    entry = _SHARED.get(key)
+    if entry is None or entry[0] is not of:
+        entry = _SHARED[key] = (of, compute())
+    found: T = entry[1]
+    return found
+
+
+def of_kinds(manifests: Sequence[Manifest], kinds: Iterable[str]) -> list[int]:
+    """The indices of the objects whose ``kind`` is one of ``kinds``, in order (a set rule
+    that looks at some kinds reads only those; the index is found once per check)."""
+    index = shared("kinds", manifests, lambda: kind_index(manifests))
+    found = [i for kind in kinds for i in index.get(kind, ())]
+    found.sort()
+    return found
+
+
+def with_pod_spec(manifests: Sequence[Manifest]) -> list[int]:
+    """The indices of the objects that have a pod spec, in order (found once per check)."""
+    return shared("pods", manifests,
+                  lambda: [i for i, m in enumerate(manifests) if pod_spec(m) is not None])
+
+
+def kind_index(manifests: Sequence[Manifest]) -> dict[str, list[int]]:
+    """The indices of the objects of each kind (a ``kind`` that is not text is in none)."""
+    index: dict[str, list[int]] = {}
+    for i, m in enumerate(manifests):
+        kind = m.get("kind")
+        if isinstance(kind, str):
+            index.setdefault(kind, []).append(i)
+    return index
 
 
 def pod_spec(manifest: Manifest) -> tuple[str, Mapping[str, Any]] | None:
@@ -139,11 +192,24 @@ def _typed(
     obj: Mapping[str, Any], lists: tuple[str, ...], maps: tuple[str, ...]
 ) -> Mapping[str, Any]:
     """``obj``, or a copy without the fields of ``lists`` and ``maps`` of another type."""
-    wrong = [key for key in lists if key in obj and not isinstance(obj[key], list | None)]
-    wrong += [key for key in maps if key in obj and not isinstance(obj[key], dict | None)]
-    if not wrong:
-        return obj
+    # The common case (every field of the right type, or absent) allocates nothing.
+    get = obj.get
+    for key in lists:
+        if not isinstance(get(key), _LIST_OR_NONE):
+            break
+    else:
+        for key in maps:
+            if not isinstance(get(key), _DICT_OR_NONE):
+                break
+        else:
+            return obj
+    wrong = [key for key in lists if key in obj and not isinstance(obj[key], _LIST_OR_NONE)]
+    wrong += [key for key in maps if key in obj and not isinstance(obj[key], _DICT_OR_NONE)]
     return {key: value for key, value in obj.items() if key not in wrong}
+
+
+_LIST_OR_NONE = (list, type(None))
+_DICT_OR_NONE = (dict, type(None))
 
 
 def readable(manifest: object) -> Manifest:
@@ -152,6 +218,11 @@ def readable(manifest: object) -> Manifest:
     of those at its line."""
     if not isinstance(manifest, dict):
         return {}
+    metadata = manifest.get("metadata")
+    if type(metadata) is dict and isinstance(manifest.get("spec"), _DICT_OR_NONE) and isinstance(
+        metadata.get("labels"), _DICT_OR_NONE
+    ) and isinstance(metadata.get("annotations"), _DICT_OR_NONE):
+        return manifest  # well typed, as every rendered manifest is: nothing to copy
     typed = _typed(manifest, (), ("metadata", "spec"))
     metadata = typed.get("metadata")
     if isinstance(metadata, dict):
@@ -167,7 +238,12 @@ def is_long_running(manifest: Manifest) -> bool:
     kind = manifest.get("kind")
     if isinstance(kind, str) and kind in POD_SPEC_PATHS:
         return kind in LONG_RUNNING
-    return _template_path(manifest) == TEMPLATE_PATHS[0]
+    # Another kind has a pod spec exactly where it has a pod template (the memo holds it).
+    found = pod_spec(manifest)
+    return found is not None and found[0] == _TEMPLATE_SPEC
+
+
+_TEMPLATE_SPEC = ".".join(TEMPLATE_PATHS[0])
 
 
 def namespace_of(manifest: Manifest) -> str | None:
@@ -189,13 +265,18 @@ def pod_labels(manifest: Manifest) -> Mapping[str, Any]:
     kind = manifest.get("kind")
     if kind == "Pod":
         return labels_of(manifest)
-    path = POD_SPEC_PATHS.get(kind) if isinstance(kind, str) else None
+    path = _LABEL_PATHS.get(kind) if isinstance(kind, str) else None
     if path is None:
-        path = _template_path(manifest)
-        if path is None:
+        found = _template_path(manifest)
+        if found is None:
             return {}
-    template = _get(manifest, (*path[:-1], "metadata", "labels"))
+        path = (*found[:-1], "metadata", "labels")
+    template = _get(manifest, path)
     return template if isinstance(template, dict) else {}
+
+
+# Where each pod-template kind keeps its pods' labels.
+_LABEL_PATHS = {kind: (*path[:-1], "metadata", "labels") for kind, path in POD_SPEC_PATHS.items()}
 
 
 def labels_of(manifest: Manifest) -> Mapping[str, Any]:
@@ -209,16 +290,19 @@ def containers(
 ) -> Iterator[tuple[str, Mapping[str, Any], str]]:
     """Each container with its field path and its list (``containers``, ``initContainers``,
     ``ephemeralContainers``). Fields of a wrong type that rules would iterate are left out."""
-    if _MEMO is not None:
-        key = (id(manifest), "containers")
-        found = _MEMO.get(key)
+    if _CONTAINERS is not None:
+        key = id(manifest)
+        found = _CONTAINERS.get(key)
         if found is None:
-            found = _MEMO[key] = list(_containers(manifest))
+            found = _CONTAINERS[key] = list(_containers(manifest))
     else:
         found = list(_containers(manifest))
-    for item in found:
-        if init or item[2] == "containers":
-            yield item
+    if init:
+        yield from found
+    else:
+        for item in found:
+            if item[2] == "containers":
+                yield item
 
 
 def _containers(manifest: Manifest) -> Iterator[tuple[str, Mapping[str, Any], str]]:
@@ -247,7 +331,7 @@ class SelectorIndex:
     """
 
     def __init__(self) -> None:
-        self._selectors: list[tuple[object, Mapping[str, Any], object]] = []
+        self._selectors: list[tuple[list[tuple[object, str, str]], Mapping[str, Any], object]] = []
         self._by_pair: dict[tuple[object, str, str], list[tuple[Mapping[str, Any], object]]] = {}
         self._match_all: dict[object, list[object]] = {}
         self._built = True
@@ -259,45 +343,51 @@ class SelectorIndex:
         if not selector:
             self._match_all.setdefault(namespace, []).append(item)
             return
-        self._selectors.append((namespace, selector, item))
+        pairs = [(namespace, str(key), str(value)) for key, value in selector.items()]
+        self._selectors.append((pairs, selector, item))
         self._built = False
 
     def matches(self, namespace: object, labels: Mapping[str, Any]) -> bool:
         """True when some selector of ``namespace`` selects ``labels``."""
-        return next(self._matching(namespace, labels), _NONE) is not _NONE
+        namespace = _hashable(namespace)
+        if self._match_all.get(namespace):
+            return True
+        return any(True for _ in self._selected(namespace, labels))
 
     def matching(self, namespace: object, labels: Mapping[str, Any]) -> list[object]:
         """The items of every selector of ``namespace`` that selects ``labels``."""
-        return list(self._matching(namespace, labels))
-
-    def _matching(self, namespace: object, labels: Mapping[str, Any]) -> Iterator[object]:
         namespace = _hashable(namespace)
-        yield from self._match_all.get(namespace, ())
+        return [*self._match_all.get(namespace, ()), *self._selected(namespace, labels)]
+
+    def _selected(self, namespace: object, labels: Mapping[str, Any]) -> Iterator[object]:
+        """The items of the selectors (not the empty ones) of ``namespace`` that select
+        ``labels``, found through the rare pair each is filed under."""
         if not self._built:
             self._build()
         if not isinstance(labels, Mapping):
             return
         by_pair = self._by_pair
         for key, value in labels.items():
-            for selector, item in by_pair.get((namespace, str(key), str(value)), ()):
-                if all(labels.get(k) == v for k, v in selector.items()):
+            candidates = by_pair.get((namespace, str(key), str(value)))
+            if candidates is None:
+                continue
+            for selector, item in candidates:
+                for k, v in selector.items():
+                    if labels.get(k) != v:
+                        break
+                else:
                     yield item
 
     def _build(self) -> None:
         counts: dict[tuple[object, str, str], int] = {}
-        for namespace, selector, _ in self._selectors:
-            for key, value in selector.items():
-                pair = (namespace, str(key), str(value))
+        for pairs, _, _ in self._selectors:
+            for pair in pairs:
                 counts[pair] = counts.get(pair, 0) + 1
         self._by_pair = {}
-        for namespace, selector, item in self._selectors:
-            rarest = min(((namespace, str(k), str(v)) for k, v in selector.items()),
-                         key=counts.__getitem__)
+        for pairs, selector, item in self._selectors:
+            rarest = min(pairs, key=counts.__getitem__)
             self._by_pair.setdefault(rarest, []).append((selector, item))
         self._built = True
-
-
-_NONE = object()
 
 
 def _hashable(value: object) -> object:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -12,7 +13,7 @@ from blueprints.core.secrets import REDACTED
 from blueprints.errors import Problem, ValidationError, format_value
 from blueprints.kube import DEFAULT, KubeVersion
 from blueprints.practices import IGNORE_ANNOTATION, PRACTICES, Severity, practice
-from blueprints.rules._objects import memo, pod_spec, readable
+from blueprints.rules._objects import kind_index, memo, pod_spec, provide, readable
 
 __all__ = [
     "IGNORE_ANNOTATION",
@@ -106,32 +107,41 @@ class Rule:
     object_check: ObjectCheck | None = None
     set_check: SetCheck | None = None
     pods_only: bool = False
+    kinds: frozenset[str] | None = None
 
 
 RULES: dict[str, list[Rule]] = {}
 
 
 def object_rule(
-    practice_id: str, *, pods_only: bool = False
+    practice_id: str, *, pods_only: bool = False, kinds: Iterable[str] | None = None
 ) -> Callable[[ObjectCheck], ObjectCheck]:
     """Register a check over single manifests under ``practice_id``; with ``pods_only`` it
-    only sees the kinds that carry a pod spec (the others are skipped without a call)."""
+    only sees the kinds that carry a pod spec, with ``kinds`` only objects of those kinds (with
+    both, either); the others are skipped without a call. ``kinds`` is for a check that finds
+    nothing in any other object."""
     practice(practice_id)
 
     def register(fn: ObjectCheck) -> ObjectCheck:
         RULES.setdefault(practice_id, []).append(
-            Rule(practice_id, fn.__name__, object_check=fn, pods_only=pods_only))
+            Rule(practice_id, fn.__name__, object_check=fn, pods_only=pods_only,
+                 kinds=None if kinds is None else frozenset(kinds)))
         return fn
 
     return register
 
 
-def set_rule(practice_id: str) -> Callable[[SetCheck], SetCheck]:
-    """Register a check over the whole set of manifests under ``practice_id``."""
+def set_rule(
+    practice_id: str, *, kinds: Iterable[str] | None = None
+) -> Callable[[SetCheck], SetCheck]:
+    """Register a check over the whole set of manifests under ``practice_id``; with ``kinds``
+    it runs only when some object is of one of those kinds (it reports on nothing else)."""
     practice(practice_id)
 
     def register(fn: SetCheck) -> SetCheck:
-        RULES.setdefault(practice_id, []).append(Rule(practice_id, fn.__name__, set_check=fn))
+        RULES.setdefault(practice_id, []).append(
+            Rule(practice_id, fn.__name__, set_check=fn,
+                 kinds=None if kinds is None else frozenset(kinds)))
         return fn
 
     return register
@@ -143,6 +153,7 @@ def check(
     context: Context | None = None,
     select: Iterable[str] | None = None,
     keep_suppressed: bool = False,
+    info: bool = True,
 ) -> list[Finding]:
     """Run the registered rules (or those in ``select``) over ``manifests``.
 
@@ -151,7 +162,8 @@ def check(
     stricter than lint); everything else gets the lint severity. Findings suppressed by a
     ``blueprint.dev/ignore: "BPxxx: reason"`` annotation are dropped, or with
     ``keep_suppressed`` kept with their reason in :attr:`Finding.suppressed`. Order: by
-    manifest, then practice ID.
+    manifest, then practice ID. With ``info=False`` findings of *info* severity are not made
+    (for a caller that only acts on errors and warnings).
     """
     context = context or Context()
     wanted = sorted(RULES if select is None else set(select) & set(RULES))
@@ -161,13 +173,23 @@ def check(
     objects = [readable(m) for m in manifests]
     with memo():  # the caller holds the manifests, so their ids stay unique meanwhile
         pods = [i for i, m in enumerate(objects) if pod_spec(m) is not None]
+        by_kind = kind_index(objects)  # for rules that look at some kinds only
+        provide("pods", objects, pods)
+        provide("kinds", objects, by_kind)
         for rule_id in wanted:
             for rule in RULES[rule_id]:
-                for index, violation in _run(rule, manifests, objects, pods, context):
-                    findings.append(_finding(rule_id, manifests[index], index, violation, context))
+                for index, violation in _run(rule, manifests, objects, pods, by_kind, context):
+                    manifest = manifests[index]
+                    severity = _severity(rule_id, manifest, violation, context)
+                    if info or severity is not Severity.INFO:
+                        findings.append(_finding(rule_id, manifest, index, violation, severity))
     kept = []
+    noted: dict[int, dict[str, str]] = {}  # an object's opt-outs, read once for its findings
     for f in findings:
-        reason = suppressions(manifests[f.index]).get(f.rule)
+        reasons = noted.get(f.index)
+        if reasons is None:
+            reasons = noted[f.index] = suppressions(manifests[f.index])
+        reason = reasons.get(f.rule)
         if reason is None or (context.mode == "build" and f.rule == "BP044"
                               and f.kind == "Secret"):
             # No annotation lets synth write a secret value.
@@ -175,8 +197,11 @@ def check(
         elif keep_suppressed:
             kept.append(dataclasses.replace(f, suppressed=reason))
     findings = kept
-    findings.sort(key=lambda f: (f.index, f.rule))
+    findings.sort(key=_ORDER)
     return findings
+
+
+_ORDER = operator.attrgetter("index", "rule")
 
 
 def malformed_suppressions(manifest: Manifest) -> list[tuple[str, str]]:
@@ -232,10 +257,17 @@ def _run(
     manifests: Sequence[Manifest],
     objects: Sequence[Manifest],
     pods: Sequence[int],
+    by_kind: Mapping[str, Sequence[int]],
     context: Context,
 ) -> Iterator[tuple[int, Violation]]:
+    indices: Iterable[int] = pods if rule.pods_only else range(len(manifests))
+    if rule.kinds is not None:
+        of_kinds = [i for kind in rule.kinds for i in by_kind.get(kind, ())]
+        if not of_kinds and (rule.set_check is not None or not rule.pods_only):
+            return  # nothing of those kinds: the rule has nothing to say
+        indices = sorted({*of_kinds, *pods}) if rule.pods_only else sorted(of_kinds)
     if rule.object_check is not None:
-        for index in pods if rule.pods_only else range(len(manifests)):
+        for index in indices:
             manifest = objects[index]
             if manifest:
                 try:
@@ -274,18 +306,25 @@ def _crashed(rule: Rule, error: Exception) -> Violation:
                      Severity.ERROR)
 
 
-def _finding(
-    rule_id: str, manifest: Manifest, index: int, violation: Violation, context: Context
-) -> Finding:
+def _severity(rule_id: str, manifest: Manifest, violation: Violation, context: Context
+              ) -> Severity:
+    if violation.severity is not None:
+        return violation.severity
     entry = practice(rule_id)
+    if context.mode != "build":
+        return entry.lint
     metadata = manifest.get("metadata") if isinstance(manifest, dict) else None
-    metadata = metadata if isinstance(metadata, dict) else {}
-    labels = metadata.get("labels")
+    labels = metadata.get("labels") if isinstance(metadata, dict) else None
     managed = isinstance(labels, dict) and labels.get(
         "app.kubernetes.io/managed-by") == MANAGED_BY
-    severity = entry.build if context.mode == "build" and managed else entry.lint
-    if violation.severity is not None:
-        severity = violation.severity
+    return entry.build if managed else entry.lint
+
+
+def _finding(
+    rule_id: str, manifest: Manifest, index: int, violation: Violation, severity: Severity
+) -> Finding:
+    metadata = manifest.get("metadata") if isinstance(manifest, dict) else None
+    metadata = metadata if isinstance(metadata, dict) else {}
     namespace = metadata.get("namespace")
     value = violation.value
     if manifest.get("kind") == "Secret" and violation.field.startswith(("data", "stringData")) \
@@ -305,13 +344,16 @@ def _finding(
     )
 
 
-def raise_errors(manifests: Sequence[Manifest], kube_version: KubeVersion) -> list[Finding]:
-    """Check ``manifests`` in build mode; raise on errors, return the other findings.
+def raise_errors(manifests: Sequence[Manifest], kube_version: KubeVersion, *,
+                 info: bool = True) -> list[Finding]:
+    """Check ``manifests`` in build mode; raise on errors, return the other findings (without
+    the *info* ones when ``info`` is false: synth reports warnings only).
 
     Raises:
         ValidationError: Every error, one line each.
     """
-    findings = check(manifests, context=Context(kube_version=kube_version, mode="build"))
+    findings = check(manifests, context=Context(kube_version=kube_version, mode="build"),
+                     info=info)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
         raise ValidationError([

@@ -14,10 +14,12 @@ version is deprecated but still served: a warning, so the move happens before th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from blueprints.kube import KubeVersion
 from blueprints.practices import Severity
 from blueprints.rules._registry import Context, Violation, object_rule
 from blueprints.rules._served import SERVED
@@ -183,13 +185,27 @@ def api_is_served(manifest: Mapping[str, Any], context: Context) -> Iterator[Vio
     """An ``apiVersion`` the target no longer serves (error) or that it will stop serving
     (warning), with the replacement."""
     api_version, kind = manifest.get("apiVersion"), manifest.get("kind")
+    if type(api_version) is str and type(kind) is str and type(context.kube_version) is tuple:
+        # The answer depends on the pair and the target only, and objects repeat their pairs.
+        yield from _served_pair(api_version, kind, context.kube_version)
+    else:
+        yield from _api_is_served(api_version, kind, context.kube_version)
+
+
+@functools.lru_cache(maxsize=1024)
+def _served_pair(api_version: str, kind: str, kube_version: KubeVersion) -> tuple[Violation, ...]:
+    return tuple(_api_is_served(api_version, kind, kube_version))
+
+
+def _api_is_served(api_version: object, kind: object, kube_version: KubeVersion
+                   ) -> Iterator[Violation]:
     entry = removed_api(api_version, kind)
     if entry is None:
-        if context.kube_version[0] == 1 and (
-                unserved := _unserved(api_version, kind, context.kube_version[1])) is not None:
+        if kube_version[0] == 1 and (
+                unserved := _unserved(api_version, kind, kube_version[1])) is not None:
             yield unserved
         return
-    major, minor = context.kube_version
+    major, minor = kube_version
     target = f"{major}.{minor}"
     replacement = (f"use apiVersion: {entry.replacement}" if "/" in entry.replacement
                    and " " not in entry.replacement else f"move to {entry.replacement}")

@@ -9,15 +9,20 @@ import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from blueprints._lazy import LazyPattern
 from blueprints.core.names import is_ip_literal
 from blueprints.rules._objects import (
+    LONG_RUNNING,
     SelectorIndex,
     containers,
     is_long_running,
     name_of,
     namespace_of,
+    of_kinds,
     pod_labels,
     pod_spec,
+    shared,
+    with_pod_spec,
 )
 from blueprints.rules._registry import Context, Violation, object_rule, set_rule
 
@@ -38,7 +43,7 @@ __all__ = [
 
 _DEFAULT_GRACE = 30
 # "sleep N" as a command of its own, anywhere in an exec hook or its shell script.
-_SLEEP = re.compile(r"(?:^|[\s;&|(])sleep\s+(\d+)(?=$|[\s;&|)])")
+_SLEEP = LazyPattern(r"(?:^|[\s;&|(])sleep\s+(\d+)(?=$|[\s;&|)])")
 
 
 @object_rule("BP010", pods_only=True)
@@ -61,7 +66,7 @@ def no_ip_literals(manifest: Mapping[str, Any], context: Context) -> Iterator[Vi
                                 "use the Service name")
 
 
-@set_rule("BP011")
+@set_rule("BP011", kinds=["StatefulSet"])
 def stateful_set_has_headless_service(
     manifests: Sequence[Mapping[str, Any]], context: Context
 ) -> Iterator[tuple[int, Violation]]:
@@ -103,7 +108,7 @@ def readiness_behind_services(
     manifests: Sequence[Mapping[str, Any]], context: Context
 ) -> Iterator[tuple[int, Violation]]:
     """Pods that a Service selects serve traffic even when no container declares a port."""
-    for index, manifest in _behind_services(manifests):
+    for index, manifest, _ in _behind_services(manifests):
         found = list(containers(manifest, init=False))
         if any(container.get("ports") for _, container, _ in found):
             continue  # the object rule covers serving containers
@@ -140,13 +145,7 @@ def pre_stop_pause(
     DOES NOT prevent that port from being exposed", Container.Ports in kubernetes/kubernetes
     staging/src/k8s.io/api/core/v1/types.go), the first container serves.
     """
-    services = _service_index(manifests)
-    for index, manifest in enumerate(manifests):
-        if not is_long_running(manifest):
-            continue
-        targets = services.matching(namespace_of(manifest), pod_labels(manifest))
-        if not targets:
-            continue
+    for index, manifest, targets in _behind_services(manifests):
         wanted = {port for ports in targets if isinstance(ports, tuple) for port in ports}
         found = list(containers(manifest, init=False))
         serving = [item for item in found if _declares(item[1], wanted)] or found[:1]
@@ -181,10 +180,19 @@ def _declares(container: Mapping[str, Any], targets: set[object]) -> bool:
     """Whether the container declares a port that one of ``targets`` names or numbers."""
     for port in container.get("ports") or ():
         if isinstance(port, dict) and (
-            port.get("containerPort") in targets or port.get("name") in targets
+            _among(port.get("containerPort"), targets) or _among(port.get("name"), targets)
         ):
             return True
     return False
+
+
+def _among(value: object, targets: set[object]) -> bool:
+    """``value in targets``; a value that cannot be hashed (a list where a port name belongs,
+    which lint reports at its line) is in none."""
+    try:
+        return value in targets
+    except TypeError:
+        return False
 
 
 @object_rule("BP023", pods_only=True)
@@ -221,23 +229,34 @@ def termination_message_policy(
 
 def _behind_services(
     manifests: Sequence[Mapping[str, Any]],
-) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """Long-running pod objects that some Service of their namespace selects."""
+) -> list[tuple[int, Mapping[str, Any], list[object]]]:
+    """Long-running pod objects that some Service of their namespace selects, each with the
+    target ports of those Services (found once per check: BP016 and BP022 both ask)."""
+    return shared("behind services", manifests, lambda: _find_behind_services(manifests))
+
+
+def _find_behind_services(
+    manifests: Sequence[Mapping[str, Any]],
+) -> list[tuple[int, Mapping[str, Any], list[object]]]:
     services = _service_index(manifests)
-    for index, manifest in enumerate(manifests):
-        if is_long_running(manifest) and services.matches(
-            namespace_of(manifest), pod_labels(manifest)
-        ):
-            yield index, manifest
+    found = []
+    # Only pod-template kinds and objects with a pod spec can be long-running.
+    candidates = sorted({*of_kinds(manifests, LONG_RUNNING), *with_pod_spec(manifests)})
+    for index in candidates:
+        manifest = manifests[index]
+        if is_long_running(manifest):
+            targets = services.matching(namespace_of(manifest), pod_labels(manifest))
+            if targets:
+                found.append((index, manifest, targets))
+    return found
 
 
 def _service_index(manifests: Sequence[Mapping[str, Any]]) -> SelectorIndex:
     """The selecting Services, each with the ports it sends traffic to."""
     services = SelectorIndex()
-    for m in manifests:
+    for m in (manifests[i] for i in of_kinds(manifests, ("Service",))):
         spec = m.get("spec")
-        if m.get("kind") == "Service" and isinstance(spec, dict) and isinstance(
-                spec.get("selector"), dict) and spec["selector"]:
+        if isinstance(spec, dict) and isinstance(spec.get("selector"), dict) and spec["selector"]:
             services.add(namespace_of(m), spec["selector"], _target_ports(spec))
     return services
 
@@ -329,7 +348,7 @@ def _is_loopback(host: object) -> bool:
         return False
 
 
-@set_rule("BP025")
+@set_rule("BP025", kinds=["StatefulSet"])
 def stateful_sets_have_a_pdb(
     manifests: Sequence[Mapping[str, Any]], context: Context
 ) -> Iterator[tuple[int, Violation]]:
@@ -354,7 +373,7 @@ def stateful_sets_have_a_pdb(
 
 
 # A script that traps the stop signal handles it itself.
-_TRAPS_TERM = re.compile(r"\btrap\b[^;\n]*\b(?:TERM|SIGTERM|15)\b")
+_TRAPS_TERM = LazyPattern(r"\btrap\b[^;\n]*\b(?:TERM|SIGTERM|15)\b")
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "/bin/sh", "/bin/bash", "/bin/ash",
                      "/usr/bin/sh", "/usr/bin/bash", "/bin/dash"})
 

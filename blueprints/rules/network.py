@@ -8,7 +8,7 @@ from typing import Any
 
 from blueprints.core.labels import MANAGED_BY
 from blueprints.practices import Severity
-from blueprints.rules._objects import SelectorIndex, pod_labels, pod_spec
+from blueprints.rules._objects import SelectorIndex, of_kinds, pod_labels, pod_spec, with_pod_spec
 from blueprints.rules._registry import Context, Violation, object_rule, set_rule
 
 __all__ = ["ingress_admits_every_source", "network_policy_selects_pods"]
@@ -31,9 +31,9 @@ def network_policy_selects_pods(
     egress-only policy leaves every source free to reach the pods.
     """
     policies = SelectorIndex()
-    for m in manifests:
+    for m in (manifests[i] for i in of_kinds(manifests, ("NetworkPolicy",))):
         spec, metadata = m.get("spec"), m.get("metadata")
-        if m.get("kind") != "NetworkPolicy" or not isinstance(spec, dict):
+        if not isinstance(spec, dict):
             continue
         types = spec.get("policyTypes")
         if isinstance(types, list) and types and "Ingress" not in types:
@@ -43,9 +43,8 @@ def network_policy_selects_pods(
         namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
         if isinstance(selector, dict) and not selector.get("matchExpressions"):
             policies.add(namespace, labels if isinstance(labels, dict) else {})
-    for index, manifest in enumerate(manifests):
-        if pod_spec(manifest) is None:
-            continue
+    for index in with_pod_spec(manifests):
+        manifest = manifests[index]
         metadata = manifest.get("metadata")
         namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
         labels = pod_labels(manifest)
@@ -55,7 +54,7 @@ def network_policy_selects_pods(
                                    "add a NetworkPolicy that admits only the declared clients")
 
 
-@object_rule("BP042")
+@object_rule("BP042", kinds=["NetworkPolicy"])
 def ingress_admits_every_source(
     manifest: Mapping[str, Any], context: Context
 ) -> Iterator[Violation]:

@@ -25,7 +25,8 @@ whose removal settles both, and the level is the same.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -38,6 +39,7 @@ __all__ = [
     "Level",
     "PodSecurityViolation",
     "evaluate",
+    "remembering",
     "safe_sysctls",
     "strictest_level",
 ]
@@ -109,6 +111,11 @@ def evaluate(
     Returns:
         The violations, ``baseline`` ones first, each in the order of the pod's fields.
     """
+    if _REMEMBERED is not None:
+        key = (id(pod_spec), id(pod_metadata), kube_version)
+        entry = _REMEMBERED.get(key)
+        if entry is not None and entry[0] is pod_spec and entry[1] is pod_metadata:
+            return list(entry[2])
     pod = _Pod(pod_spec, pod_metadata, kube_version)
     keys = pod.keys
     found: list[PodSecurityViolation] = []
@@ -118,7 +125,31 @@ def evaluate(
             check(pod, found)
     if found:
         found.sort(key=lambda v: v.level != BASELINE)  # stable: keeps field order in a level
+    if _REMEMBERED is not None:
+        # The entry holds the spec and metadata, so their ids are not reused meanwhile.
+        _REMEMBERED[key] = (pod_spec, pod_metadata, tuple(found))
     return found
+
+
+_REMEMBERED: dict[tuple[int, int, KubeVersion], tuple[object, object,
+                                                      tuple[PodSecurityViolation, ...]]] | None
+_REMEMBERED = None
+
+
+@contextmanager
+def remembering() -> Iterator[None]:
+    """Within the block, :func:`evaluate` answers for the same pod spec and metadata objects
+    from memory: synth evaluates each pod twice, for its Namespace's level and for BP041.
+
+    Only for a block in which nothing changes the pods once they are evaluated (synth of a
+    ``blueprint.yaml``, from rendering to the rules).
+    """
+    global _REMEMBERED  # noqa: PLW0603 - a memo that lives exactly as long as the block
+    saved, _REMEMBERED = _REMEMBERED, {}
+    try:
+        yield
+    finally:
+        _REMEMBERED = saved
 
 
 def strictest_level(
@@ -274,23 +305,32 @@ def _host_probes(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     if pod.minor < 34:
         return
     for path, container, _ in pod.containers:
-        handlers = [(key, container.get(key))
-                    for key in ("livenessProbe", "readinessProbe", "startupProbe")]
+        for key in _PROBES:
+            handler = container.get(key)
+            if type(handler) is dict:
+                _handler_hosts(out, path, "", key, handler)
         lifecycle = container.get("lifecycle")
         if type(lifecycle) is dict:
-            handlers += [(f"lifecycle.{key}", lifecycle.get(key)) for key in ("postStart",
-                                                                            "preStop")]
-        for where, handler in handlers:
-            if type(handler) is not dict:
-                continue
-            for action in ("httpGet", "tcpSocket"):
-                target = handler.get(action)
-                host = target.get("host") if type(target) is dict else None
-                if host:
-                    out.append(_v(BASELINE, "Host Probes / Lifecycle Hooks",
-                             f"{path}.{where}.{action}.host", host,
-                             "a probe or hook with a host lets the kubelet reach any address",
-                             "remove host: the kubelet then calls the pod's own IP"))
+            for key in _HOOKS:
+                handler = lifecycle.get(key)
+                if type(handler) is dict:
+                    _handler_hosts(out, path, "lifecycle.", key, handler)
+
+
+_PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+_HOOKS = ("postStart", "preStop")
+
+
+def _handler_hosts(out: list[PodSecurityViolation], path: str, prefix: str, key: str,
+                   handler: Mapping[str, Any]) -> None:
+    for action in ("httpGet", "tcpSocket"):
+        target = handler.get(action)
+        host = target.get("host") if type(target) is dict else None
+        if host:
+            out.append(_v(BASELINE, "Host Probes / Lifecycle Hooks",
+                     f"{path}.{prefix}{key}.{action}.host", host,
+                     "a probe or hook with a host lets the kubelet reach any address",
+                     "remove host: the kubelet then calls the pod's own IP"))
 
 
 def _app_armor(pod: _Pod, out: list[PodSecurityViolation]) -> None:
@@ -510,13 +550,11 @@ def _run_as_user(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_runAsUser.go: runAsUser must not be 0; from 1.35 relaxed in a user namespace."""
     if pod.userns:
         return
-    contexts = [("spec.securityContext", pod.sc)] + [
-        (f"{path}.securityContext", sc) for path, _, sc in pod.containers]
-    for where, sc in contexts:
+    for where, sc in (("spec", pod.sc), *((path, sc) for path, _, sc in pod.containers)):
         value = sc.get("runAsUser")
-        if value == 0 and value is not False:
-            out.append(_v(RESTRICTED, "Running as Non-root user", f"{where}.runAsUser", 0,
-                     "runs as root (UID 0)",
+        if value == 0 and value is not False:  # the path is written only for a violation
+            out.append(_v(RESTRICTED, "Running as Non-root user",
+                     f"{where}.securityContext.runAsUser", 0, "runs as root (UID 0)",
                      "set runAsUser to a non-zero UID, or remove it and use an image whose "
                      "USER is not root"))
 

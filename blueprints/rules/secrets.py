@@ -28,7 +28,7 @@ ALTERNATIVES = ("reference a Secret that exists in the cluster (secretKeyRef, en
                 "volume), or write an ExternalSecret (external-secrets) or SealedSecret instead")
 
 
-@object_rule("BP044")
+@object_rule("BP044", pods_only=True, kinds=["Secret", "ConfigMap"])
 def no_secret_values(manifest: Mapping[str, Any], context: Context) -> Iterator[Violation]:
     """Secrets carry no values; env values and ConfigMap entries named like credentials are
     not literal."""

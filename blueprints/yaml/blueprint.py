@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from blueprints._lazy import LazyPattern
 from blueprints.core.config_files import ConfigFilesCore
 from blueprints.core.connections import Call
 from blueprints.core.data_migration import DataMigrationCore, DataMigrationProps
@@ -79,8 +80,8 @@ _TOP = ("apiVersion", "release", "version", "namespace", "createNamespace", "par
 # Props without a YAML form.
 _PYTHON_ONLY: set[str] = set()
 T = TypeVar("T")
-_SINGLE_EXPRESSION = re.compile(r"\s*\{\{(.*)\}\}\s*", re.S)
-_OCTAL = re.compile(r"[-+]?0[0-7_]+")
+_SINGLE_EXPRESSION = LazyPattern(r"\s*\{\{(.*)\}\}\s*", re.S)
+_OCTAL = LazyPattern(r"[-+]?0[0-7_]+")
 INT64 = 2**63 - 1
 _KIND_NAMES = {int: "an integer", str: "a string", bool: "a boolean"}
 
@@ -581,6 +582,11 @@ def _env_from(source: _Source, path: str, value: Any) -> SecretRef | ConfigMapRe
 
 
 def _typed(source: _Source, path: str, value: Any, hint: Any) -> Any:
+    # The common case, text or a number as written, passes every check below.
+    if hint is str and type(value) is str and path not in source.lossy:
+        return value
+    if hint is int and type(value) is int and abs(value) <= INT64 and path not in source.lossy:
+        return value
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if hint is Any:
         return value

@@ -235,10 +235,16 @@ def _loader_class() -> Any:
 
         class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
             def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-                if kind is yaml.ScalarNode and implicit[0] and value and (
-                    value[0] in _ALWAYS_STR
-                ):
-                    return f"{_TAG}str"
+                if kind is yaml.ScalarNode:
+                    if implicit[0]:
+                        if value and value[0] in _ALWAYS_STR:
+                            return _STR
+                        return super().resolve(kind, value, implicit)
+                    if not self.yaml_path_resolvers:
+                        return _STR  # quoted: text (PyYAML's answer, without its walk)
+                elif not self.yaml_path_resolvers:
+                    # What PyYAML answers for collections when no path resolver is set.
+                    return _MAP if kind is yaml.MappingNode else _SEQ
                 return super().resolve(kind, value, implicit)
 
         _LOADER = Loader
@@ -257,6 +263,10 @@ class _DuplicateKeyError(ValueError):
         self.line, self.path, self.first = line, path, first
 
 
+_STR, _INT, _MAP, _SEQ, _MERGE = (f"{_TAG}{t}" for t in ("str", "int", "map", "seq", "merge"))
+_AS_TEXT = frozenset({_STR, f"{_TAG}timestamp", f"{_TAG}value"})
+
+
 class _Builder:
     def __init__(self, loader: Any, name: str) -> None:
         self.loader, self.name = loader, name
@@ -271,10 +281,10 @@ class _Builder:
         if node.id == "scalar":
             return self.scalar(node)
         if node.id == "mapping":
-            if node.tag != f"{_TAG}map":
+            if node.tag != _MAP:
                 raise _NodeError(node.start_mark.line + 1, f"unsupported tag {node.tag!r}")
             return self.mapping(node, path)
-        if node.tag != f"{_TAG}seq":
+        if node.tag != _SEQ:
             raise _NodeError(node.start_mark.line + 1, f"unsupported tag {node.tag!r}")
         items = []
         for i, item in enumerate(node.value):
@@ -284,11 +294,10 @@ class _Builder:
         return items
 
     def mapping(self, node: Any, path: str) -> dict[Any, Any]:
-        merge = f"{_TAG}merge"
-        if any(key.tag == merge for key, _ in node.value):
+        if any(key.tag == _MERGE for key, _ in node.value):
             # Merged keys may repeat explicit ones (that is what a merge is for); explicit
             # keys may not repeat each other.
-            explicit = [(k, v) for k, v in node.value if k.tag != merge]
+            explicit = [(k, v) for k, v in node.value if k.tag != _MERGE]
             self._pairs(explicit, path, {})
             self.loader.flatten_mapping(node)
             return self._pairs(node.value, path, None)
@@ -298,7 +307,7 @@ class _Builder:
         result: dict[Any, Any] = {}
         lines = self.lines
         for key_node, value_node in pairs:
-            key = key_node.value if key_node.tag == f"{_TAG}str" else plain(
+            key = key_node.value if key_node.tag == _STR else plain(
                 self.value(key_node, ""))
             if isinstance(key, dict | list):
                 raise _NodeError(key_node.start_mark.line + 1, "a mapping key must be a scalar")
@@ -309,13 +318,19 @@ class _Builder:
                     raise _DuplicateKeyError(line, child, seen[key])
                 seen[key] = line
             lines[child] = line
-            result[key] = self.value(value_node, child)
+            if value_node.tag == _STR and value_node.id == "scalar" and self.count < _MAX_NODES:
+                self.count += 1  # the most common value: text, as written
+                result[key] = value_node.value
+            else:
+                result[key] = self.value(value_node, child)
         return result
 
     def scalar(self, node: Any) -> Any:
         tag, text = node.tag, node.value
-        if tag == f"{_TAG}str" or tag in (f"{_TAG}timestamp", f"{_TAG}value"):
+        if tag in _AS_TEXT:
             return text
+        if tag == _INT and text.isascii() and text.isdigit() and (text[0] != "0" or text == "0"):
+            return int(text)  # a plain decimal: exactly what YAML reads, and its text back
         if tag not in _CORE_SCALARS:
             raise _NodeError(node.start_mark.line + 1, f"unsupported tag {tag!r}")
         line = node.start_mark.line + 1

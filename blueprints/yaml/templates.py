@@ -15,13 +15,13 @@ its text (``1.20``, ``0777``, ``no``; see :mod:`blueprints.yaml.loading`).
 from __future__ import annotations
 
 import math
-import re
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from blueprints._lazy import LazyPattern
 from blueprints.yaml.loading import Lossy, LostText
 
 __all__ = ["BLUEPRINT_SECONDS", "MAX_CHARS", "TEMPLATE_SECONDS", "TemplateLimit", "TemplateRefused",
@@ -36,7 +36,7 @@ MAX_CHARS = 1024 * 1024
 TEMPLATE_SECONDS = 2.0
 BLUEPRINT_SECONDS = 20.0
 _MAX_INT_BITS = 4096  # a 1,233-digit number: far past anything a manifest holds
-_WIDE = re.compile(r"(%|\{[^{}]*:)[^a-zA-Z%{}]*?\d{7,}")  # a width or precision >= 1,000,000
+_WIDE = LazyPattern(r"(%|\{[^{}]*:)[^a-zA-Z%{}]*?\d{7,}")  # a width or precision >= 1,000,000
 
 
 class TemplateLimit(BaseException):  # not Exception: no `except Exception` in jinja swallows it

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from blueprints._lazy import LazyPattern
 from blueprints.errors import BlueprintError, ConfigError, Problem, UnreadableInputError
 from blueprints.yaml.loading import (
     Loaded,
@@ -57,11 +58,11 @@ INT64 = 2**63 - 1
 _SECRET_WORDS = frozenset({"password", "passwd", "pwd", "pass", "secret", "secrets", "token",
                            "key", "apikey", "credential", "credentials", "auth", "private",
                            "cert", "certificate", "salt", "dsn", "signature", "passphrase"})
-_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
-_INTEGER = re.compile(r"[-+]?(0|[1-9][0-9]*)")
-_NUMBER = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
+_WORDS = LazyPattern(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+_INTEGER = LazyPattern(r"[-+]?(0|[1-9][0-9]*)")
+_NUMBER = LazyPattern(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
 # Text that a YAML reading would turn into structure, a comment or a document marker.
-_STRUCTURE = re.compile(r"^[\[\]{}&*!|>%@`'\"#]|^---|^\.\.\.|:\s|:$|\s#|^-\s|^-$")
+_STRUCTURE = LazyPattern(r"^[\[\]{}&*!|>%@`'\"#]|^---|^\.\.\.|:\s|:$|\s#|^-\s|^-$")
 REDACTED = "<redacted>"
 
 

@@ -1,0 +1,217 @@
+"""The fast paths of synth and lint give the answers of the slow ones.
+
+Each shortcut (kind-filtered rules, no copies of well-typed manifests, one Pod Security
+evaluation per pod in a synth) is checked against the work it skips: same findings, same
+output, and the slow path still taken when a shortcut does not apply.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from blueprints.core.release import ReleaseContext
+from blueprints.core.web_app import WebAppCore, WebAppProps
+from blueprints.kube import DEFAULT
+from blueprints.release.synth import synthesize
+from blueprints.rules import RULES, Context, check, pod_security
+from blueprints.rules._objects import readable
+from blueprints.rules._registry import Rule
+from tests.conftest import ROOT
+
+RELEASE = ReleaseContext(name="shop", namespace="shop", part_of="shop")
+
+
+def _web_app() -> list[dict[str, Any]]:
+    return WebAppCore("web", WebAppProps(image="nginx:1.27.3"), RELEASE).render()
+
+
+def _every_rule_on_every_object(manifests: list[dict[str, Any]],
+                                context: Context) -> list[tuple[int, str, str, object]]:
+    """What the rules find when every object rule sees every object (no kind filter)."""
+    found = []
+    saved = {key: list(rules) for key, rules in RULES.items()}
+    try:
+        for key, rules in RULES.items():
+            RULES[key] = [Rule(r.id, r.name, r.object_check, r.set_check, False, None)
+                          for r in rules]
+        found = [(f.index, f.rule, f.field, f.value) for f in check(manifests, context=context)]
+    finally:
+        RULES.clear()
+        RULES.update(saved)
+    return found
+
+
+@pytest.mark.parametrize("mode", ["build", "lint"])
+def test_kind_filters_skip_only_objects_with_nothing_to_report(mode: str) -> None:
+    manifests: list[dict[str, Any]] = [*_web_app()]
+    for path in sorted((ROOT / "tests" / "lint_corpus").rglob("*.yaml")):
+        try:
+            manifests += [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
+        except yaml.YAMLError:
+            continue  # the corpus holds unreadable files on purpose
+    # Objects of the filtered kinds that break their rules, and kinds that carry none.
+    manifests += [
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "shop"},
+         "stringData": {"password": "hunter2"}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "shop"},
+         "data": {"id_rsa": "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n"}},
+        {"apiVersion": "extensions/v1beta1", "kind": "Ingress",
+         "metadata": {"name": "i", "namespace": "shop"}, "spec": {}},
+        {"apiVersion": "apps/v1", "kind": "StatefulSet",
+         "metadata": {"name": "db", "namespace": "shop"},
+         "spec": {"replicas": 3, "serviceName": "nowhere",
+                  "template": {"spec": {"containers": [{"name": "db", "image": "pg:16.1"}]}}}},
+        {"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+         "metadata": {"name": "r", "namespace": "shop"},
+         "spec": {"template": {"spec": {"containers": [
+             {"name": "r", "image": "r:1.0",
+              "env": [{"name": "API_TOKEN", "value": "ghp_" + "abcdefghij" * 3 + "012345"}]}]}}}},
+    ]
+    context = Context(mode=mode)  # type: ignore[arg-type]
+    fast = [(f.index, f.rule, f.field, f.value) for f in check(manifests, context=context)]
+    assert fast == _every_rule_on_every_object(manifests, context)
+    found = {rule for _, rule, _, _ in fast}
+    assert {"BP007", "BP011", "BP025", "BP044"} <= found  # the filtered rules still report
+
+
+def test_a_kind_filtered_rule_is_not_called_for_other_kinds() -> None:
+    seen: list[object] = []
+    rule = next(r for r in RULES["BP042"] if r.kinds)
+    assert rule.kinds == {"NetworkPolicy"}
+    original = rule.object_check
+    assert original is not None
+    RULES["BP042"] = [r if r is not rule else Rule(
+        r.id, r.name, lambda m, c: seen.append(m["kind"]) or original(m, c), None, False,
+        r.kinds) for r in RULES["BP042"]]
+    try:
+        check(_web_app(), select=["BP042"])
+    finally:
+        RULES["BP042"] = [rule if r.name == rule.name else r for r in RULES["BP042"]]
+    assert seen == ["NetworkPolicy"]
+
+
+def test_well_typed_manifests_are_read_without_copies() -> None:
+    manifest = _web_app()[0]
+    assert readable(manifest) is manifest
+    broken = copy.deepcopy(manifest)
+    broken["metadata"]["labels"] = ["not", "a", "mapping"]
+    seen = readable(broken)
+    assert seen is not broken and "labels" not in seen["metadata"]
+    assert broken["metadata"]["labels"] == ["not", "a", "mapping"]  # the input stays as it was
+
+
+def test_pod_security_is_evaluated_once_per_pod_in_a_yaml_synth(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "blueprint.yaml").write_text(
+        "apiVersion: blueprint.dev/v1\nrelease: shop\ncomponents:\n"
+        "  - {kind: WebApp, name: web, image: 'nginx:1.27.3'}\n"
+        "  - {kind: WebApp, name: api, image: 'nginx:1.27.3', replicas: 3}\n")
+    expected = synthesize(tmp_path, kube_version=DEFAULT)
+    evaluated: list[int] = []
+    original = pod_security._Pod.__init__
+
+    def counting(self: Any, *args: Any) -> None:
+        evaluated.append(1)
+        original(self, *args)
+
+    monkeypatch.setattr(pod_security._Pod, "__init__", counting)
+    result = synthesize(tmp_path, kube_version=DEFAULT)
+    assert result.files == expected.files
+    assert len(evaluated) == 2  # the Namespace's level and BP041 share one evaluation per pod
+    assert pod_security._REMEMBERED is None  # and the memory ends with the synth
+
+
+def test_remembered_evaluation_is_for_the_same_objects_only() -> None:
+    spec = _web_app()[0]["spec"]["template"]["spec"]
+    with pod_security.remembering():
+        assert pod_security.evaluate(spec, {}, DEFAULT) == []
+        changed = copy.deepcopy(spec)
+        changed["hostNetwork"] = True
+        assert [v.control for v in pod_security.evaluate(changed, {}, DEFAULT)] == [
+            "Host Namespaces"]
+        found = pod_security.evaluate(spec, {}, DEFAULT)
+        found.append(found[0] if found else None)  # type: ignore[arg-type]
+        assert pod_security.evaluate(spec, {}, DEFAULT) == []  # a caller's change stays its own
+
+
+def test_lazy_patterns_answer_as_re_does_and_compile_on_first_use() -> None:
+    import re
+
+    from blueprints._lazy import LazyPattern
+
+    lazy = LazyPattern(r"(\w+)=(\d+)", re.ASCII)
+    assert lazy._compiled is None
+    text = "a=1 b=22 c=x"
+    plain = re.compile(r"(\w+)=(\d+)", re.ASCII)
+    assert lazy.search(text)[0] == plain.search(text)[0]  # type: ignore[index]
+    assert lazy.findall(text) == plain.findall(text)
+    assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert lazy.fullmatch("a=1") is not None and lazy.fullmatch("a=1 ") is None
+    assert lazy.match(" a=1") is None
+    assert lazy._compiled is not None
+
+
+def test_the_cold_patterns_are_not_compiled_when_a_command_starts() -> None:
+    import subprocess
+    import sys
+
+    code = ("import blueprints.cli.main, blueprints.release.synth, blueprints.yaml.blueprint, "
+            "blueprints.rules\n"
+            "from blueprints.core import jobs, secrets\n"
+            "from blueprints.rules import lifecycle\n"
+            "print(jobs._CRON._compiled, secrets._ASSIGNMENT._compiled, "
+            "lifecycle._SLEEP._compiled)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["None", "None", "None"]
+
+
+@pytest.mark.parametrize("mode", ["build", "lint"])
+def test_without_info_findings_the_others_are_the_same(mode: str) -> None:
+    manifests = [*_web_app(), {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                               "spec": {"containers": [{"name": "c", "image": "nginx:latest"}]}}]
+    context = Context(mode=mode)  # type: ignore[arg-type]
+    every = check(manifests, context=context)
+    assert any(f.severity == "info" for f in every)
+    assert check(manifests, context=context, info=False) == [
+        f for f in every if f.severity != "info"]
+
+
+def test_synth_reports_the_same_warnings_without_making_info_findings(tmp_path: Path) -> None:
+    from blueprints.rules import raise_errors
+
+    (tmp_path / "blueprint.yaml").write_text(
+        "apiVersion: blueprint.dev/v1\nrelease: shop\ncomponents:\n"
+        "  - {kind: WebApp, name: web, image: 'nginx:1.27.3', allowFrom: [anywhere]}\n")
+    result = synthesize(tmp_path, kube_version=DEFAULT)
+    manifests = [m for text in result.files.values() for m in yaml.safe_load_all(text)]
+    every = raise_errors(manifests, DEFAULT)
+    assert raise_errors(manifests, DEFAULT, info=False) == [
+        f for f in every if f.severity != "info"]
+    assert [f.line() for f in result.warnings] == [
+        f.line() for f in every if f.severity == "warning"]
+
+
+def test_a_shared_index_is_for_the_object_it_was_built_over() -> None:
+    from blueprints.rules._objects import memo, shared
+
+    built: list[int] = []
+    with memo():
+        for size in (1, 2, 3):  # short-lived lists, whose ids Python may reuse
+            items = list(range(size))
+
+            def count(items: list[int] = items) -> int:
+                built.append(len(items))
+                return len(items)
+
+            assert shared("sizes", items, count) == size
+        kept = [7]
+        assert shared("sizes", kept, lambda: 1) == 1
+        assert shared("sizes", kept, lambda: 2) == 1  # the same object: found once
+    assert built == [1, 2, 3]
