@@ -184,7 +184,8 @@ def _warn_refused(result: "SynthResult", destination: Path) -> None:
 
     try:
         # Only the files synth wrote: those are the ones it replaces or removes.
-        old = {n: t for n, t in read_folder(destination).items() if t.startswith(MARKER)}
+        old = {n: t.removeprefix(MARKER) for n, t in read_folder(destination).items()
+               if t.startswith(MARKER)}  # as result.files holds them: equal files are skipped
         if not old:
             return  # a first release: nothing to refuse
         problems = diff_files(old, result.files).problems

@@ -100,3 +100,22 @@ class TestCollector:
         assert done.returncode == 0
         assert done.stdout.startswith("blueprint ")
         assert done.stderr.split() == ["1000000", "True"]
+
+
+def test_a_yaml_blueprint_loads_only_its_kinds(tmp_path: Path) -> None:
+    """Start-up is part of every synth: a blueprint of WebApps loads neither the other kinds,
+    nor the diff machinery when the output is already up to date."""
+    (tmp_path / "blueprint.yaml").write_text(
+        "apiVersion: blueprint.dev/v1\nrelease: shop\nversion: 1.0.0\ncomponents:\n"
+        "  - {kind: WebApp, name: web, image: 'nginxinc/nginx-unprivileged:1.27.3'}\n")
+    code = ("import sys\nfrom blueprints.cli.main import app\n"
+            f"for _ in range(2):\n    try:\n        app(['synth', {str(tmp_path)!r}])\n"
+            "    except SystemExit as exit:\n        assert not exit.code, exit.code\n"
+            "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith(("
+            "'blueprints.core.', 'blueprints.release.diff')) and m.rsplit('.', 1)[1] in ("
+            "'stateful_web_app', 'worker_with_init', 'jobs', 'data_migration', 'logging_stack', "
+            "'diff', 'web_app')), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stderr.strip() == "['web_app']"
+    assert (tmp_path / "dist" / "shop.k8s.yaml").is_file()

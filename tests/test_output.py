@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,45 @@ class TestCommit:
         assert stat.S_IMODE(after.st_mode) == 0o750
         assert (after.st_uid, after.st_gid) == (before.st_uid, before.st_gid)
         assert after.st_ino != before.st_ino  # a new folder, swapped in
+
+    def test_the_same_output_again_touches_nothing(self, out: Path) -> None:
+        old_folder(out)
+        commit(out, NEW, {"kustomization.yaml": "k: 1\n"})
+        before = {p: os.stat(p) for p in [out, *out.rglob("*")]}
+        seen: list[Path] = []
+        commit(out, NEW, {"kustomization.yaml": "k: 1\n"}, before=seen.append)
+        after = {p: os.stat(p) for p in [out, *out.rglob("*")]}
+        assert after.keys() == before.keys()
+        for path, info in before.items():  # the same folder and files, not rewritten copies
+            assert (after[path].st_ino, after[path].st_mtime_ns) == (
+                info.st_ino, info.st_mtime_ns), path
+        assert seen == []  # nothing is replaced, so there is nothing to warn of
+        assert beside(out) == ["out"]
+
+    @pytest.mark.parametrize("change", ["text", "extra", "fewer", "foreign", "unmarked"])
+    def test_any_difference_is_committed(self, out: Path, change: str) -> None:
+        extra = {"kustomization.yaml": "k: 1\n"}
+        commit(out, NEW, extra)
+        files = dict(NEW)
+        if change == "text":
+            files["a.k8s.yaml"] = "a: newer\n"
+        elif change == "extra":
+            extra = {"kustomization.yaml": "k: 2\n"}
+        elif change == "fewer":
+            del files["c.k8s.yaml"]
+        elif change == "foreign":  # another file synth wrote, which the new set removes
+            (out / "x.k8s.yaml").write_bytes(file_bytes("x: 1\n"))
+        else:  # the same bytes but the marker removed by hand: not the output synth writes
+            (out / "a.k8s.yaml").write_bytes(NEW["a.k8s.yaml"].encode())
+        before = out.stat().st_ino
+        with pytest.raises(ConfigError) if change == "unmarked" else nullcontext():
+            commit(out, files, extra)
+        if change == "unmarked":  # a hand-written file is never replaced, not even by equal YAML
+            return
+        assert out.stat().st_ino != before
+        expected: dict[str, bytes | None] = {n: file_bytes(t) for n, t in files.items()}
+        expected.update({n: t.encode() for n, t in extra.items()})
+        assert tree(out) == dict(sorted(expected.items()))
 
     def test_never_replaces_a_file_it_did_not_write(self, out: Path) -> None:
         old_folder(out)

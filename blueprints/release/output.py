@@ -13,7 +13,8 @@ builds the complete new folder beside the old one and swaps the two in one syste
    with one into ``dist/prod/``). A second synth waits; Ctrl-C stops the wait.
 2. **Recover.** Under the lock, leftovers of a killed synth beside the folder
    (``.<name>.blueprint-new-*``, ``.<name>.blueprint-old-*``) are removed; a folder moved
-   aside by the fallback below is put back first.
+   aside by the fallback below is put back first. If the folder already holds exactly the
+   new files, byte for byte, the commit ends here: nothing is written, and no file changes.
 3. **Stage.** A sibling ``.<name>.blueprint-new-<random>`` receives the new release files,
    each written and ``fsync``-ed, plus a hard link to every other entry of the output folder:
    the user's files keep their inodes, so they stay exactly where and what they are.
@@ -133,8 +134,9 @@ def commit(directory: Path, files: Mapping[str, str],
         files: The release files, written with :data:`MARKER` first.
         extra: Other files synth owns in the folder (``kustomization.yaml``), written as they
             are and switched in with the release files.
-        before: Called with the folder once the lock is held, before anything changes: what
-            it reads there is what this commit replaces (no other synth can switch it meanwhile).
+        before: Called with the folder once the lock is held, before anything changes, if it
+            exists and the commit changes it: what it reads there is what this commit replaces
+            (no other synth can switch it meanwhile).
 
     Raises:
         ConfigError: The folder cannot take the output (one problem naming the path and the
@@ -171,9 +173,11 @@ def _commit(directory: Path, files: Mapping[str, str], extra: Mapping[str, str],
         stack.enter_context(_signals_held())
         try:
             _recover(target, faults)
-            if before is not None:
-                before(target)
             existing = _check_existing(directory, target, files, extra)
+            if existing is not None and _holds(target, files, extra):
+                return  # already exactly this output: nothing to switch, nothing to warn of
+            if before is not None and existing is not None:  # a first commit replaces nothing
+                before(target)
             staging = Path(tempfile.mkdtemp(prefix=_prefix(target, "new"), dir=parent))
         except OSError as error:
             raise _os_problem(directory, error) from None
@@ -514,6 +518,23 @@ def _immutable(path: Path, info: os.stat_result) -> bool:
     finally:
         os.close(descriptor)
     return bool(flags[0] & (_FS_IMMUTABLE_FL | _FS_APPEND_FL))
+
+
+def _holds(target: Path, files: Mapping[str, str], extra: Mapping[str, str]) -> bool:
+    """Whether ``target`` holds exactly the release files ``files`` (and no other file synth
+    wrote) and the ``extra`` files, byte for byte: a commit would change nothing."""
+    if {n for n, ours in _release_files(target).items() if ours} != set(files):
+        return False
+    wanted = [(name, file_bytes(text)) for name, text in files.items()]
+    wanted += [(name, text.encode()) for name, text in extra.items()]
+    for name, data in wanted:
+        path = target / name
+        try:
+            if path.is_symlink() or os.path.getsize(path) != len(data) or _read(path) != data:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _release_files(directory: Path) -> dict[str, bool]:

@@ -11,34 +11,25 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import importlib
 import re
 import time
 import typing
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from blueprints._lazy import LazyPattern
 from blueprints.core.config_files import ConfigFilesCore
 from blueprints.core.connections import Call
-from blueprints.core.data_migration import DataMigrationCore, DataMigrationProps
 from blueprints.core.exposure import HTTPRoute, Ingress, LoadBalancer, NodePort
 from blueprints.core.hooks import Hook
 from blueprints.core.identity import Permission
-from blueprints.core.jobs import CronJobAppCore, CronJobAppProps, DaemonAppCore, DaemonAppProps
-from blueprints.core.logging_stack import LoggingStackCore, LoggingStackProps
 from blueprints.core.probes import Probe
 from blueprints.core.prop_types import build_props, mismatch
 from blueprints.core.release import assemble_release, make_release_context, resolve_clients
-from blueprints.core.stateful_web_app import StatefulWebAppCore, StatefulWebAppProps, Storage
 from blueprints.core.volumes import Mount, Volume
-from blueprints.core.web_app import WebAppCore, WebAppProps
-from blueprints.core.worker_with_init import (
-    WorkerWithInitCore,
-    WorkerWithInitProps,
-    dependency_on,
-)
 from blueprints.core.workload import (
     ConfigMapKeyRef,
     ConfigMapRef,
@@ -65,16 +56,36 @@ from blueprints.yaml.loading import (
 )
 from blueprints.yaml.values import apply_overlays, declare, load_schema, redact, secret_texts
 
+if TYPE_CHECKING:
+    from blueprints.core.logging_stack import LoggingStackCore
+
 __all__ = ["API_VERSION", "KINDS", "render_yaml_blueprint", "yaml_errors"]
 
 API_VERSION = "blueprint.dev/v1"
-KINDS: dict[str, tuple[type[Workload], type[WorkloadProps]]] = {
-    "WebApp": (WebAppCore, WebAppProps),
-    "StatefulWebApp": (StatefulWebAppCore, StatefulWebAppProps),
-    "WorkerWithInit": (WorkerWithInitCore, WorkerWithInitProps),
-    "DaemonApp": (DaemonAppCore, DaemonAppProps),
-    "CronJobApp": (CronJobAppCore, CronJobAppProps),
-}
+
+
+class _Kinds(Mapping[str, tuple[type[Workload], type[WorkloadProps]]]):
+    """The workload kinds, each (core class, props class), its module imported on first use: a
+    blueprint of WebApps never loads the other kinds."""
+
+    _MODULES: ClassVar[dict[str, str]] = {"WebApp": "web_app", "StatefulWebApp": "stateful_web_app",
+                "WorkerWithInit": "worker_with_init", "DaemonApp": "jobs", "CronJobApp": "jobs"}
+
+    def __getitem__(self, kind: str) -> tuple[type[Workload], type[WorkloadProps]]:
+        module = importlib.import_module(f"blueprints.core.{self._MODULES[kind]}")
+        return getattr(module, f"{kind}Core"), getattr(module, f"{kind}Props")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._MODULES)
+
+    def __len__(self) -> int:
+        return len(self._MODULES)
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._MODULES
+
+
+KINDS: Mapping[str, tuple[type[Workload], type[WorkloadProps]]] = _Kinds()
 _TOP = ("apiVersion", "release", "version", "namespace", "createNamespace", "partOf",
         "annotations", "egress", "values", "components")
 # Props without a YAML form.
@@ -276,7 +287,15 @@ def _props_class(component: object) -> type[Any] | None:
     kind = _kind_of(component)
     if kind in KINDS:
         return KINDS[kind][1]
-    return {"LoggingStack": LoggingStackProps, "DataMigration": DataMigrationProps}.get(kind)
+    if kind == "LoggingStack":
+        from blueprints.core.logging_stack import LoggingStackProps
+
+        return LoggingStackProps
+    if kind == "DataMigration":
+        from blueprints.core.data_migration import DataMigrationProps
+
+        return DataMigrationProps
+    return None
 
 
 def _manifests(part: Any) -> list[Manifest]:
@@ -312,6 +331,8 @@ def _part(source: _Source, where: str, component: object, parts: Mapping[str, An
                                context, description=component.get("description"),
                                not_secret=not_secret)
     if isinstance(component, dict) and kind == "LoggingStack":
+        from blueprints.core.logging_stack import LoggingStackCore, LoggingStackProps
+
         hints, fields = _shape(LoggingStackProps)
         stack_props: dict[str, Any] = {}
         for key, value in component.items():
@@ -328,6 +349,9 @@ def _part(source: _Source, where: str, component: object, parts: Mapping[str, An
         return _Stack(LoggingStackCore(_string(source, f"{where}.name", component.get("name")),
                                        built, context))
     if isinstance(component, dict) and kind == "DataMigration":
+        from blueprints.core.data_migration import DataMigrationCore, DataMigrationProps
+        from blueprints.core.stateful_web_app import StatefulWebAppCore
+
         target = component.get("stateful")
         stateful = parts.get(target) if isinstance(target, str) else None
         if not isinstance(stateful, StatefulWebAppCore):
@@ -348,8 +372,8 @@ def _component(source: _Source, where: str, component: object, cores: Mapping[st
         raise source.problem(where, component, "a component is a mapping",
                              "write kind:, name: and props")
     kind = component.get("kind")
-    if kind not in KINDS:
-        known = [*KINDS, "ConfigFiles", "DataMigration"]
+    if not isinstance(kind, str) or kind not in KINDS:
+        known = [*KINDS, "ConfigFiles", "DataMigration", "LoggingStack"]
         near = difflib.get_close_matches(str(kind), known, n=1)
         raise source.problem(f"{where}.kind", kind, "unknown kind",
                              f"did you mean {near[0]}?" if near else
@@ -403,6 +427,8 @@ def _build(source: _Source, where: str, cls: type[T], props: Mapping[str, Any], 
 def _convert(source: _Source, path: str, value: Any, hint: Any, cores: Mapping[str, Workload],
              context: Any, field: str) -> Any:
     if field == "wait_for":
+        from blueprints.core.worker_with_init import dependency_on
+
         items = _list(source, path, value)
         return [dependency_on(cores[item], context.namespace)
                 if isinstance(item, str) and item in cores else item for item in items]
@@ -419,6 +445,8 @@ def _convert(source: _Source, path: str, value: Any, hint: Any, cores: Mapping[s
         return {key: _env_value(source, f"{path}.{key}", item)
                 for key, item in _mapping(source, path, value).items()}
     if field == "storage":
+        from blueprints.core.stateful_web_app import Storage
+
         items = value if isinstance(value, list) else [value]
         return [_dataclass(source, f"{path}", item, Storage) for item in items]
     if field == "resources":
