@@ -143,10 +143,10 @@ def _check(result: "SynthResult", destination: Path, kustomization: bool) -> int
     change."""
     from blueprints.release.diff import diff_files, read_folder, summary_lines
     from blueprints.release.kustomization import KUSTOMIZATION, is_current
-    from blueprints.release.synth import write
+    from blueprints.release.synth import changes
 
     files = result.files
-    changed = write(result, destination, check_only=True)
+    changed = changes(result, destination)
     if kustomization and not is_current(destination, list(files)):
         changed.append(KUSTOMIZATION)
     if not changed:

@@ -16,6 +16,7 @@ import yaml
 
 from blueprints.core.release import ReleaseContext
 from blueprints.core.web_app import WebAppCore, WebAppProps
+from blueprints.errors import ValidationError
 from blueprints.kube import DEFAULT
 from blueprints.release.synth import synthesize
 from blueprints.rules import RULES, Context, check, pod_security
@@ -125,6 +126,39 @@ def test_pod_security_is_evaluated_once_per_pod_in_a_yaml_synth(
     assert result.files == expected.files
     assert len(evaluated) == 2  # the Namespace's level and BP041 share one evaluation per pod
     assert pod_security._REMEMBERED is None  # and the memory ends with the synth
+
+
+def test_pod_security_is_evaluated_once_per_pod_in_a_python_synth(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The blueprint's own code evaluates afresh (it may change what it rendered); synth's
+    rendering and rules share one evaluation per pod."""
+    (tmp_path / "blueprint.py").write_text(
+        "from blueprints import App, Release, WebApp\n"
+        "from blueprints.rules import pod_security\n"
+        "app = App()\nshop = Release(app, 'shop')\n"
+        "WebApp(shop, 'web', image='nginx:1.27.3')\n"
+        "api = WebApp(shop, 'api', image='nginx:1.27.3', replicas=3)\n"
+        "shop.manifests()\n"
+        "assert pod_security._REMEMBERED is None\n"
+        "from cdk8s import JsonPatch\n"
+        "api.api_object('Deployment').add_json_patch(\n"
+        "    JsonPatch.add('/spec/template/spec/hostNetwork', True))\n"
+        "app.synth()\n")
+    evaluated: list[int] = []
+    original = pod_security._Pod.__init__
+
+    def counting(self: Any, *args: Any) -> None:
+        evaluated.append(1)
+        original(self, *args)
+
+    monkeypatch.setattr(pod_security._Pod, "__init__", counting)
+    with pytest.raises(ValidationError) as raised:  # BP041: the patched pod, not the rendered
+        synthesize(tmp_path, kube_version=DEFAULT)
+    assert "hostNetwork" in str(raised.value)
+    # The blueprint's manifests() (its level, then its rules), then synth's one per pod.
+    assert len(evaluated) == 2 + 2 + 2
+    assert pod_security._REMEMBERED is None
 
 
 def test_remembered_evaluation_is_for_the_same_objects_only() -> None:

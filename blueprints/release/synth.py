@@ -9,7 +9,7 @@ import runpy
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from blueprints.release.writer import dump_documents
 from blueprints.rules import Finding, raise_errors
 from blueprints.rules.pod_security import remembering
 
-__all__ = ["BLUEPRINT_FILE", "SynthResult", "find_blueprint", "synthesize", "write"]
+__all__ = ["BLUEPRINT_FILE", "SynthResult", "changes", "find_blueprint", "synthesize", "write"]
 
 BLUEPRINT_FILE = "blueprint.py"
 YAML_BLUEPRINT_FILE = "blueprint.yaml"
@@ -103,9 +103,9 @@ def synthesize(
     """
     blueprint = find_blueprint(path).resolve()
     yaml = blueprint.suffix in (".yaml", ".yml")
-    # A blueprint.yaml's pods stay as rendered until the rules have run: their Pod Security
+    # Once rendered, the pods stay as they are until the rules have run: their Pod Security
     # evaluation for the Namespace's level serves BP041 too.
-    with remembering() if yaml else nullcontext():
+    with remembering():
         if yaml:
             from blueprints.yaml.blueprint import render_yaml_blueprint
 
@@ -132,19 +132,19 @@ def synthesize(
     return SynthResult(blueprint, files, objects, warnings)
 
 
-def write(result: SynthResult, output: Path, *, check_only: bool = False,
-          extra: Mapping[str, str] | None = None,
-          before: Callable[[Path], None] | None = None) -> list[str]:
-    """Write ``result`` to ``output`` (or, with ``check_only``, only compare), with ``extra``
-    files synth owns there (``kustomization.yaml``) in the same atomic commit; ``before`` sees
-    the folder under the commit's lock, as it is replaced (see :func:`commit`).
+def write(result: SynthResult, output: Path, *, extra: Mapping[str, str] | None = None,
+          before: Callable[[Path], None] | None = None) -> None:
+    """Write ``result`` to ``output``, with ``extra`` files synth owns there
+    (``kustomization.yaml``) in the same atomic commit; ``before`` sees the folder under the
+    commit's lock, as it is replaced (see :func:`commit`). A folder that already holds exactly
+    this output is left untouched."""
+    commit(output, result.files, extra, before)
 
-    Returns:
-        The names of the release files that changed (or would change), removed ones included.
-    """
+
+def changes(result: SynthResult, output: Path) -> list[str]:
+    """The names of the release files that writing ``result`` to ``output`` would change,
+    removed ones included (``synth --check``)."""
     changed, removed = plan_output(output, result.files)
-    if not check_only:
-        commit(output, result.files, extra, before)
     return changed + removed
 
 
@@ -250,7 +250,8 @@ def _run(blueprint: Path) -> list[tuple[str, list[dict[str, Any]]]]:
             from blueprints.cdk.release import Release
 
             try:
-                with _shielded_stdio():
+                # The blueprint's own code may change what it rendered: it remembers nothing.
+                with _shielded_stdio(), remembering(False):
                     runpy.run_path(str(blueprint), run_name="__main__")
             except (BlueprintError, KeyboardInterrupt):
                 raise

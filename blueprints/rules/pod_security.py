@@ -137,15 +137,16 @@ _REMEMBERED = None
 
 
 @contextmanager
-def remembering() -> Iterator[None]:
+def remembering(remember: bool = True) -> Iterator[None]:
     """Within the block, :func:`evaluate` answers for the same pod spec and metadata objects
     from memory: synth evaluates each pod twice, for its Namespace's level and for BP041.
 
-    Only for a block in which nothing changes the pods once they are evaluated (synth of a
-    ``blueprint.yaml``, from rendering to the rules).
+    Only for a block in which nothing changes the pods once they are evaluated (synth, from
+    rendering to the rules). ``remember=False`` turns the memory off within a block (a
+    blueprint.py's own code, which may change what it rendered).
     """
     global _REMEMBERED  # noqa: PLW0603 - a memo that lives exactly as long as the block
-    saved, _REMEMBERED = _REMEMBERED, {}
+    saved, _REMEMBERED = _REMEMBERED, ({} if remember else None)
     try:
         yield
     finally:
