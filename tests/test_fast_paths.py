@@ -249,3 +249,12 @@ def test_a_shared_index_is_for_the_object_it_was_built_over() -> None:
         assert shared("sizes", kept, lambda: 1) == 1
         assert shared("sizes", kept, lambda: 2) == 1  # the same object: found once
     assert built == [1, 2, 3]
+
+
+def test_the_light_sha256_is_sha256() -> None:
+    import hashlib
+
+    from blueprints._digest import sha256
+
+    for data in (b"", b"shop.shop.Secret.", bytes(range(256)) * 300):
+        assert sha256(data) == hashlib.sha256(data).digest()

@@ -10,7 +10,6 @@ from typing import Any, ClassVar
 import cdk8s
 from constructs import Construct
 
-from blueprints.cdk._patching import PatchGuard
 from blueprints.cdk._signatures import sign
 from blueprints.cdk.release import Release
 from blueprints.core.prop_types import build_props, mismatch
@@ -127,6 +126,8 @@ class Component(Construct):
                     path, "api_object", where, "changed by something other than add_json_patch,"
                     " which blueprint cannot replay on the final object",
                     "change it with add_json_patch only"))
+            from blueprints.cdk._patching import PatchGuard  # only for the escape hatch
+
             PatchGuard(path, manifest).check(obj.patches)
             return cdk8s.JsonPatch.apply(manifest, *obj.patches)
         except ConfigError:
@@ -206,6 +207,8 @@ class EscapedObject(cdk8s.ApiObject):
         if body:
             super().add_json_patch(*body)
         self.baseline: Any = self.to_json()
+        from blueprints.cdk._patching import PatchGuard  # only for the escape hatch
+
         self.guard = PatchGuard(component, manifest)
         self._recording = True
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping
 
+from blueprints._digest import sha256
 from blueprints.core.labels import recommended_labels
 from blueprints.core.names import check_name
 from blueprints.core.prop_types import mismatch
@@ -61,7 +61,7 @@ class ConfigFilesCore:
         self.data = dict(sorted(data.items()))
         self.description = description
         content = json.dumps(self.data, sort_keys=True).encode()
-        self.content_hash = hashlib.sha256(content).hexdigest()[:16]
+        self.content_hash = sha256(content).hex()[:16]
 
     def volume(self, name: str | None = None, *, items: Mapping[str, str] | None = None,
                default_mode: int = 0o444) -> Volume:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 
@@ -40,9 +41,16 @@ def name_problem(
     ``kind`` is ``label`` (most names), ``subdomain``, ``service`` or ``port``; ``max_length``
     tightens the limit (52 for StatefulSet and CronJob names).
     """
+    if type(value) is str:  # names repeat (containers, ports, components): each found once
+        return _string_problem(value, kind, max_length)
+    return f"must be {_KINDS[kind][2]}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _string_problem(value: str, kind: str, max_length: int | None) -> str | None:
     pattern, limit, rule = _KINDS[kind]
     limit = min(limit, max_length or limit)
-    if not isinstance(value, str) or not pattern.fullmatch(value):
+    if not pattern.fullmatch(value):
         return f"must be {rule}"
     if len(value) > limit:
         return f"is {len(value)} characters; the limit is {limit}"

@@ -24,10 +24,10 @@ kubernetes/kubernetes):
 from __future__ import annotations
 
 import base64
-import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from blueprints._digest import sha256
 from blueprints.core.labels import recommended_labels
 from blueprints.core.release import ReleaseContext
 
@@ -53,7 +53,7 @@ def applyset_id(name: str, namespace: str, kind: str = "ConfigMap", group: str =
 
     Unpadded URL-safe base64 (``base64.RawURLEncoding`` in kubectl's ``ApplySet.ID``).
     """
-    digest = hashlib.sha256(".".join((name, namespace, kind, group)).encode()).digest()
+    digest = sha256(".".join((name, namespace, kind, group)).encode())
     return f"applyset-{base64.urlsafe_b64encode(digest).decode().rstrip('=')}-v1"
 
 
