@@ -293,6 +293,34 @@ class TestBlueprintScalars:
         (folder / "blueprint.yaml").write_text(text.replace(edit[0], edit[1], 1))
         assert synth(folder) == (1, expected + "\n")
 
+    @pytest.mark.parametrize(("scalar", "shown"), [
+        ("version: 1.10", "version=1.10: needs text, but YAML reads 1.10"),
+        ("version: no", "version=no: needs text, but YAML reads no"),
+    ])
+    def test_a_file_without_templates_keeps_its_lossy_scalars(
+        self, folder: Path, scalar: str, shown: str
+    ) -> None:
+        """No template to render: the file is taken as it is, but a lossy scalar is still
+        told by its text."""
+        (folder / "blueprint.yaml").write_text(
+            f"apiVersion: blueprint.dev/v1\nrelease: shop\n{scalar}\ncomponents:\n"
+            "  - {kind: WebApp, name: web, image: 'nginx:1.27.3'}\n")
+        code, stderr = synth(folder)
+        assert code == 1 and f"svc/blueprint.yaml:3: {shown} " in stderr, stderr
+
+    def test_the_lossy_flag_never_misses_one(self) -> None:
+        from blueprints.yaml.loading import Lossy, load_yaml
+
+        assert not load_yaml("a: 1\nb: text\nc: [0, 10, true]\nd: null2\n", "f").lossy
+        for text in ("1.10", "0777", "no", "~", "1e3", ".inf", "0x1F", "+1", "1.5", "True",
+                     "2001-12-14", "null", "0", "-0", "1_000", "Off", "[1, {b: 1.0}]"):
+            loaded = load_yaml(f"a: {text}\n", "f")
+            value = loaded.value["a"]
+            found = [v for v in (value if isinstance(value, list) else [value])
+                     for v in ([v] if not isinstance(v, dict) else v.values())]
+            assert loaded.lossy == any(isinstance(v, Lossy) for v in found), text
+        assert load_yaml("a: [x, {b: 1.10}]\n", "f").lossy
+
     def test_quoted_values_keep_their_text(self, folder: Path) -> None:
         text = BLUEPRINT.replace('tag: "1.27.3"', 'tag: "1.20"').replace(
             "release: shop", 'release: shop\nversion: "1.10"')

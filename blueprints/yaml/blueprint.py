@@ -204,7 +204,8 @@ def _render_blueprint(path: Path, kube_version: KubeVersion, values: Sequence[Ma
     name = _display(path)
     for overlay in values:
         secrets |= secret_texts(overlay)
-    loaded = load_yaml(read_text(path, name), name)
+    text = read_text(path, name)
+    loaded = load_yaml(text, name)
     if not isinstance(loaded.value, dict):
         raise ConfigError(Problem(f"{name}:1", "document", type(loaded.value).__name__,
                                   "a blueprint is one YAML mapping", "see blueprint init"))
@@ -221,7 +222,7 @@ def _render_blueprint(path: Path, kube_version: KubeVersion, values: Sequence[Ma
                             _template_reads(spec) if values else None)
     secrets |= secret_texts(merged)
     source.deadline = time.monotonic() + templates.BLUEPRINT_SECONDS
-    spec = _render(source, "", {k: v for k, v in spec.items() if k != "values"}, merged)
+    spec = _rendered(source, text, spec, merged)
     release = _string(source, "release", spec.get("release"))
     try:
         context = make_release_context(
@@ -729,6 +730,17 @@ def _template_reads(spec: Mapping[str, Any]) -> set[tuple[str, ...]]:
             paths = templates.reads(value)
             found |= {()} if paths is None else paths  # a broken template: rendering says so
     return found
+
+
+def _rendered(source: _Source, text: str, spec: Mapping[str, Any],
+              values: Mapping[str, Any]) -> dict[str, Any]:
+    """The blueprint but its ``values:``, its templates rendered and lossy scalars unwrapped:
+    a file without either is taken as it is (no walk over every value)."""
+    spec = {k: v for k, v in spec.items() if k != "values"}
+    if source.loaded.lossy or "{{" in text or "{%" in text:
+        rendered: dict[str, Any] = _render(source, "", spec, values)
+        return rendered
+    return spec
 
 
 def _render(source: _Source, path: str, value: Any, values: Mapping[str, Any]) -> Any:

@@ -128,11 +128,13 @@ class Loaded:
         name: The file as messages show it.
         value: The data, with lossy scalars wrapped.
         lines: The line of each path (``components[0].image``); a key's own line.
+        lossy: Whether ``value`` holds a lossy scalar (``True`` when not known).
     """
 
     name: str
     value: Any
     lines: dict[str, int] = field(default_factory=dict)
+    lossy: bool = True
 
     def line_of(self, path: str) -> int:
         """The line of ``path``, or of its nearest parent in the file (1 when none)."""
@@ -201,7 +203,7 @@ def load_yaml(text: str, name: str) -> Loaded:
         node = loader.get_single_node()
         builder = _Builder(loader, name)
         value = builder.value(node, "") if node is not None else None
-        return Loaded(name, value, builder.lines)
+        return Loaded(name, value, builder.lines, builder.lossy)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -272,6 +274,7 @@ class _Builder:
         self.loader, self.name = loader, name
         self.count = 0
         self.lines: dict[str, int] = {}
+        self.lossy = False  # whether a scalar came out lossy
 
     def value(self, node: Any, path: str) -> Any:
         self.count += 1
@@ -344,14 +347,17 @@ class _Builder:
         if value is None or isinstance(value, bool):
             if text.lower() in ("true", "false"):
                 return value
+            self.lossy = True
             return LossyScalar(value, text, origin)
         if isinstance(value, int):
             if str(value) == text:
                 return value
+            self.lossy = True
             lossy_int = LossyInt(value)
             lossy_int.text, lossy_int.origin = text, origin
             return lossy_int
         if isinstance(value, float) and (not math.isfinite(value) or repr(value) != text):
+            self.lossy = True
             lossy_float = LossyFloat(value)
             lossy_float.text, lossy_float.origin = text, origin
             return lossy_float
