@@ -81,10 +81,14 @@ def with_parent(context: ReleaseContext, manifests: Sequence[dict[str, Any]]) ->
     name = parent_name(release)
     parent: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap"}
     # Objects of a kind share their apiVersion and kind: each pair is read once.
-    pairs = {(str(m.get("apiVersion", "")), str(m.get("kind", ""))) for m in manifests}
+    pairs, spaces = set(), set()
+    for m in manifests:
+        pairs.add((str(m.get("apiVersion", "")), str(m.get("kind", ""))))
+        space = (m.get("metadata") or {}).get("namespace")
+        if space:
+            spaces.add(str(space))
     kinds = sorted({group_kind({"apiVersion": a, "kind": k}) for a, k in pairs} | {"ConfigMap"})
-    others = sorted({str(m["metadata"]["namespace"]) for m in manifests
-                     if (m.get("metadata") or {}).get("namespace")} - {namespace})
+    others = sorted(spaces - {namespace})
     parent_annotations = {**context.object_annotations(), CONTAINS_GROUP_KINDS: ",".join(kinds)}
     if others:
         parent_annotations[ADDITIONAL_NAMESPACES] = ",".join(others)

@@ -364,11 +364,13 @@ class SelectorIndex:
         ``labels``, found through the rare pair each is filed under."""
         if not self._built:
             self._build()
-        if not isinstance(labels, Mapping):
+        if type(labels) is not dict and not isinstance(labels, Mapping):
             return
         by_pair = self._by_pair
         for key, value in labels.items():
-            candidates = by_pair.get((namespace, str(key), str(value)))
+            pair = ((namespace, key, value) if type(key) is str and type(value) is str
+                    else (namespace, str(key), str(value)))
+            candidates = by_pair.get(pair)
             if candidates is None:
                 continue
             for selector, item in candidates:
@@ -391,6 +393,8 @@ class SelectorIndex:
 
 
 def _hashable(value: object) -> object:
+    if value is None or type(value) is str:
+        return value
     try:
         hash(value)
     except TypeError:  # a list where a namespace belongs: a key all the same
