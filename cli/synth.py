@@ -86,6 +86,7 @@ def synth(
     Everything is validated before anything is written; on any error the output folder is left
     as it was. Only the *.k8s.yaml files synth wrote (they carry its marker line) are replaced
     or removed. The new release set is swapped in at once: a crash leaves the old or the new.
+    A folder that already holds exactly the new output is not touched ("unchanged").
     A change that the API server refuses on apply, or that loses data, is written all the same,
     with a warning line on stderr that says what to do before it is applied.
     """
@@ -121,12 +122,13 @@ def synth(
 
             extra = {KUSTOMIZATION: kustomization_text(list(result.files))}
         # Under the commit's lock: the warnings speak of the very files this write replaces.
-        write(result, destination, extra=extra,
-              before=lambda folder: _warn_refused(result, folder))
+        changed = write(result, destination, extra=extra,
+                        before=lambda folder: _warn_refused(result, folder))
         for name, text in result.files.items():
             count = result.objects[name]
             size = len(file_bytes(text))
-            typer.echo(f"wrote {destination / name} ({count} objects, {size} bytes)")
+            done = "wrote" if changed else "unchanged"  # unchanged: not even rewritten
+            typer.echo(f"{done} {destination / name} ({count} objects, {size} bytes)")
 
 
 def output_folder(blueprint: Path, output: Path | None, env: str | None) -> Path:

@@ -174,6 +174,19 @@ class TestSynth:
         assert kinds == ["Namespace", "NetworkPolicy", "PodDisruptionBudget", "Service",
                          "Deployment", "ConfigMap"]  # the last one: the release's ApplySet parent
 
+    def test_an_up_to_date_output_is_left_as_it_is(self, project: Callable[[str], Path]) -> None:
+        folder = project(GOOD)
+        assert runner.invoke(app, ["synth", str(folder)]).exit_code == 0
+        written = (folder / "dist" / "shop.k8s.yaml").stat()
+        again = runner.invoke(app, ["synth", str(folder)])
+        assert (again.exit_code, again.stderr) == (0, "")
+        assert again.stdout.startswith("unchanged svc/dist/shop.k8s.yaml (6 objects")
+        now = (folder / "dist" / "shop.k8s.yaml").stat()
+        assert (now.st_ino, now.st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+        (folder / "blueprint.py").write_text(GOOD.replace("1.27.3", "1.27.4"))
+        changed = runner.invoke(app, ["synth", str(folder)])
+        assert changed.stdout.startswith("wrote svc/dist/shop.k8s.yaml"), changed.output
+
     def test_output_option_and_stale_files(self, project: Callable[[str], Path],
                                            tmp_path: Path) -> None:
         folder = project(GOOD)

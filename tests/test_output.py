@@ -425,10 +425,15 @@ def test_ctrl_c_at_any_moment_is_130_or_done(tmp_path: Path,
     out.mkdir()
     (out / "shop.k8s.yaml").write_bytes(file_bytes("old: 1\n"))
     old = tree(out)
-    start = time.perf_counter()
-    subprocess.run([blueprint_exe(), "synth", str(folder), "-o", str(tmp_path / "ref")],
-                   check=True, capture_output=True)
-    duration = time.perf_counter() - start
+    # The shorter of two synths: the second finds its output up to date and writes nothing,
+    # as most rounds below do once one has written the new set.
+    durations = []
+    for _ in range(2):
+        start = time.perf_counter()
+        subprocess.run([blueprint_exe(), "synth", str(folder), "-o", str(tmp_path / "ref")],
+                       check=True, capture_output=True)
+        durations.append(time.perf_counter() - start)
+    duration = min(durations)
     new = tree(tmp_path / "ref")
     codes = set()
     # Moments spread over a synth as long as the reference one on this machine (a loaded

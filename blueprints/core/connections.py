@@ -92,6 +92,8 @@ def parse_calls(component: Workload, calls: object) -> tuple[Declared, ...]:
     Raises:
         ConfigError: Not a list or mapping, a bad env name, an IP, a malformed "host:port".
     """
+    if not calls and type(calls) in (list, tuple, dict):
+        return ()  # most components call nothing
     from blueprints.core.workload import Workload
 
     path = component.path

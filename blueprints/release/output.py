@@ -125,7 +125,7 @@ def plan_output(directory: Path, files: Mapping[str, str]) -> tuple[list[str], l
 
 def commit(directory: Path, files: Mapping[str, str],
            extra: Mapping[str, str] | None = None,
-           before: Callable[[Path], None] | None = None) -> None:
+           before: Callable[[Path], None] | None = None) -> bool:
     """Make ``directory`` hold exactly the release files ``files`` (name to YAML text), plus
     the other entries it held, in one atomic switch (see the module docstring).
 
@@ -138,18 +138,22 @@ def commit(directory: Path, files: Mapping[str, str],
             exists and the commit changes it: what it reads there is what this commit replaces
             (no other synth can switch it meanwhile).
 
+    Returns:
+        Whether anything changed: ``False`` when the folder already held exactly this output
+        (then nothing was written).
+
     Raises:
         ConfigError: The folder cannot take the output (one problem naming the path and the
             cause); the folder is then as it was.
     """
     try:
-        _commit(directory, files, extra or {}, before)
+        return _commit(directory, files, extra or {}, before)
     except OSError as error:  # whatever a path check met, e.g. a name too long to stat
         raise _os_problem(directory, error) from None
 
 
 def _commit(directory: Path, files: Mapping[str, str], extra: Mapping[str, str],
-            before: Callable[[Path], None] | None = None) -> None:
+            before: Callable[[Path], None] | None = None) -> bool:
     target = _target(directory)
     parent = target.parent
     created: list[Path] = []  # the folders above it that this commit made, removed on failure
@@ -175,7 +179,7 @@ def _commit(directory: Path, files: Mapping[str, str], extra: Mapping[str, str],
             _recover(target, faults)
             existing = _check_existing(directory, target, files, extra)
             if existing is not None and _holds(target, files, extra):
-                return  # already exactly this output: nothing to switch, nothing to warn of
+                return False  # already exactly this output: nothing to switch or warn of
             if before is not None and existing is not None:  # a first commit replaces nothing
                 before(target)
             staging = Path(tempfile.mkdtemp(prefix=_prefix(target, "new"), dir=parent))
@@ -196,6 +200,7 @@ def _commit(directory: Path, files: Mapping[str, str], extra: Mapping[str, str],
                 raise _os_problem(directory, error) from None
         finally:
             _remove_tree(staging, faults, after_switch=switched)
+    return True
 
 
 def _target(directory: Path) -> Path:

@@ -133,12 +133,12 @@ def synthesize(
 
 
 def write(result: SynthResult, output: Path, *, extra: Mapping[str, str] | None = None,
-          before: Callable[[Path], None] | None = None) -> None:
+          before: Callable[[Path], None] | None = None) -> bool:
     """Write ``result`` to ``output``, with ``extra`` files synth owns there
     (``kustomization.yaml``) in the same atomic commit; ``before`` sees the folder under the
     commit's lock, as it is replaced (see :func:`commit`). A folder that already holds exactly
-    this output is left untouched."""
-    commit(output, result.files, extra, before)
+    this output is left untouched: then it returns ``False``."""
+    return commit(output, result.files, extra, before)
 
 
 def changes(result: SynthResult, output: Path) -> list[str]:
