@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from typing import Any, TypeVar
 
 __all__ = [
@@ -343,7 +345,8 @@ class SelectorIndex:
         if not selector:
             self._match_all.setdefault(namespace, []).append(item)
             return
-        pairs = [(namespace, str(key), str(value)) for key, value in selector.items()]
+        pairs = [(namespace, key, value) if type(key) is str and type(value) is str
+                 else (namespace, str(key), str(value)) for key, value in selector.items()]
         self._selectors.append((pairs, selector, item))
         self._built = False
 
@@ -381,14 +384,17 @@ class SelectorIndex:
                     yield item
 
     def _build(self) -> None:
-        counts: dict[tuple[object, str, str], int] = {}
-        for pairs, _, _ in self._selectors:
-            for pair in pairs:
-                counts[pair] = counts.get(pair, 0) + 1
-        self._by_pair = {}
+        counts = Counter(chain.from_iterable(pairs for pairs, _, _ in self._selectors))
+        rank = counts.__getitem__
+        by_pair: dict[tuple[object, str, str], list[tuple[Mapping[str, Any], object]]] = {}
         for pairs, selector, item in self._selectors:
-            rarest = min(pairs, key=counts.__getitem__)
-            self._by_pair.setdefault(rarest, []).append((selector, item))
+            rarest = pairs[0] if len(pairs) == 1 else min(pairs, key=rank)
+            entries = by_pair.get(rarest)
+            if entries is None:
+                by_pair[rarest] = [(selector, item)]
+            else:
+                entries.append((selector, item))
+        self._by_pair = by_pair
         self._built = True
 
 

@@ -71,9 +71,15 @@ class _Kinds(Mapping[str, tuple[type[Workload], type[WorkloadProps]]]):
     _MODULES: ClassVar[dict[str, str]] = {"WebApp": "web_app", "StatefulWebApp": "stateful_web_app",
                 "WorkerWithInit": "worker_with_init", "DaemonApp": "jobs", "CronJobApp": "jobs"}
 
+    _LOADED: ClassVar[dict[str, tuple[type[Workload], type[WorkloadProps]]]] = {}
+
     def __getitem__(self, kind: str) -> tuple[type[Workload], type[WorkloadProps]]:
-        module = importlib.import_module(f"blueprints.core.{self._MODULES[kind]}")
-        return getattr(module, f"{kind}Core"), getattr(module, f"{kind}Props")
+        found = self._LOADED.get(kind)
+        if found is None:
+            module = importlib.import_module(f"blueprints.core.{self._MODULES[kind]}")
+            found = self._LOADED[kind] = (getattr(module, f"{kind}Core"),
+                                          getattr(module, f"{kind}Props"))
+        return found
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._MODULES)
