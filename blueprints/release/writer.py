@@ -82,42 +82,48 @@ class _Writer:
     """One serialization: caches the rendering of keys and strings, which repeat a lot."""
 
     def __init__(self) -> None:
-        self.keys: dict[str, str] = {}
+        self.heads: dict[tuple[str, str], str] = {}  # (key, lead) -> "<lead><key>:"
         self.strings: dict[str, str | None] = {}  # None: write as a literal block
 
     def mapping(self, mapping: Mapping[str, Any], indent: int, lines: list[str], first: str) -> None:
         pad = " " * indent
         lead = first or pad
-        keys, strings, append = self.keys, self.strings, lines.append
+        heads, strings, append = self.heads, self.strings, lines.append
         for key, value in mapping.items():
-            rendered = keys.get(key) if type(key) is str else None
-            if rendered is None:
-                rendered = _key(key)
+            head = heads.get((key, lead)) if type(key) is str else None
+            if head is None:
+                head = f"{lead}{_key(key)}:"
                 if type(key) is str:
-                    keys[key] = rendered
+                    heads[(key, lead)] = head
             kind = type(value)
             if kind is str:
                 text = strings.get(value)  # most strings repeat: the line at once
                 if text:
-                    append(f"{lead}{rendered}: {text}")
+                    append(f"{head} {text}")
                 else:
-                    self.string(f"{lead}{rendered}:", value, indent, lines)
-            elif kind is dict or (kind is not list and isinstance(value, Mapping)):
+                    self.string(head, value, indent, lines)
+            elif kind is dict:
                 if value:
-                    append(f"{lead}{rendered}:")
+                    append(head)
                     self.mapping(value, indent + 2, lines, "")
                 else:
-                    append(f"{lead}{rendered}: {{}}")
+                    append(f"{head} {{}}")
+            elif kind is int:
+                append(f"{head} {value}")  # what _scalar writes for an int
             elif kind is list or kind is tuple:
                 if value:
-                    append(f"{lead}{rendered}:")
+                    append(head)
                     self.sequence(value, indent + 2, lines)
                 else:
-                    append(f"{lead}{rendered}: []")
-            elif kind is int:
-                append(f"{lead}{rendered}: {value}")  # what _scalar writes for an int
+                    append(f"{head} []")
+            elif isinstance(value, Mapping):
+                if value:
+                    append(head)
+                    self.mapping(value, indent + 2, lines, "")
+                else:
+                    append(f"{head} {{}}")
             else:
-                append(f"{lead}{rendered}: {_scalar(value)}")
+                append(f"{head} {_scalar(value)}")
             lead = pad
 
     def sequence(self, items: Sequence[Any], indent: int, lines: list[str]) -> None:
