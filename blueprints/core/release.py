@@ -130,13 +130,21 @@ def install_order(manifests: Sequence[_M]) -> list[_M]:
     """``manifests`` sorted as Helm installs them: by kind in :data:`INSTALL_ORDER`, unknown
     kinds last in the order of their names, and objects of one kind in their given order."""
     unknown = len(INSTALL_ORDER)
+    by_kind: dict[str, list[_M]] = {}  # a bucket per kind, in the given order
+    for manifest in manifests:
+        kind = manifest.get("kind")
+        key = kind if type(kind) is str else str(kind)
+        bucket = by_kind.get(key)
+        if bucket is None:
+            by_kind[key] = [manifest]
+        else:
+            bucket.append(manifest)
 
-    def rank(manifest: _M) -> tuple[int, str]:
-        kind = str(manifest.get("kind"))
+    def rank(kind: str) -> tuple[int, str]:
         known = _RANK.get(kind)
         return (unknown, kind) if known is None else (known, "")
 
-    return sorted(manifests, key=rank)
+    return [m for kind in sorted(by_kind, key=rank) for m in by_kind[kind]]
 
 
 def assemble_release(

@@ -117,12 +117,18 @@ def evaluate(
         if entry is not None and entry[0] is pod_spec and entry[1] is pod_metadata:
             return list(entry[2])
     pod = _Pod(pod_spec, pod_metadata, kube_version)
-    keys = pod.keys
+    # A control whose fields the pod does not use is skipped: most pods set few of them, and
+    # pods set the same few, so the controls to run are found once per set of fields.
+    present = frozenset(pod.keys & _GATED)
+    plan = _PLANS.get(present)
+    if plan is None:
+        if len(_PLANS) >= 4096:  # hostile input may combine fields in many ways: stay bounded
+            _PLANS.clear()
+        plan = _PLANS[present] = tuple(
+            check for check, gate in _CHECKS if gate is None or not gate.isdisjoint(present))
     found: list[PodSecurityViolation] = []
-    for check, gate in _CHECKS:
-        # A control whose fields the pod does not use is skipped: most pods set few of them.
-        if gate is None or not gate.isdisjoint(keys):
-            check(pod, found)
+    for check in plan:
+        check(pod, found)
     if found:
         found.sort(key=lambda v: v.level != BASELINE)  # stable: keeps field order in a level
     if _REMEMBERED is not None:
@@ -551,13 +557,19 @@ def _run_as_user(pod: _Pod, out: list[PodSecurityViolation]) -> None:
     """check_runAsUser.go: runAsUser must not be 0; from 1.35 relaxed in a user namespace."""
     if pod.userns:
         return
-    for where, sc in (("spec", pod.sc), *((path, sc) for path, _, sc in pod.containers)):
+    value = pod.sc.get("runAsUser")
+    if value == 0 and value is not False:
+        _root_user(out, "spec")
+    for path, _, sc in pod.containers:
         value = sc.get("runAsUser")
         if value == 0 and value is not False:  # the path is written only for a violation
-            out.append(_v(RESTRICTED, "Running as Non-root user",
-                     f"{where}.securityContext.runAsUser", 0, "runs as root (UID 0)",
-                     "set runAsUser to a non-zero UID, or remove it and use an image whose "
-                     "USER is not root"))
+            _root_user(out, path)
+
+
+def _root_user(out: list[PodSecurityViolation], where: str) -> None:
+    out.append(_v(RESTRICTED, "Running as Non-root user", f"{where}.securityContext.runAsUser", 0,
+                  "runs as root (UID 0)", "set runAsUser to a non-zero UID, or remove it and use "
+                  "an image whose USER is not root"))
 
 
 def _capabilities_restricted(pod: _Pod, out: list[PodSecurityViolation]) -> None:
@@ -610,3 +622,6 @@ _CHECKS: tuple[tuple[_Check, frozenset[str] | None], ...] = (
     (_run_as_user, _gate("runAsUser")),
     (_capabilities_restricted, None),
 )
+# Every field name some control is gated on, and the controls that each set of them runs.
+_GATED = frozenset().union(*(gate for _, gate in _CHECKS if gate is not None))
+_PLANS: dict[frozenset[str], tuple[_Check, ...]] = {}
