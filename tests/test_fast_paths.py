@@ -258,3 +258,12 @@ def test_the_light_sha256_is_sha256() -> None:
 
     for data in (b"", b"shop.shop.Secret.", bytes(range(256)) * 300):
         assert sha256(data) == hashlib.sha256(data).digest()
+
+
+@pytest.mark.parametrize("ports", [[8080], [9090, 8080, 9090], [], [443, 80, 8443]])
+def test_the_release_ingress_is_what_the_rules_render(ports: list[int]) -> None:
+    from blueprints.core.workload import _Rules, release_ingress
+
+    rules = _Rules()
+    rules.admit({"podSelector": {"matchLabels": {"app.kubernetes.io/instance": "shop"}}}, ports)
+    assert release_ingress("shop", ports) == (rules.render("from") if ports else [])

@@ -710,6 +710,27 @@ class Workload(ABC):
         opt-out is recorded on the object.
         """
         all_ports = [number for _, number in self.ports]
+        if not (self._incoming or self._clients or self.props.allow_from or self.exposures):
+            # Nobody declared: the release, which holds the peers too (most components).
+            rules = release_ingress(self.release.name, all_ports)
+        else:
+            rules = self._ingress_rules(all_ports)
+        spec: Manifest = {
+            "podSelector": {"matchLabels": dict(self.selector)},
+            "policyTypes": ["Ingress"],
+            "ingress": rules,
+        }
+        if self.egress == "declared":
+            spec["policyTypes"] = ["Ingress", "Egress"]
+            spec["egress"] = self._egress_rules()
+        return {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": self.metadata(self.id),
+            "spec": spec,
+        }
+
+    def _ingress_rules(self, all_ports: list[int]) -> list[Manifest]:
         ingress = _Rules()
         for client, port in self._incoming:
             ingress.admit(_peer(client, self.namespace), [port])
@@ -733,24 +754,10 @@ class Workload(ABC):
                 for peer in exposure_peers(self, exposure):
                     ingress.admit(peer, all_ports[:1])
         if not ingress:  # nobody declared: the release, which holds the peers too
-            ingress.admit({"podSelector": {"matchLabels": {
-                "app.kubernetes.io/instance": self.release.name}}}, all_ports)
-        elif self.peers_talk:
+            return release_ingress(self.release.name, all_ports)
+        if self.peers_talk:
             ingress.admit({"podSelector": {"matchLabels": dict(self.selector)}}, all_ports)
-        spec: Manifest = {
-            "podSelector": {"matchLabels": dict(self.selector)},
-            "policyTypes": ["Ingress"],
-            "ingress": ingress.render("from") if all_ports else [],
-        }
-        if self.egress == "declared":
-            spec["policyTypes"] = ["Ingress", "Egress"]
-            spec["egress"] = self._egress_rules()
-        return {
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": "NetworkPolicy",
-            "metadata": self.metadata(self.id),
-            "spec": spec,
-        }
+        return ingress.render("from") if all_ports else []
 
     def _egress_rules(self) -> list[Manifest]:
         egress = _Rules()
@@ -1043,6 +1050,15 @@ def _env(values: Mapping[str, EnvValue]) -> list[Manifest]:
         else:
             env.append({"name": name, "value": value})
     return env
+
+
+def release_ingress(release: str, ports: Sequence[int]) -> list[Manifest]:
+    """The ingress rule of a component that nobody declared as a caller: from the pods of its
+    release, on its ports (what :class:`_Rules` renders for that one peer)."""
+    if not ports:
+        return []
+    return [{"from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/instance": release}}}],
+             "ports": [{"port": number, "protocol": "TCP"} for number in sorted(set(ports))]}]
 
 
 class _Rules:
