@@ -66,10 +66,6 @@ def ingress_admits_every_source(
     rules = spec.get("ingress") if isinstance(spec, dict) else None
     if not isinstance(rules, list):
         return
-    labels = (manifest.get("metadata") or {}).get("labels")
-    managed = isinstance(labels, dict) and labels.get("app.kubernetes.io/managed-by") == MANAGED_BY
-    # Constructs never emit one without the record: in a synth, that is an error.
-    severity = Severity.ERROR if context.mode == "build" and managed else Severity.WARNING
     for i, rule in enumerate(rules):
         if not isinstance(rule, dict):
             continue
@@ -78,18 +74,28 @@ def ingress_admits_every_source(
             yield Violation(f"spec.ingress[{i}].from", peers,
                             "admits every source, inside and outside the cluster",
                             "list the callers in from:, or record the decision with "
-                            'blueprint.dev/ignore: "BP042: <reason>"', severity)
+                            'blueprint.dev/ignore: "BP042: <reason>"', _open(manifest, context))
             continue
         if not isinstance(peers, list):
             continue
         for j, peer in enumerate(peers):
-            block = peer.get("ipBlock") if isinstance(peer, dict) else None
+            block = peer.get("ipBlock") if type(peer) is dict else None
+            if block is None:
+                continue  # a pod or namespace selector: the common peer
             cidr = block.get("cidr") if isinstance(block, dict) else None
             if isinstance(block, dict) and cidr in _EVERYWHERE and not block.get("except"):
                 yield Violation(f"spec.ingress[{i}].from[{j}].ipBlock.cidr", cidr,
                                 "admits every address", "narrow the block, or record the "
                                 'decision with blueprint.dev/ignore: "BP042: <reason>"',
-                                severity)
+                                _open(manifest, context))
+
+
+def _open(manifest: Mapping[str, Any], context: Context) -> Severity:
+    """An open rule's severity: constructs never emit one without the record, so in a synth
+    of theirs it is an error; anywhere else a warning."""
+    labels = (manifest.get("metadata") or {}).get("labels")
+    managed = isinstance(labels, dict) and labels.get("app.kubernetes.io/managed-by") == MANAGED_BY
+    return Severity.ERROR if context.mode == "build" and managed else Severity.WARNING
 
 
 def _labels_field(manifest: Mapping[str, Any]) -> str:

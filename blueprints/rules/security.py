@@ -14,6 +14,7 @@ from blueprints.rules._objects import (
     containers,
     name_of,
     namespace_of,
+    of_kinds,
     pod_spec,
 )
 from blueprints.rules._registry import Context, Violation, object_rule, set_rule
@@ -142,12 +143,11 @@ def service_account_token_needed(
     bound_namespaces: set[str] = set()
     no_automount: set[tuple[str | None, str]] = set()
     no_automount_names: set[str] = set()
-    pods: list[int] = []
-    for index, m in enumerate(manifests):
+    pods = of_kinds(manifests, POD_SPEC_PATHS)  # the kind index: no walk over every object
+    for index in of_kinds(manifests, ("RoleBinding", "ClusterRoleBinding", "ServiceAccount")):
+        m = manifests[index]
         kind = m.get("kind")
-        if kind in POD_SPEC_PATHS:
-            pods.append(index)
-        elif kind in ("RoleBinding", "ClusterRoleBinding"):
+        if kind in ("RoleBinding", "ClusterRoleBinding"):
             namespace = namespace_of(m) if kind == "RoleBinding" else None
             subjects = m.get("subjects")
             for subject in subjects if isinstance(subjects, list) else ():
