@@ -465,8 +465,14 @@ BAD_CALLS: dict[str, tuple[str, str]] = {
     "a variable set twice": (
         f"cart = WebApp(shop, 'cart', image='{IMAGE}')\n"
         f"WebApp(shop, 'web', image='{IMAGE}', env={{'CART_ADDR': 'x'}}, calls=[cart])\n",
-        "error: shop/web: calls=CART_ADDR: the variable is set twice (by two calls, or by env) "
-        '(BP042); name the call: calls={"OTHER_ADDR": ...}'),
+        "error: shop/web: calls=CART_ADDR: the variable is set by a call and by env (BP042); "
+        'remove it from env (the call sets it), or give the call another name: '
+        'calls={"OTHER_ADDR": ...}'),
+    "a variable set by two calls": (
+        f"cart = WebApp(shop, 'cart', image='{IMAGE}')\n"
+        f"WebApp(shop, 'web', image='{IMAGE}', calls=[cart, Call(cart, host_env='CART_ADDR')])\n",
+        "error: shop/web: calls=CART_ADDR: two calls set the variable (BP042); name one of them: "
+        'calls={"OTHER_ADDR": ...}'),
     "a load balancer without source ranges": (
         f"WebApp(shop, 'web', image='{IMAGE}', expose=LoadBalancer(source_ranges=[]))\n",
         "error: shop/web: expose.source_ranges=[]: a public Service needs the list of addresses "
@@ -627,8 +633,9 @@ class TestHostAndPortApart:
         (f"WebApp(shop, 'db', image='{IMAGE}')\n"
          f"WebApp(shop, 'web', image='{IMAGE}', env={{'DB_HOST': 'x'}}, "
          "calls=[Call('db', host_env='DB_HOST')])\n",
-         "error: shop/web: calls=DB_HOST: the variable is set twice (by two calls, or by env) "
-         '(BP042); name the call: calls={"OTHER_ADDR": ...}'),
+         "error: shop/web: calls=DB_HOST: the variable is set by a call and by env (BP042); "
+         'remove it from env (the call sets it), or give the call another name: '
+         'calls={"OTHER_ADDR": ...}'),
         (f"WebApp(shop, 'db', image='{IMAGE}')\n"
          f"WebApp(shop, 'web', image='{IMAGE}', calls=[Call('db', host_env='DB HOST')])\n",
          "error: shop/web: calls=DB HOST: not a valid variable name; use letters, digits, '_', "

@@ -179,7 +179,7 @@ class TestMessages:
             """))
         result = runner.invoke(app, ["synth", str(tmp_path)])
         assert (result.exit_code, result.stderr) == (1, (
-            f"error: {tmp_path}/blueprint.yaml:7: components[0].port=8080: must be an int, got "
+            f'error: {tmp_path}/blueprint.yaml:7: components[0].port="8080": must be an int, got '
             "str '8080'; write it without quotes: port: 8080\n"))
 
     def test_yaml_missing_image(self, tmp_path: Path) -> None:

@@ -94,10 +94,10 @@ class TestValues:
 
 BAD: dict[str, tuple[str, list[str], str]] = {
     "unknown key": (BASE + "    replica: 3\n", [],
-                    "error: svc/blueprint.yaml:13: components[0].replica=replica: unknown key "
+                    "error: svc/blueprint.yaml:13: components[0].replica=3: unknown key "
                     "for WebApp; did you mean replicas?"),
     "wrong type": (BASE.replace('"{{ values.replicas }}"', "two"), [],
-                   "error: svc/blueprint.yaml:11: components[0].replicas=two: must be an int, "
+                   "error: svc/blueprint.yaml:11: components[0].replicas=\"two\": must be an int, "
                    "got str 'two'; pass a whole number"),
     "undefined variable": (BASE.replace("values.tag", "values.nope"), [],
                            "error: svc/blueprint.yaml:10: components[0].image=nginx:{{ "
@@ -132,7 +132,7 @@ BAD: dict[str, tuple[str, list[str], str]] = {
                                "plain data is allowed, no Python tags"),
     # The YAML path's hints in YAML (a newcomer copies them into blueprint.yaml).
     "quoted port": (BASE.replace('port: "{{ values.web.port }}"', 'port: "3306"'), [],
-                    "error: svc/blueprint.yaml:12: components[0].port=3306: must be an int, got "
+                    "error: svc/blueprint.yaml:12: components[0].port=\"3306\": must be an int, got "
                     "str '3306'; write it without quotes: port: 3306"),
     "literal credential": (BASE + "    env: {DB_PASSWORD: hunter2hunter2}\n", [],
                            "error: svc/blueprint.yaml:13: components[0].env.DB_PASSWORD="
@@ -143,7 +143,7 @@ BAD: dict[str, tuple[str, list[str], str]] = {
              "error: svc/blueprint.yaml:13: components[0].runAsUser=0: runs as root (BP041); "
              "pick a non-root user ID, or pass allowRoot: true to opt out on the record"),
     "not a boolean": (BASE + "    readOnlyRootFilesystem: maybe\n", [],
-                      "error: svc/blueprint.yaml:13: components[0].readOnlyRootFilesystem=maybe: "
+                      "error: svc/blueprint.yaml:13: components[0].readOnlyRootFilesystem=\"maybe\": "
                       "must be a bool, got str 'maybe'; pass true or false"),
 }
 

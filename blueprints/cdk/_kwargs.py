@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from blueprints.cdk._component import Component
+    from blueprints.core.connections import Call
     from blueprints.core.hooks import Hook
     from blueprints.core.identity import Permission
     from blueprints.core.probes import Probe
@@ -109,7 +110,7 @@ class WebAppKwargs(TypedDict, total=False):
     """How long the app needs to stop after the signal (BP023). Default 25."""
     termination_grace_seconds: int | None
     """Overrides pause + shutdown; must exceed the pause (BP023)."""
-    calls: Sequence[Any] | Mapping[str, Any]
+    calls: Sequence[Component | str | Call] | Mapping[str, Component | str | Call]
     """The components this one calls, and external ``"host:port"`` addresses (BP042): a list (``[cart,
     "api.example.com:443"]``) or a mapping that names each address variable (``{"CART_ADDR": cart}``).
     Each callee gives an environment variable (default ``<CALLEE>_ADDR``; ``<CALLEE>_<PORT>_ADDR`` for
@@ -154,8 +155,9 @@ class WebAppKwargs(TypedDict, total=False):
     replicas: int
     """Pods to run; a PodDisruptionBudget is added when more than one. Default 2."""
     extra_ports: Mapping[str, int]
-    """More ports by name, e.g. ``{"metrics": 9090}``; the Service and the NetworkPolicy carry them too.
-    Default none.
+    """More ports by name, e.g. ``{"metrics": 9090}``, on the Service too. The NetworkPolicy admits them to
+    what ``allow_from`` lists (or the release, when nobody calls the component) and to callers that call
+    them (``Call(web, "metrics")``), not to every caller. Default none.
     """
     service_port: int | None
     """The port the Service offers for the main port, e.g. 80 in front of a container on 8080; callers'
@@ -246,7 +248,7 @@ class StatefulWebAppKwargs(TypedDict, total=False):
     """How long the app needs to stop after the signal (BP023). Default 25."""
     termination_grace_seconds: int | None
     """Overrides pause + shutdown; must exceed the pause (BP023)."""
-    calls: Sequence[Any] | Mapping[str, Any]
+    calls: Sequence[Component | str | Call] | Mapping[str, Component | str | Call]
     """The components this one calls, and external ``"host:port"`` addresses (BP042): a list (``[cart,
     "api.example.com:443"]``) or a mapping that names each address variable (``{"CART_ADDR": cart}``).
     Each callee gives an environment variable (default ``<CALLEE>_ADDR``; ``<CALLEE>_<PORT>_ADDR`` for
@@ -384,7 +386,7 @@ class WorkerWithInitKwargs(TypedDict, total=False):
     """How long the app needs to stop after the signal (BP023). Default 25."""
     termination_grace_seconds: int | None
     """Overrides pause + shutdown; must exceed the pause (BP023)."""
-    calls: Sequence[Any] | Mapping[str, Any]
+    calls: Sequence[Component | str | Call] | Mapping[str, Component | str | Call]
     """The components this one calls, and external ``"host:port"`` addresses (BP042): a list (``[cart,
     "api.example.com:443"]``) or a mapping that names each address variable (``{"CART_ADDR": cart}``).
     Each callee gives an environment variable (default ``<CALLEE>_ADDR``; ``<CALLEE>_<PORT>_ADDR`` for
@@ -518,7 +520,7 @@ class DaemonAppKwargs(TypedDict, total=False):
     """How long the app needs to stop after the signal (BP023). Default 25."""
     termination_grace_seconds: int | None
     """Overrides pause + shutdown; must exceed the pause (BP023)."""
-    calls: Sequence[Any] | Mapping[str, Any]
+    calls: Sequence[Component | str | Call] | Mapping[str, Component | str | Call]
     """The components this one calls, and external ``"host:port"`` addresses (BP042): a list (``[cart,
     "api.example.com:443"]``) or a mapping that names each address variable (``{"CART_ADDR": cart}``).
     Each callee gives an environment variable (default ``<CALLEE>_ADDR``; ``<CALLEE>_<PORT>_ADDR`` for
@@ -636,7 +638,7 @@ class CronJobAppKwargs(TypedDict, total=False):
     """How long the app needs to stop after the signal (BP023). Default 25."""
     termination_grace_seconds: int | None
     """Overrides pause + shutdown; must exceed the pause (BP023)."""
-    calls: Sequence[Any] | Mapping[str, Any]
+    calls: Sequence[Component | str | Call] | Mapping[str, Component | str | Call]
     """The components this one calls, and external ``"host:port"`` addresses (BP042): a list (``[cart,
     "api.example.com:443"]``) or a mapping that names each address variable (``{"CART_ADDR": cart}``).
     Each callee gives an environment variable (default ``<CALLEE>_ADDR``; ``<CALLEE>_<PORT>_ADDR`` for
@@ -774,7 +776,7 @@ class DataMigrationKwargs(TypedDict, total=False):
     """How long the app needs to stop after the signal (BP023). Default 25."""
     termination_grace_seconds: int | None
     """Overrides pause + shutdown; must exceed the pause (BP023)."""
-    calls: Sequence[Any] | Mapping[str, Any]
+    calls: Sequence[Component | str | Call] | Mapping[str, Component | str | Call]
     """The components this one calls, and external ``"host:port"`` addresses (BP042): a list (``[cart,
     "api.example.com:443"]``) or a mapping that names each address variable (``{"CART_ADDR": cart}``).
     Each callee gives an environment variable (default ``<CALLEE>_ADDR``; ``<CALLEE>_<PORT>_ADDR`` for

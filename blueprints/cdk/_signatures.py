@@ -27,6 +27,12 @@ REGENERATE = "python -m blueprints.cdk._signatures"
 GENERATED = Path(__file__).with_name("_kwargs.py")
 #: The construct types a prop that takes constructs accepts besides its core type.
 _CONSTRUCT = "Component"
+#: Props whose static type is narrower than their run-time annotation. The core keeps ``Any``
+#: for ``calls`` so that a wrong callee is answered by its own check, in the words of the
+#: component ("names nothing: an entry is a component or host:port"); type checkers still see
+#: what a callee may be.
+_STATIC = {"calls": f"Sequence[{_CONSTRUCT} | str | Call] | Mapping[str, {_CONSTRUCT} | str | Call]"}
+_STATIC_IMPORTS = {"Call": "blueprints.core.connections"}
 _ENTRY = re.compile(r"^ {4}([a-z_][a-z0-9_]*(?:, [a-z_][a-z0-9_]*)*): (.*)$")
 _CONTINUATION = re.compile(r"^ {8,}(\S.*)$")
 
@@ -77,6 +83,8 @@ def sign(
 
 def annotation(field: dataclasses.Field[Any], takes_constructs: bool) -> str:
     """The field's annotation as written, widened to constructs for props that take them."""
+    if field.name in _STATIC:
+        return _STATIC[field.name]
     text = field.type if isinstance(field.type, str) else getattr(field.type, "__name__", "Any")
     if not takes_constructs:
         return text
@@ -173,6 +181,9 @@ def _collect_imports(text: str, props_class: type[Any], imports: dict[str, set[s
     else the module of the class (or base) whose namespace holds it."""
     builtin = {"str", "int", "bool", "float", "None", "dict", "list", "tuple", _CONSTRUCT}
     for name in set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)) - builtin:
+        if name in _STATIC_IMPORTS:
+            imports.setdefault(_STATIC_IMPORTS[name], set()).add(name)
+            continue
         holders = [klass.__module__ for klass in props_class.__mro__
                    if name in vars(sys.modules[klass.__module__])]
         if not holders:

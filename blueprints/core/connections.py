@@ -219,10 +219,16 @@ def resolve_connections(workloads: Sequence[Workload]) -> None:
     for caller in workloads:
         envs = [name for c in caller._connections for name, _ in c.env]
         for env in envs:
-            if envs.count(env) > 1 or env in caller.props.env:
+            if env in caller.props.env:
                 problems.append(Problem(caller.path, "calls", env,
-                                        "the variable is set twice (by two calls, or by env)",
-                                        'name the call: calls={"OTHER_ADDR": ...}', "BP042"))
+                                        "the variable is set by a call and by env",
+                                        "remove it from env (the call sets it), or give the call "
+                                        'another name: calls={"OTHER_ADDR": ...}', "BP042"))
+                break
+            if envs.count(env) > 1:
+                problems.append(Problem(caller.path, "calls", env,
+                                        "two calls set the variable",
+                                        'name one of them: calls={"OTHER_ADDR": ...}', "BP042"))
                 break
     if problems:
         raise ConfigError(problems)

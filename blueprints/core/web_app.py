@@ -41,8 +41,10 @@ class WebAppProps(WorkloadProps):
         port: The port the app listens on; the Service exposes it too. Default 8080.
         port_name: The port's name, used by probes and the Service. Default ``http``.
         replicas: Pods to run; a PodDisruptionBudget is added when more than one. Default 2.
-        extra_ports: More ports by name, e.g. ``{"metrics": 9090}``; the Service and the
-            NetworkPolicy carry them too. Default none.
+        extra_ports: More ports by name, e.g. ``{"metrics": 9090}``, on the Service too. The
+            NetworkPolicy admits them to what ``allow_from`` lists (or the release, when nobody
+            calls the component) and to callers that call them (``Call(web, "metrics")``), not
+            to every caller. Default none.
         service_port: The port the Service offers for the main port, e.g. 80 in front of a
             container on 8080; callers' addresses use it. Default: ``port``.
         expose: Traffic from outside the cluster (BP042): ``Ingress(host=...)``,

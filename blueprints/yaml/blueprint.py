@@ -115,7 +115,7 @@ class _Source:
         self.deadline = 0.0
 
     def problem(self, path: str, value: object, what: str, fix: str,
-                practice: str | None = None) -> ConfigError:
+                practice: str | None = None, *, quoted: bool = False) -> ConfigError:
         line = self.loaded.line_of(path)
         lost = self.lossy.get(path)
         if lost is not None and value == plain(lost):
@@ -124,7 +124,8 @@ class _Source:
             value = self.templates[path]
         if isinstance(value, int) and not isinstance(value, bool):
             value = _short(value)  # a number too long to print is described
-        return ConfigError(Problem(f"{self.file}:{line}", path, value, what, fix, practice))
+        return ConfigError(Problem(f"{self.file}:{line}", path, value, what, fix, practice,
+                                   quoted=quoted and isinstance(value, str)))
 
     def lost_text(self, path: str, value: Lossy, template: str | None = None) -> ConfigError:
         """A lossy scalar where text is needed: say what YAML made of it, and to quote it."""
@@ -179,7 +180,8 @@ class _Source:
             path = f"{base}.{field}" if base and field else base or field
             problems.append(Problem(f"{self.file}:{self.loaded.line_of(path)}", path,
                                     problem.value, _camel_text(problem.what, snake),
-                                    _yaml_words(problem.fix, snake), problem.practice))
+                                    _yaml_words(problem.fix, snake), problem.practice,
+                                    quoted=problem.quoted))
         return type(error)(problems)
 
 
@@ -347,7 +349,7 @@ def _part(source: _Source, where: str, component: object, parts: Mapping[str, An
                 continue
             if key not in fields:
                 near = difflib.get_close_matches(str(key), fields, n=1)
-                raise source.problem(f"{where}.{key}", key, "unknown key for LoggingStack",
+                raise source.problem(f"{where}.{key}", _brief(value), "unknown key for LoggingStack",
                                      f"did you mean {near[0]}?" if near else "remove it")
             stack_props[fields[key]] = _typed(source, f"{where}.{key}", value, hints[fields[key]])
         built = _build(source, where, LoggingStackProps, stack_props, "LoggingStack",
@@ -413,7 +415,7 @@ def _props(source: _Source, where: str, component: Mapping[str, Any],
                 raise source.problem(path, key, "not available in YAML blueprints yet",
                                      "use blueprint.py for it")
             near = difflib.get_close_matches(str(key), fields, n=1)
-            raise source.problem(path, key, f"unknown key for {kind}",
+            raise source.problem(path, _brief(value), f"unknown key for {kind}",
                                  f"did you mean {near[0]}?" if near else "remove it")
         props[field] = _convert(source, path, value, hints[field], cores, context, field)
     return _build(source, where, props_class, props, str(kind),
@@ -428,7 +430,7 @@ def _build(source: _Source, where: str, cls: type[T], props: Mapping[str, Any], 
     except ConfigError as error:
         problem = error.problems[0]
         raise source.problem(f"{where}.{_camel(problem.field)}", problem.value, problem.what,
-                             problem.fix, problem.practice) from None
+                             problem.fix, problem.practice, quoted=problem.quoted) from None
 
 
 def _convert(source: _Source, path: str, value: Any, hint: Any, cores: Mapping[str, Workload],
@@ -591,7 +593,7 @@ def _sidecar(source: _Source, path: str, value: Any, parts: Mapping[str, Any]) -
         field = fields.get(key)
         if field is None:
             near = difflib.get_close_matches(str(key), fields, n=1)
-            raise source.problem(f"{path}.{key}", key, "unknown key for a sidecar",
+            raise source.problem(f"{path}.{key}", _brief(item), "unknown key for a sidecar",
                                  f"did you mean {near[0]}?" if near else "remove it")
         if field == "mounts":
             converted[field] = [_mount(source, f"{path}.mounts[{i}]", m, parts)
@@ -656,8 +658,9 @@ def _typed(source: _Source, path: str, value: Any, hint: Any) -> Any:
             raise source.problem(path, value, f"expected {_KIND_NAMES[hint]}, got "
                                  f"{_short(value)}", f"write {_KIND_NAMES[hint]}")
         wrong = mismatch(value, hint, path.rsplit(".", 1)[-1])
-        if wrong is not None:
-            raise source.problem(path, value, wrong[0], _yaml_words(wrong[1], set()))
+        if wrong is not None:  # text where another type belongs is shown in its quotes
+            raise source.problem(path, value, wrong[0], _yaml_words(wrong[1], set()),
+                                 quoted=True)
     return value
 
 
@@ -668,7 +671,7 @@ def _dataclass(source: _Source, path: str, value: Any, cls: type[Any]) -> Any:
     for key, item in data.items():
         if key not in fields:
             near = difflib.get_close_matches(str(key), fields, n=1)
-            raise source.problem(f"{path}.{key}", key, f"unknown key for {cls.__name__}",
+            raise source.problem(f"{path}.{key}", _brief(item), f"unknown key for {cls.__name__}",
                                  f"did you mean {near[0]}?" if near else "remove it")
         converted[fields[key]] = _typed(source, f"{path}.{key}", item, hints[fields[key]])
     return _build(source, path, cls, converted, cls.__name__)
@@ -763,6 +766,11 @@ def _render(source: _Source, path: str, value: Any, values: Mapping[str, Any]) -
         source.lossy[path] = value
         return plain(value)
     return value
+
+
+def _brief(value: object) -> object:
+    """A value as a message shows it: a mapping or a list is described, not printed whole."""
+    return _short(value) if isinstance(value, Mapping | list | tuple) else value
 
 
 def _short(value: object) -> str:

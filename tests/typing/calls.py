@@ -12,6 +12,7 @@ from typing import Any, assert_type
 
 from blueprints import (
     App,
+    Call,
     ConfigFiles,
     CronJobApp,
     DaemonApp,
@@ -50,6 +51,8 @@ CronJobApp(shop, "report", image="busybox:1.36.1", schedule="0 3 * * *", suspend
 DataMigration(shop, "db-migrate", stateful=db, ordinals=[2], image="busybox:1.36.1")
 LoggingStack(shop, "logs", credentials_secret="es-credentials", retention_days=3)
 ConfigFiles(shop, "conf", data={"app.conf": "x = 1\n"})
+WebApp(shop, "front", image="nginx:1.27.3", calls=[web, "db:5432", Call(db, host_env="DB_HOST")])
+WebApp(shop, "front2", image="nginx:1.27.3", calls={"WEB_ADDR": web, "API": "api.example.com:443"})
 assert_type(WebAppProps(image="nginx:1.27.3", replicas=3).replicas, int)
 assert_type(shop.manifests(), list[dict[str, Any]])
 
@@ -58,6 +61,8 @@ WebApp(shop, "w1", image=123)  # type: ignore[arg-type]
 WebApp(shop, "w2", image="nginx:1.27.3", replicas="two")  # type: ignore[arg-type]
 WebApp(shop, "w3", image="nginx:1.27.3", port="8080")  # type: ignore[arg-type]
 WebApp(shop, "w4", image="nginx:1.27.3", writable_paths=3)  # type: ignore[arg-type]
+WebApp(shop, "w5", image="nginx:1.27.3", calls={"WEB_ADDR": 5})  # type: ignore[dict-item]
+WebApp(shop, "w6", image="nginx:1.27.3", calls=[web, 8080])  # type: ignore[list-item]
 WebApp(shop, "w5", image="nginx:1.27.3", resources={"cpu": "1"})  # type: ignore[arg-type]
 WebApp(shop, "w6", image="nginx:1.27.3", env={"N": 4})  # type: ignore[dict-item]
 StatefulWebApp(shop, "s1", image="postgres:16.4", storage="1Gi")  # type: ignore[arg-type]
