@@ -92,7 +92,7 @@ def synth(
     """
     with user_errors(debug, interrupted=_INTERRUPTED):
         from blueprints.kube import DEFAULT, parse_kube_version
-        from blueprints.release.output import file_bytes
+        from blueprints.release.output import file_size
         from blueprints.release.synth import synthesize, write
 
         to_stdout = output == Path("-")
@@ -126,7 +126,7 @@ def synth(
                         before=lambda folder: _warn_refused(result, folder))
         for name, text in result.files.items():
             count = result.objects[name]
-            size = len(file_bytes(text))
+            size = file_size(text)
             done = "wrote" if changed else "unchanged"  # unchanged: not even rewritten
             typer.echo(f"{done} {destination / name} ({count} objects, {size} bytes)")
 

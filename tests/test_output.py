@@ -485,3 +485,8 @@ def test_extra_files_switch_with_the_release_files(out: Path,
             continue
         break
     assert tree(out) == new_tree() | {"kustomization.yaml": extra["kustomization.yaml"].encode()}
+
+
+@pytest.mark.parametrize("text", ["a: 1\n", "", "name: café ☕\n", "x: \U0001f600\n" * 3])
+def test_the_size_synth_prints_is_the_size_it_writes(text: str) -> None:
+    assert output.file_size(text) == len(file_bytes(text))

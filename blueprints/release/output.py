@@ -73,6 +73,7 @@ __all__ = [
     "OUTPUT_SUFFIX",
     "commit",
     "file_bytes",
+    "file_size",
     "plan_output",
 ]
 
@@ -102,7 +103,15 @@ _HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 def file_bytes(text: str) -> bytes:
     """The bytes synth writes for a release file whose YAML is ``text``: the marker, then it."""
-    return (MARKER + text).encode()
+    return _MARKER_BYTES + text.encode()
+
+
+def file_size(text: str) -> int:
+    """``len(file_bytes(text))``, without encoding ASCII text (most release files) again."""
+    return len(_MARKER_BYTES) + (len(text) if text.isascii() else len(text.encode()))
+
+
+_MARKER_BYTES = MARKER.encode()
 
 
 def plan_output(directory: Path, files: Mapping[str, str]) -> tuple[list[str], list[str]]:
@@ -178,7 +187,10 @@ def _commit(directory: Path, files: Mapping[str, str], extra: Mapping[str, str],
         try:
             _recover(target, faults)
             existing = _check_existing(directory, target, files, extra)
-            if existing is not None and _holds(target, files, extra):
+            # Each file's bytes, made once: compared with the folder's, then written.
+            blobs = [(name, file_bytes(text)) for name, text in files.items()]
+            blobs += [(name, text.encode()) for name, text in extra.items()]
+            if existing is not None and _holds(target, files, blobs):
                 return False  # already exactly this output: nothing to switch or warn of
             if before is not None and existing is not None:  # a first commit replaces nothing
                 before(target)
@@ -187,7 +199,7 @@ def _commit(directory: Path, files: Mapping[str, str], extra: Mapping[str, str],
             raise _os_problem(directory, error) from None
         switched = False
         try:
-            _stage(staging, target, directory, files, extra, existing, faults)
+            _stage(staging, target, directory, blobs, existing, faults)
             faults.step("switch")
             if existing is None:
                 os.rename(staging, target)
@@ -296,13 +308,10 @@ def _check_existing(directory: Path, target: Path, files: Mapping[str, str],
     return carried
 
 
-def _stage(staging: Path, target: Path, shown: Path, files: Mapping[str, str],
-           extra: Mapping[str, str], existing: dict[str, os.stat_result] | None,
-           faults: _Faults) -> None:
+def _stage(staging: Path, target: Path, shown: Path, blobs: list[tuple[str, bytes]],
+           existing: dict[str, os.stat_result] | None, faults: _Faults) -> None:
     mode = (os.stat(target).st_mode if existing is not None else 0o777 & ~_umask()) & 0o7777
-    writes = [(name, file_bytes(text)) for name, text in files.items()]
-    writes += [(name, text.encode()) for name, text in extra.items()]
-    for name, data in writes:
+    for name, data in blobs:
         faults.step(f"write {name}")
         try:
             _write(staging / name, data)
@@ -525,14 +534,13 @@ def _immutable(path: Path, info: os.stat_result) -> bool:
     return bool(flags[0] & (_FS_IMMUTABLE_FL | _FS_APPEND_FL))
 
 
-def _holds(target: Path, files: Mapping[str, str], extra: Mapping[str, str]) -> bool:
+def _holds(target: Path, files: Mapping[str, str], blobs: list[tuple[str, bytes]]) -> bool:
     """Whether ``target`` holds exactly the release files ``files`` (and no other file synth
-    wrote) and the ``extra`` files, byte for byte: a commit would change nothing."""
+    wrote) and every file's bytes in ``blobs`` (release files and extra files): a commit would
+    change nothing."""
     if {n for n, ours in _release_files(target).items() if ours} != set(files):
         return False
-    wanted = [(name, file_bytes(text)) for name, text in files.items()]
-    wanted += [(name, text.encode()) for name, text in extra.items()]
-    for name, data in wanted:
+    for name, data in blobs:
         path = target / name
         try:
             if path.is_symlink() or os.path.getsize(path) != len(data) or _read(path) != data:
