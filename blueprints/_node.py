@@ -9,13 +9,18 @@ every machine run the same Node, and spares a ``node --version`` process on ever
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
+import threading
+from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
-__all__ = ["bundled_node", "ensure_node"]
+__all__ = ["bundled_node", "ensure_node", "one_shot", "release_node"]
 
 _done = False
+_one_shot = False
 
 
 def ensure_node() -> None:
@@ -44,3 +49,37 @@ def bundled_node() -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def one_shot() -> None:
+    """Mark this process as the command line's: it ends after one command, so the Node process
+    may be let go as soon as the blueprint has run (:func:`release_node`)."""
+    global _one_shot  # noqa: PLW0603 - a property of the whole process
+    _one_shot = True
+
+
+def release_node() -> None:
+    """Let jsii's Node process go while Python finishes the synth: Node takes about 15 ms to
+    exit, which then overlaps the rules and the writing instead of coming after them.
+
+    Only in the command line's process (:func:`one_shot`), once the blueprint has run: nothing
+    calls jsii after that. A program that uses blueprint as a library keeps Node. The exit
+    handlers wait for the release, so jsii's temporary folder is still removed.
+    """
+    if not _one_shot:
+        return
+    try:
+        from jsii._runtime import kernel
+
+        provider: Any = kernel.provider
+        stop = provider._process.stop  # started: the blueprint has run
+    except Exception:  # another jsii: it stops Node at exit, as it always did
+        return
+
+    def quietly() -> None:
+        with suppress(Exception):  # a failure here would be jsii's exit handler's own
+            stop()
+
+    thread = threading.Thread(target=quietly, name="blueprint-node-exit", daemon=True)
+    thread.start()
+    atexit.register(thread.join, 5)

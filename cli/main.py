@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from blueprints import __version__
+from blueprints._node import one_shot
 from blueprints.cli._errors import (
     GENERIC_INTERRUPT,
     INTERRUPTED,
@@ -67,6 +68,7 @@ def run() -> None:
     it alive, and a Ctrl-C during the interpreter's teardown still exits 130 with one line.
     """
     code: int | str | None = 0
+    one_shot()  # one command, then the process ends: synth may let Node go early
     watch_interrupts()
     try:
         app()

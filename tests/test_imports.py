@@ -119,3 +119,27 @@ def test_a_yaml_blueprint_loads_only_its_kinds(tmp_path: Path) -> None:
                           check=True, timeout=120)
     assert done.stderr.strip() == "['web_app']"
     assert (tmp_path / "dist" / "shop.k8s.yaml").is_file()
+
+
+def test_synth_lets_node_go_once_the_blueprint_has_run(tmp_path: Path) -> None:
+    """In the command line's process, Node exits while Python checks and writes (it takes
+    ~15 ms); the exit handlers wait for it, so jsii's temporary folder is still removed. A
+    library user keeps Node: the same synth without ``one_shot`` leaves it running."""
+    (tmp_path / "bp").mkdir()
+    (tmp_path / "bp" / "blueprint.py").write_text(
+        "from blueprints import App, Release, WebApp\napp = App()\n"
+        "WebApp(Release(app, 'shop'), 'web', image='nginx:1.27.3')\napp.synth()\n")
+    code = ("import sys, time\nfrom pathlib import Path\nimport blueprints._node as node\n"
+            "from blueprints.kube import DEFAULT\nfrom blueprints.release.synth import synthesize\n"
+            "if sys.argv[1] == 'cli':\n    node.one_shot()\n"
+            f"synthesize(Path({str(tmp_path / 'bp')!r}), kube_version=DEFAULT)\n"
+            "from jsii._runtime import kernel\nprocess = kernel.provider._process._process\n"
+            "for _ in range(100):\n    if process.poll() is not None:\n        break\n"
+            "    time.sleep(0.05)\nprint(process.poll() is not None)\n")
+    for mode, gone in (("cli", "True"), ("library", "False")):
+        scratch = tmp_path / f"tmp-{mode}"
+        scratch.mkdir()
+        done = subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True,
+                              check=True, timeout=120, env={**os.environ, "TMPDIR": str(scratch)})
+        assert (done.stdout.strip(), done.stderr) == (gone, ""), done.stderr
+        assert list(scratch.iterdir()) == []  # jsii's runtime folder removed at exit either way

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from blueprints._node import release_node
 from blueprints.errors import (
     BlueprintError,
     BlueprintFileError,
@@ -113,6 +114,7 @@ def synthesize(
         else:
             with targeting(kube_version):
                 charts = _run(blueprint)
+            release_node()  # the command line's process needs Node no more
         all_manifests = [m for _, manifests in charts for m in manifests]
         if not all_manifests:
             raise BlueprintFileError(Problem(
