@@ -106,22 +106,29 @@ def test_well_typed_manifests_are_read_without_copies() -> None:
     assert broken["metadata"]["labels"] == ["not", "a", "mapping"]  # the input stays as it was
 
 
+@pytest.fixture
+def evaluated(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per Pod Security evaluation (a memory hit adds none)."""
+    counted: list[int] = []
+    original = pod_security._Pod.__init__
+
+    def counting(self: Any, *args: Any) -> None:
+        counted.append(1)
+        original(self, *args)
+
+    monkeypatch.setattr(pod_security._Pod, "__init__", counting)
+    return counted
+
+
 def test_pod_security_is_evaluated_once_per_pod_in_a_yaml_synth(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, evaluated: list[int]
 ) -> None:
     (tmp_path / "blueprint.yaml").write_text(
         "apiVersion: blueprint.dev/v1\nrelease: shop\ncomponents:\n"
         "  - {kind: WebApp, name: web, image: 'nginx:1.27.3'}\n"
         "  - {kind: WebApp, name: api, image: 'nginx:1.27.3', replicas: 3}\n")
     expected = synthesize(tmp_path, kube_version=DEFAULT)
-    evaluated: list[int] = []
-    original = pod_security._Pod.__init__
-
-    def counting(self: Any, *args: Any) -> None:
-        evaluated.append(1)
-        original(self, *args)
-
-    monkeypatch.setattr(pod_security._Pod, "__init__", counting)
+    evaluated.clear()
     result = synthesize(tmp_path, kube_version=DEFAULT)
     assert result.files == expected.files
     assert len(evaluated) == 2  # the Namespace's level and BP041 share one evaluation per pod
@@ -129,7 +136,7 @@ def test_pod_security_is_evaluated_once_per_pod_in_a_yaml_synth(
 
 
 def test_pod_security_is_evaluated_once_per_pod_in_a_python_synth(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, evaluated: list[int]
 ) -> None:
     """The blueprint's own code evaluates afresh (it may change what it rendered); synth's
     rendering and rules share one evaluation per pod."""
@@ -145,14 +152,6 @@ def test_pod_security_is_evaluated_once_per_pod_in_a_python_synth(
         "api.api_object('Deployment').add_json_patch(\n"
         "    JsonPatch.add('/spec/template/spec/hostNetwork', True))\n"
         "app.synth()\n")
-    evaluated: list[int] = []
-    original = pod_security._Pod.__init__
-
-    def counting(self: Any, *args: Any) -> None:
-        evaluated.append(1)
-        original(self, *args)
-
-    monkeypatch.setattr(pod_security._Pod, "__init__", counting)
     with pytest.raises(ValidationError) as raised:  # BP041: the patched pod, not the rendered
         synthesize(tmp_path, kube_version=DEFAULT)
     assert "hostNetwork" in str(raised.value)
