@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,11 @@ def assert_valid(manifests: Sequence[Mapping[str, Any]], version: tuple[int, int
     for manifest in manifests:
         labels = manifest["metadata"].get("labels", {})
         assert [key for key in LABEL_KEYS if not labels.get(key)] == [], manifest["metadata"]
+
+
+def blueprint_exe() -> str:
+    """The installed ``blueprint`` script beside this Python: the real entry point."""
+    return str(Path(sys.executable).parent / "blueprint")
 
 
 def load_all(text: str) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ import pytest
 from blueprints.errors import ConfigError
 from blueprints.release import output
 from blueprints.release.output import FAULT_ENV, MARKER, commit, file_bytes, plan_output
+from tests.conftest import blueprint_exe
 
 OLD = {"a.k8s.yaml": "a: old\n", "b.k8s.yaml": "b: old\n", "gone.k8s.yaml": "gone: old\n"}
 NEW = {"a.k8s.yaml": "a: new\n", "b.k8s.yaml": "b: new\n", "c.k8s.yaml": "c: new\n"}
@@ -349,10 +350,6 @@ def blueprints_dir(tmp_path: Path) -> Callable[[str], Path]:
         return folder
 
     return make
-
-
-def blueprint_exe() -> str:
-    return str(Path(sys.executable).parent / "blueprint")
 
 
 class TestThroughTheCli:

@@ -13,7 +13,6 @@ import re
 import resource
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import suppress
@@ -33,7 +32,7 @@ from blueprints.core.stateful_web_app import (
 )
 from blueprints.release import output
 from blueprints.release.output import MARKER, file_bytes
-from tests.conftest import assert_valid
+from tests.conftest import assert_valid, blueprint_exe
 
 runner = CliRunner()
 
@@ -82,10 +81,6 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Pa
         return folder
 
     return make
-
-
-def blueprint_exe() -> str:
-    return str(Path(sys.executable).parent / "blueprint")
 
 
 def run_cli(*args: str, limit_fsize: int | None = None) -> subprocess.CompletedProcess[str]:
