@@ -266,3 +266,127 @@ def test_the_release_ingress_is_what_the_rules_render(ports: list[int]) -> None:
     rules = _Rules()
     rules.admit({"podSelector": {"matchLabels": {"app.kubernetes.io/instance": "shop"}}}, ports)
     assert release_ingress("shop", ports) == (rules.render("from") if ports else [])
+
+
+# jsii's argument checks (blueprints.cdk._type_checks): the fast path says yes only where
+# typeguard, the check it stands in front of, says yes too.
+
+def _jsii_objects() -> list[object]:
+    import cdk8s
+    import constructs
+
+    import blueprints.cdk  # noqa: F401 - installs the fast path
+
+    app = cdk8s.App()
+    chart = cdk8s.Chart(app, "chart")
+    return [app, chart, constructs.Construct(chart, "plain"),
+            cdk8s.ApiObject(chart, "object", api_version="v1", kind="ConfigMap")]
+
+
+def _type_strategy() -> Any:
+    import typing
+
+    import cdk8s
+    import constructs
+    from hypothesis import strategies as st
+
+    leaves = st.sampled_from([str, int, float, bool, bytes, tuple, type(None), typing.Any,
+                              constructs.Construct, constructs.IConstruct, cdk8s.Chart,
+                              cdk8s.App, cdk8s.ApiObject, cdk8s.IResolver])
+    return st.recursive(leaves, lambda inner: st.one_of(
+        inner.map(lambda t: typing.Optional[t]),  # noqa: UP045 - what jsii's stubs resolve to
+        st.tuples(inner, inner).map(lambda ts: typing.Union[ts]),  # noqa: UP007
+        st.tuples(inner, inner).map(lambda kv: typing.Mapping[kv]),
+        st.tuples(inner, inner).map(lambda kv: typing.Dict[kv]),  # noqa: UP006
+        inner.map(lambda t: typing.Sequence[t]),
+        inner.map(lambda t: typing.List[t]),  # noqa: UP006
+        inner.map(lambda t: typing.Tuple[t, ...]),  # noqa: UP006
+    ), max_leaves=6)
+
+
+def _value_strategy(objects: list[object]) -> Any:
+    from hypothesis import strategies as st
+
+    leaves = st.one_of(st.text(max_size=3), st.integers(), st.floats(), st.booleans(),
+                       st.none(), st.binary(max_size=2), st.sampled_from(objects))
+    return st.recursive(leaves, lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.tuples(inner, inner),
+        st.dictionaries(st.one_of(st.text(max_size=2), st.integers()), inner, max_size=3),
+    ), max_leaves=8)
+
+
+def test_the_jsii_fast_path_accepts_only_what_typeguard_accepts() -> None:
+    import typeguard
+    from hypothesis import given, settings
+
+    from blueprints.cdk._type_checks import certain
+
+    objects = _jsii_objects()
+    seen = {True: 0, False: 0}
+
+    @settings(max_examples=1500)
+    @given(value=_value_strategy(objects), expected=_type_strategy())
+    def agree(value: object, expected: Any) -> None:
+        sure = certain(value, expected)
+        seen[sure] += 1
+        if sure:
+            typeguard.check_type("argument", value, expected)  # raises if it disagrees
+
+    agree()
+    assert seen[True] > 50 and seen[False] > 50, seen  # both answers were exercised
+
+
+def test_the_jsii_fast_path_answers_what_blueprint_passes() -> None:
+    import typing
+
+    import cdk8s
+    import constructs
+
+    from blueprints.cdk._type_checks import certain
+
+    app, chart, plain, _ = _jsii_objects()
+    # The arguments of blueprint's own calls into cdk8s (seen in a synth of 100 WebApps).
+    for value, expected in [
+            ("web", str), (chart, constructs.Construct), (app, constructs.Construct),
+            (None, typing.Optional[str]), (None, typing.Optional[bool]),  # noqa: UP045
+            (None, typing.Optional[typing.Sequence[cdk8s.IResolver]]),  # noqa: UP045
+            (True, typing.Optional[bool]), ("shop", typing.Optional[str]),  # noqa: UP045
+            ({"a": "b"}, typing.Optional[typing.Mapping[str, str]])]:  # noqa: UP045
+        assert certain(value, expected), (value, expected)
+    # Where the answer is no, or needs more than isinstance, typeguard decides.
+    for value, expected in [
+            (5, str), (True, int), (app, cdk8s.Chart), (plain, cdk8s.ApiObject),
+            ({"a": 1}, typing.Mapping[str, str]), (("a",), typing.Sequence[str]),
+            (chart, constructs.IConstruct), ([1, "a"], typing.List[int]), (1, float)]:  # noqa: UP006
+        assert not certain(value, expected), (value, expected)
+
+
+def test_a_wrong_argument_to_cdk8s_still_fails_with_typeguards_message() -> None:
+    import cdk8s
+
+    app = _jsii_objects()[0]
+    with pytest.raises(TypeError, match=r"^type of argument id must be str; got int instead$"):
+        cdk8s.Chart(app, 5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^type of argument namespace must be one of \(str, "
+                       r"NoneType\); got int instead$"):
+        cdk8s.Chart(app, "placed", namespace=5)  # type: ignore[arg-type]
+
+
+def test_a_synth_of_every_example_never_needs_typeguard() -> None:
+    """The fast path answers every check of every example's synth: typeguard (and the
+    ``unittest`` package it imports) is never loaded."""
+    code = ("import sys\nfrom pathlib import Path\n"
+            "from blueprints.kube import DEFAULT\n"
+            "from blueprints.release.synth import synthesize\n"
+            f"for p in sorted(Path({str(ROOT / 'examples')!r}).iterdir()):\n"
+            "    if (p / 'blueprint.py').is_file():\n"
+            "        synthesize(p, kube_version=DEFAULT)\n"
+            "        print(p.name, 'typeguard' in sys.modules)\n")
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=300)
+    lines = done.stdout.splitlines()
+    assert len(lines) >= 10, done.stdout
+    assert all(line.endswith(" False") for line in lines), done.stdout
