@@ -68,3 +68,26 @@ class TestFormat:
 
     def test_documents_are_separated(self) -> None:
         assert dump_documents([{"a": 1}, {"b": 2}]) == "a: 1\n---\nb: 2\n"
+
+    def test_a_key_is_written_for_its_place_in_every_item(self) -> None:
+        # The writer caches each key's rendering per lead: first after "- " or after padding.
+        doc = {"items": [{"name": "a", "port": 1}, {"port": 2, "name": "b"},
+                         {"name": {"name": "c"}}], "name": "d"}
+        assert dump_documents([doc]) == (
+            "items:\n  - name: a\n    port: 1\n  - port: 2\n    name: b\n"
+            "  - name:\n      name: c\nname: d\n")
+
+    def test_a_str_subclass_key_is_its_text(self) -> None:
+        import enum
+
+        class Key(str, enum.Enum):  # noqa: UP042 - str() is "Key.NAME", unlike a StrEnum
+            NAME = "name"
+            SPACED = "x y"
+
+        for doc in ({Key.NAME: 1, Key.SPACED: 2}, {"a": {"name": 0, "x y": 0}, "b": {
+                Key.NAME: 1, Key.SPACED: 2}}):
+            text = dump_documents([doc])
+            assert "Key." not in text
+            assert yaml.safe_load(text) == yaml.safe_load(dump_documents([{
+                k: ({str.__str__(i): j for i, j in v.items()} if isinstance(v, dict) else v)
+                for k, v in ((str.__str__(k), v) for k, v in doc.items())}]))

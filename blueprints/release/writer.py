@@ -82,19 +82,23 @@ class _Writer:
     """One serialization: caches the rendering of keys and strings, which repeat a lot."""
 
     def __init__(self) -> None:
-        self.heads: dict[tuple[str, str], str] = {}  # (key, lead) -> "<lead><key>:"
+        # lead -> key -> "<lead><key>:", one dict per lead (no (key, lead) tuple to build
+        # and hash for every key of every object).
+        self.heads: dict[str, dict[str, str]] = {}
         self.strings: dict[str, str | None] = {}  # None: write as a literal block
 
     def mapping(self, mapping: Mapping[str, Any], indent: int, lines: list[str], first: str) -> None:
         pad = " " * indent
-        lead = first or pad
-        heads, strings, append = self.heads, self.strings, lines.append
+        strings, append = self.strings, lines.append
+        heads = self.heads.get(first or pad)
+        if heads is None:
+            heads = self.heads[first or pad] = {}
         for key, value in mapping.items():
-            head = heads.get((key, lead)) if type(key) is str else None
+            head = heads.get(key)  # only str keys are kept: an equal str subclass is the same text
             if head is None:
-                head = f"{lead}{_key(key)}:"
+                head = f"{first or pad}{_key(key)}:"
                 if type(key) is str:
-                    heads[(key, lead)] = head
+                    heads[key] = head
             kind = type(value)
             if kind is str:
                 text = strings.get(value)  # most strings repeat: the line at once
@@ -124,7 +128,11 @@ class _Writer:
                     append(f"{head} {{}}")
             else:
                 append(f"{head} {_scalar(value)}")
-            lead = pad
+            if first:  # the first key came after "- ": the others after the padding
+                first = ""
+                heads = self.heads.get(pad)
+                if heads is None:
+                    heads = self.heads[pad] = {}
 
     def sequence(self, items: Sequence[Any], indent: int, lines: list[str]) -> None:
         pad = " " * indent
@@ -201,9 +209,12 @@ def _scalar(value: Any) -> str:
 
 
 def _key(key: object) -> str:
-    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key) and key not in _RESERVED:
-        return key
-    return _quoted(str(key))
+    if not isinstance(key, str):
+        return _quoted(str(key))
+    text = str.__str__(key)  # a str subclass (a str enum) is its text, as for json.dumps
+    if _PLAIN_KEY.fullmatch(text) and text not in _RESERVED:
+        return text
+    return _quoted(text)
 
 
 def _quoted(value: str) -> str:
