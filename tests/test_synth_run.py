@@ -384,7 +384,9 @@ class TestOutputFaults:
         if where == "write":
             monkeypatch.setattr(output, "_write", lambda *a: fail())
         else:
-            monkeypatch.setattr(output.tempfile, "mkdtemp", fail)
+            import tempfile  # output imports it when it stages a new release set
+
+            monkeypatch.setattr(tempfile, "mkdtemp", fail)
         line = self.synth(folder)
         name = errno.errorcode[code]
         written = "svc/dist/shop.k8s.yaml" if where == "write" else "svc/dist"

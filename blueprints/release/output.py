@@ -56,7 +56,6 @@ import os
 import shutil
 import signal
 import stat
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -194,6 +193,8 @@ def _commit(directory: Path, files: Mapping[str, str], extra: Mapping[str, str],
                 return False  # already exactly this output: nothing to switch or warn of
             if before is not None and existing is not None:  # a first commit replaces nothing
                 before(target)
+            import tempfile  # here: an unchanged output (the common re-run) never needs it
+
             staging = Path(tempfile.mkdtemp(prefix=_prefix(target, "new"), dir=parent))
         except OSError as error:
             raise _os_problem(directory, error) from None

@@ -14,7 +14,6 @@ import math
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -61,6 +60,8 @@ def write_output(directory: Path, files: Mapping[str, str]) -> None:
 def write_files(directory: Path, files: Mapping[str, str]) -> list[Path]:
     """Write ``files`` (relative paths to text) under ``directory``: all staged first, then
     moved into place, so a failure leaves nothing half-written."""
+    import tempfile  # only blueprint init writes files this way
+
     directory.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".blueprint-", dir=directory))
     written = []
