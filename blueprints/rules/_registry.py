@@ -266,12 +266,13 @@ def _run(
         if not of_kinds and (rule.set_check is not None or not rule.pods_only):
             return  # nothing of those kinds: the rule has nothing to say
         indices = sorted({*of_kinds, *pods}) if rule.pods_only else sorted(of_kinds)
-    if rule.object_check is not None:
+    check = rule.object_check
+    if check is not None:
         for index in indices:
             manifest = objects[index]
             if manifest:
                 try:
-                    found = list(rule.object_check(manifest, context))
+                    found = [*check(manifest, context)]  # most objects: none
                 except Exception as error:  # a value of a type the rule missed
                     found = [_crashed(rule, error)]
                 for violation in found:
