@@ -371,6 +371,66 @@ class TestExposure:
         assert [f for f in check(docs) if f.rule == "BP042"] == []
 
 
+class TestAllowFromOnePort:
+    """An ``allow_from`` entry that names a port admits its source on that port alone."""
+
+    BODY = (f"api = WebApp(shop, 'api', image='{IMAGE}', calls=['web'])\n"
+            f"WebApp(shop, 'web', image='{IMAGE}', service_port=80, "
+            "extra_ports={'metrics': 9090}, allow_from=[{entries}])\n")
+
+    def web_edges(self, tmp_path: Path, entries: str) -> set[tuple[str, str, str]]:
+        docs = synth_source(tmp_path, self.BODY.replace("{entries}", entries))
+        return {e for e in admitted(docs) if e[1] == "shop/web"}
+
+    def test_each_source_reaches_only_its_port(self, tmp_path: Path) -> None:
+        # By name, by Service port (80 is the pod's 8080), by pod port, an IPv6 block, and a
+        # component of the release by id; api also calls web's main port.
+        assert self.web_edges(tmp_path, (
+            "'namespace:monitoring:metrics', '10.0.0.0/8:80', 'fd00::/8:9090', "
+            "'api:metrics'")) == {
+            ("namespace:monitoring", "shop/web", "9090/TCP"),
+            ("cidr:10.0.0.0/8", "shop/web", "8080/TCP"),
+            ("cidr:fd00::/8", "shop/web", "9090/TCP"),
+            ("shop/api", "shop/web", "9090/TCP"),
+            ("shop/api", "shop/web", "8080/TCP"),
+        }
+
+    def test_without_a_port_every_port_is_admitted(self, tmp_path: Path) -> None:
+        assert self.web_edges(tmp_path, "'namespace:monitoring'") == {
+            ("namespace:monitoring", "shop/web", "9090/TCP"),
+            ("namespace:monitoring", "shop/web", "8080/TCP"),
+            ("shop/api", "shop/web", "8080/TCP"),
+        }
+
+    def test_anywhere_on_one_port_is_recorded_with_its_port(self, tmp_path: Path) -> None:
+        docs = synth_source(tmp_path, self.BODY.replace("{entries}", "'anywhere:http'"))
+        # Anywhere includes the release's own pods, on that port only.
+        assert {e for e in admitted(docs) if e[1] == "shop/web"} == {
+            ("anywhere", "shop/web", "8080/TCP"), ("shop/api", "shop/web", "8080/TCP"),
+            ("shop/web", "shop/web", "8080/TCP")}
+        policy = by_key(docs)["NetworkPolicy/web"]
+        assert "BP042: admits traffic from anywhere on port http" in policy["metadata"][
+            "annotations"]["blueprint.dev/ignore"]
+        assert [f for f in check(docs) if f.rule == "BP042"] == []
+
+    def test_yaml_gives_the_same_policy(self, tmp_path: Path) -> None:
+        (tmp_path / "py").mkdir()
+        python = synth_source(tmp_path / "py", (
+            f"WebApp(shop, 'web', image='{IMAGE}', extra_ports={{'metrics': 9090}}, "
+            "allow_from=['namespace:monitoring:metrics', '192.0.2.0/24:http'])\n"))
+        (tmp_path / "yaml").mkdir()
+        (tmp_path / "yaml" / "blueprint.yaml").write_text(
+            "apiVersion: blueprint.dev/v1\nrelease: shop\ncomponents:\n"
+            f"  - {{kind: WebApp, name: web, image: '{IMAGE}', extraPorts: {{metrics: 9090}}, "
+            "allowFrom: ['namespace:monitoring:metrics', '192.0.2.0/24:http']}\n")
+        result = synthesize(tmp_path / "yaml", kube_version=DEFAULT)
+        yaml_docs = [d for text in result.files.values() for d in load_all(text)]
+        assert by_key(yaml_docs)["NetworkPolicy/web"] == by_key(python)["NetworkPolicy/web"]
+        assert {e for e in admitted(yaml_docs) if e[1] == "shop/web"} == {
+            ("namespace:monitoring", "shop/web", "9090/TCP"),
+            ("cidr:192.0.2.0/24", "shop/web", "8080/TCP")}
+
+
 class TestOpenIngressRule:
     """The rule registry flags an ingress rule that admits every source (BP042)."""
 
@@ -473,6 +533,25 @@ BAD_CALLS: dict[str, tuple[str, str]] = {
         f"WebApp(shop, 'web', image='{IMAGE}', calls=[cart, Call(cart, host_env='CART_ADDR')])\n",
         "error: shop/web: calls=CART_ADDR: two calls set the variable (BP042); name one of them: "
         'calls={"OTHER_ADDR": ...}'),
+    "allow_from naming a port the component does not serve": (
+        f"WebApp(shop, 'web', image='{IMAGE}', allow_from=['namespace:monitoring:metrix'])\n",
+        "error: shop/web: allow_from=namespace:monitoring:metrix: serves no port metrix "
+        "(BP042); name one of its ports (http=8080), or drop ':metrix' to admit all of them"),
+    "allow_from with an empty port": (
+        f"WebApp(shop, 'web', image='{IMAGE}', allow_from=['10.0.0.0/8:'])\n",
+        "error: shop/web: allow_from=10.0.0.0/8:: names no port: '' (BP042); end it with a port "
+        "name or number (10.0.0.0/8:http, 10.0.0.0/8:8080), or with nothing to admit every "
+        "port"),
+    "allow_from with port 0": (
+        f"WebApp(shop, 'web', image='{IMAGE}', allow_from=['anywhere:0'])\n",
+        "error: shop/web: allow_from=anywhere:0: names no port: '0' (BP042); end it with a port "
+        "name or number (anywhere:http, anywhere:8080), or with nothing to admit every port"),
+    "allow_from naming an unknown component with a port": (
+        f"WebApp(shop, 'web', image='{IMAGE}', allow_from=['apii:http'])\n"
+        f"WebApp(shop, 'api', image='{IMAGE}')\n",
+        "error: shop/web: allow_from=apii:http: names no component of the release (BP042); use "
+        "a component id (api, web), a construct, 'namespace:<name>', a CIDR block or "
+        "'anywhere'"),
     "a load balancer without source ranges": (
         f"WebApp(shop, 'web', image='{IMAGE}', expose=LoadBalancer(source_ranges=[]))\n",
         "error: shop/web: expose.source_ranges=[]: a public Service needs the list of addresses "

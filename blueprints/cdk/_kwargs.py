@@ -128,7 +128,9 @@ class WebAppKwargs(TypedDict, total=False):
     allow_from: Sequence[str | ClientRef | Component]
     """Callers that blueprint does not build, admitted on every port (BP042): ``namespace:<name>`` for a
     whole namespace, a CIDR block, ``"anywhere"`` (recorded as an opt-out), component ids or constructs.
-    Default none: the callers come from ``calls``, and a component that nobody calls admits its release.
+    A text entry may end with one port, by name or number: ``"namespace:monitoring:metrics"``,
+    ``"10.0.0.0/8:8080"``, ``"anywhere:http"``. Default none: the callers come from ``calls``, and a
+    component that nobody calls admits its release.
     """
     labels: Mapping[str, str]
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""
@@ -266,7 +268,9 @@ class StatefulWebAppKwargs(TypedDict, total=False):
     allow_from: Sequence[str | ClientRef | Component]
     """Callers that blueprint does not build, admitted on every port (BP042): ``namespace:<name>`` for a
     whole namespace, a CIDR block, ``"anywhere"`` (recorded as an opt-out), component ids or constructs.
-    Default none: the callers come from ``calls``, and a component that nobody calls admits its release.
+    A text entry may end with one port, by name or number: ``"namespace:monitoring:metrics"``,
+    ``"10.0.0.0/8:8080"``, ``"anywhere:http"``. Default none: the callers come from ``calls``, and a
+    component that nobody calls admits its release.
     """
     labels: Mapping[str, str]
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""
@@ -404,7 +408,9 @@ class WorkerWithInitKwargs(TypedDict, total=False):
     allow_from: Sequence[str | ClientRef | Component]
     """Callers that blueprint does not build, admitted on every port (BP042): ``namespace:<name>`` for a
     whole namespace, a CIDR block, ``"anywhere"`` (recorded as an opt-out), component ids or constructs.
-    Default none: the callers come from ``calls``, and a component that nobody calls admits its release.
+    A text entry may end with one port, by name or number: ``"namespace:monitoring:metrics"``,
+    ``"10.0.0.0/8:8080"``, ``"anywhere:http"``. Default none: the callers come from ``calls``, and a
+    component that nobody calls admits its release.
     """
     labels: Mapping[str, str]
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""
@@ -538,7 +544,9 @@ class DaemonAppKwargs(TypedDict, total=False):
     allow_from: Sequence[str | ClientRef | Component]
     """Callers that blueprint does not build, admitted on every port (BP042): ``namespace:<name>`` for a
     whole namespace, a CIDR block, ``"anywhere"`` (recorded as an opt-out), component ids or constructs.
-    Default none: the callers come from ``calls``, and a component that nobody calls admits its release.
+    A text entry may end with one port, by name or number: ``"namespace:monitoring:metrics"``,
+    ``"10.0.0.0/8:8080"``, ``"anywhere:http"``. Default none: the callers come from ``calls``, and a
+    component that nobody calls admits its release.
     """
     labels: Mapping[str, str]
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""
@@ -656,7 +664,9 @@ class CronJobAppKwargs(TypedDict, total=False):
     allow_from: Sequence[str | ClientRef | Component]
     """Callers that blueprint does not build, admitted on every port (BP042): ``namespace:<name>`` for a
     whole namespace, a CIDR block, ``"anywhere"`` (recorded as an opt-out), component ids or constructs.
-    Default none: the callers come from ``calls``, and a component that nobody calls admits its release.
+    A text entry may end with one port, by name or number: ``"namespace:monitoring:metrics"``,
+    ``"10.0.0.0/8:8080"``, ``"anywhere:http"``. Default none: the callers come from ``calls``, and a
+    component that nobody calls admits its release.
     """
     labels: Mapping[str, str]
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""
@@ -794,7 +804,9 @@ class DataMigrationKwargs(TypedDict, total=False):
     allow_from: Sequence[str | ClientRef | Component]
     """Callers that blueprint does not build, admitted on every port (BP042): ``namespace:<name>`` for a
     whole namespace, a CIDR block, ``"anywhere"`` (recorded as an opt-out), component ids or constructs.
-    Default none: the callers come from ``calls``, and a component that nobody calls admits its release.
+    A text entry may end with one port, by name or number: ``"namespace:monitoring:metrics"``,
+    ``"10.0.0.0/8:8080"``, ``"anywhere:http"``. Default none: the callers come from ``calls``, and a
+    component that nobody calls admits its release.
     """
     labels: Mapping[str, str]
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""

@@ -211,8 +211,10 @@ class WorkloadProps:
             cluster DNS; ``"open"`` leaves egress alone. Default: the release's (``open``).
         allow_from: Callers that blueprint does not build, admitted on every port (BP042):
             ``namespace:<name>`` for a whole namespace, a CIDR block, ``"anywhere"`` (recorded
-            as an opt-out), component ids or constructs. Default none: the callers come from
-            ``calls``, and a component that nobody calls admits its release.
+            as an opt-out), component ids or constructs. A text entry may end with one port,
+            by name or number: ``"namespace:monitoring:metrics"``, ``"10.0.0.0/8:8080"``,
+            ``"anywhere:http"``. Default none: the callers come from ``calls``, and a component
+            that nobody calls admits its release.
         labels: Extra labels; they may add to the recommended labels, not replace them (BP003).
         annotations: Extra annotations on every object of the component.
         mounts: Volumes mounted into the main container (:class:`Volume` chooses the kind by
@@ -290,6 +292,8 @@ class Workload(ABC):
         self.labels = self._labels()
         self.selector = selector_labels(self.labels)
         self._clients: list[ClientRef] = []
+        #: Components of ``allow_from`` admitted on one port: (client, [pod port]).
+        self._scoped_clients: list[tuple[ClientRef, list[int]]] = []
         #: Filled at render by resolve_connections: who calls this component on which pod
         #: port, and what this component calls.
         self._incoming: list[tuple[ClientRef, int]] = []
@@ -736,17 +740,22 @@ class Workload(ABC):
             ingress.admit(_peer(client, self.namespace), [port])
         for client in self._clients:
             ingress.admit(_peer(client, self.namespace), all_ports)
+        for client, ports in self._scoped_clients:
+            ingress.admit(_peer(client, self.namespace), ports)
         for entry in self.props.allow_from:
             if isinstance(entry, ClientRef):
                 ingress.admit(_peer(entry, self.namespace), all_ports)
-            elif entry == ANYWHERE:
-                ingress.admit(None, all_ports)
-            elif entry.startswith("namespace:"):
-                ingress.admit(_namespace_peer(entry.removeprefix("namespace:")), all_ports)
-            elif "/" in entry:
-                block = _cidr_peer(entry)
+                continue
+            source, scope = allow_entry(self.path, entry)
+            if source == ANYWHERE:
+                ingress.admit(None, self.allowed_ports(entry, scope))
+            elif source.startswith("namespace:"):
+                ingress.admit(_namespace_peer(source.removeprefix("namespace:")),
+                              self.allowed_ports(entry, scope))
+            elif "/" in source:
+                block = _cidr_peer(source)
                 assert block is not None, "checked in the constructor"
-                ingress.admit(block, all_ports)
+                ingress.admit(block, self.allowed_ports(entry, scope))
         if self.exposures:
             from blueprints.core.exposure import exposure_peers
 
@@ -852,18 +861,43 @@ class Workload(ABC):
         Raises:
             ConfigError: An entry names no component of the release.
         """
+        self._scoped_clients = []
         for entry in self.props.allow_from:
-            if isinstance(entry, ClientRef) or entry.startswith("namespace:") or "/" in entry or (
-                entry == ANYWHERE
-            ):
+            if isinstance(entry, ClientRef):
                 continue
-            if entry not in components:
+            source, port = allow_entry(self.path, entry)
+            pod_ports = self.allowed_ports(entry, port)  # a port it does not serve: an error
+            if source.startswith("namespace:") or "/" in source or source == ANYWHERE:
+                continue
+            if source not in components:
                 known = ", ".join(sorted(components)) or "none"
                 raise ConfigError(Problem(
                     self.path, "allow_from", entry, "names no component of the release",
                     f"use a component id ({known}), a construct, 'namespace:<name>', a CIDR "
                     "block or 'anywhere'", "BP042"))
-            self.add_client(components[entry].client_ref())
+            client = components[source].client_ref()
+            if port is None:
+                self.add_client(client)
+            else:
+                self._scoped_clients.append((client, pod_ports))
+
+    def allowed_ports(self, entry: str, port: str | None) -> list[int]:
+        """The pod ports an ``allow_from`` entry admits: all of the component's ports, or the
+        one it names (a port name, or a Service or container port number).
+
+        Raises:
+            ConfigError: The component serves no such port.
+        """
+        if port is None:
+            return [number for _, number in self.ports]
+        for name, service_port, pod_port in (*self.service_ports(), *(
+                (name, number, number) for name, number in self.ports)):
+            if port in (name, str(service_port), str(pod_port)):
+                return [pod_port]
+        offered = ", ".join(f"{name}={number}" for name, number in self.ports) or "none"
+        raise ConfigError(Problem(self.path, "allow_from", entry, f"serves no port {port}",
+                                  f"name one of its ports ({offered}), or drop ':{port}' to "
+                                  "admit all of them", "BP042"))
 
     # -- checks ---------------------------------------------------------------------------
 
@@ -1021,21 +1055,27 @@ class Workload(ABC):
                                           "quote the value, or use SecretKeyRef/ConfigMapKeyRef"))
         self._check_secret_env()
         for entry in props.allow_from:
-            if isinstance(entry, str) and entry.startswith("namespace:"):
-                check_name(entry.removeprefix("namespace:"), component=path,
-                           field="allow_from")
-            elif isinstance(entry, str) and "/" in entry:
-                if _cidr_peer(entry) is None:
-                    raise ConfigError(Problem(path, "allow_from", entry, "not a CIDR block",
-                                              'write it like "203.0.113.0/24"', "BP042"))
-                if entry in ("0.0.0.0/0", "::/0"):
-                    self._opt_out("BP042", f"admits {entry} (allow_from)")
-            elif entry == ANYWHERE:
-                self._opt_out("BP042", "admits traffic from anywhere (allow_from=['anywhere'])")
-            elif not isinstance(entry, str | ClientRef):
+            if isinstance(entry, ClientRef):
+                continue
+            if not isinstance(entry, str):
                 raise ConfigError(Problem(path, "allow_from", entry, "not a caller",
                                           "use a component, 'namespace:<name>', a CIDR block or "
                                           "'anywhere'", "BP042"))
+            source, port = allow_entry(path, entry)
+            on = f" on port {port}" if port is not None else ""
+            if source.startswith("namespace:"):
+                check_name(source.removeprefix("namespace:"), component=path,
+                           field="allow_from")
+            elif "/" in source:
+                if _cidr_peer(source) is None:
+                    raise ConfigError(Problem(path, "allow_from", entry, "not a CIDR block",
+                                              'write it like "203.0.113.0/24" (or '
+                                              '"203.0.113.0/24:http" for one port)', "BP042"))
+                if source in ("0.0.0.0/0", "::/0"):
+                    self._opt_out("BP042", f"admits {source}{on} (allow_from)")
+            elif source == ANYWHERE:
+                self._opt_out("BP042", f"admits traffic from anywhere{on} "
+                              f"(allow_from=[{entry!r}])")
 
 
 def _env(values: Mapping[str, EnvValue]) -> list[Manifest]:
@@ -1117,6 +1157,36 @@ def _git_port(repository: str) -> int:
         if repository.startswith(prefix):
             return port
     return 22 if "@" in repository.split("/", 1)[0] else 443
+
+
+def allow_entry(path: str, entry: str) -> tuple[str, str | None]:
+    """An ``allow_from`` text split into its source and the port it names, if any:
+    ``namespace:monitoring:metrics``, ``10.0.0.0/8:8080``, ``anywhere:http``, ``api:metrics``.
+
+    Raises:
+        ConfigError: The port is empty, or neither a port name nor a number from 1 to 65535.
+    """
+    if entry.startswith("namespace:"):
+        name, sep, port = entry.removeprefix("namespace:").partition(":")
+        source = f"namespace:{name}"
+    elif "/" in entry:  # a CIDR block, IPv6 ones included: the port follows the prefix length
+        network, _, tail = entry.rpartition("/")
+        prefix, sep, port = tail.partition(":")
+        source = f"{network}/{prefix}"
+    else:  # anywhere, or a component id
+        source, sep, port = entry.partition(":")
+    if not sep:
+        return source, None
+    if not (port.isdigit() and 1 <= int(port) <= 65535) and not (
+            not port.isdigit() and _PORT_NAME.fullmatch(port)):
+        raise ConfigError(Problem(path, "allow_from", entry, f"names no port: {port!r}",
+                                  f"end it with a port name or number ({source}:http, "
+                                  f"{source}:8080), or with nothing to admit every port",
+                                  "BP042"))
+    return source, port
+
+
+_PORT_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 
 
 def _namespace_peer(namespace: str) -> Manifest:
