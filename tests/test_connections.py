@@ -533,6 +533,21 @@ BAD_CALLS: dict[str, tuple[str, str]] = {
         f"WebApp(shop, 'web', image='{IMAGE}', calls=[cart, Call(cart, host_env='CART_ADDR')])\n",
         "error: shop/web: calls=CART_ADDR: two calls set the variable (BP042); name one of them: "
         'calls={"OTHER_ADDR": ...}'),
+    "calls given one component instead of a list": (
+        f"cart = WebApp(shop, 'cart', image='{IMAGE}')\n"
+        f"WebApp(shop, 'web', image='{IMAGE}', calls=cart)\n",
+        "error: shop/web: calls=WebApp('shop/cart'): must be a list or a mapping, got "
+        "WebApp('shop/cart'); pass calls=[...] (a list, even of one entry), or calls={...}"),
+    "calls given one name instead of a list": (
+        f"WebApp(shop, 'cart', image='{IMAGE}')\n"
+        f"WebApp(shop, 'web', image='{IMAGE}', calls='cart')\n",
+        "error: shop/web: calls=\"cart\": must be a list or a mapping, got str 'cart'; pass "
+        "calls=['cart'] (a list, even of one entry), or calls={...}"),
+    "allow_from given one component instead of a list": (
+        f"cart = WebApp(shop, 'cart', image='{IMAGE}')\n"
+        f"WebApp(shop, 'web', image='{IMAGE}', allow_from=cart)\n",
+        "error: shop/web: allow_from=WebApp('shop/cart'): must be a list, got "
+        "WebApp('shop/cart'); pass allow_from=[...]"),
     "allow_from naming a port the component does not serve": (
         f"WebApp(shop, 'web', image='{IMAGE}', allow_from=['namespace:monitoring:metrix'])\n",
         "error: shop/web: allow_from=namespace:monitoring:metrix: serves no port metrix "

@@ -42,6 +42,12 @@ class Component(Construct):
             sign(cls, cls.props_class, construct_props=cls.construct_props,
                  leading=cls.leading_params)
 
+    def __repr__(self) -> str:
+        """``WebApp('shop/api')``: how a message shows a component given where it does not
+        belong (``calls=api`` instead of ``calls=[api]``)."""
+        core = getattr(self, "core", None)
+        return f"{type(self).__name__}({getattr(core, 'path', '?')!r})"
+
     def __init__(self, scope: Construct, id: str, **props: Any) -> None:
         release = scope if isinstance(scope, Release) else None
         context = release.context if release is not None else _context_of(scope)

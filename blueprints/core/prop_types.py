@@ -200,7 +200,8 @@ def describe(hint: Any) -> str:
     if origin is tuple:
         return f"a tuple of {', '.join(_bare(a) for a in args)}"
     if origin in (Mapping, dict):
-        return f"a mapping of {_bare(args[0])} to {_bare(args[1])}" if args else "a mapping"
+        return f"a mapping of {_bare(args[0])} to {_bare(args[1])}" if args and (
+            args[1] is not Any) else "a mapping"
     name = _bare(hint)
     return f"{'an' if name[:1] in 'aeiouAEIOU' else 'a'} {name}"
 
@@ -329,11 +330,17 @@ def _union(hint: Any, args: tuple[Any, ...]) -> _Check:
         numbers = isinstance(value, int | float) and not isinstance(value, bool)
         named = [a for a in dataclass_options
                  if isinstance(value, str) and a.__name__.lower() == value.lower()]
+        lists = [a for a, _ in options if typing.get_origin(a) in (Sequence, list)]
+        maps = [a for a, _ in options if typing.get_origin(a) in (Mapping, dict)]
         fix = first.fix if first is not None and (len(options) == 1 or (
             numbers and str in args)) else (
             _build_hint(dataclass_options[0], field) if dataclass_options
             and isinstance(value, Mapping) else _call_hint(named[0], field, dataclass_options)
-            if named else f"pass {describe(hint)}")
+            if named else f"pass {field}=[{safe_repr(value) if isinstance(value, str) else '...'}]"
+            " (a list, even of one entry)" + (
+                f", or {field}={{...}}" if maps else "")
+            if lists and len(lists) + len(maps) == len(options)
+            else f"pass {describe(hint)}")
         raise _Mismatch(field, value, _wrong(hint, value), fix)
     return check
 
@@ -390,8 +397,11 @@ def _dataclass(cls: type[Any]) -> _Check:
 
 
 def _wrong(hint: Any, value: object) -> str:
-    shown = f" {safe_repr(value)}" if not isinstance(value, Mapping | list | tuple) else ""
-    return f"must be {describe(hint)}, got {type(value).__name__}{shown}"
+    kind = type(value).__name__
+    shown = safe_repr(value) if not isinstance(value, Mapping | list | tuple) else ""
+    # An object whose repr names its type (WebApp('shop/api'), Ingress(...)) is shown once.
+    got = shown if shown.startswith(f"{kind}(") else f"{kind} {shown}".rstrip()
+    return f"must be {describe(hint)}, got {got}"
 
 
 def _fix(hint: Any, value: object, field: str) -> str:
