@@ -176,8 +176,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "BP042": {
         "practice": "Network access is declared: each component gets a NetworkPolicy that admits only its declared ports, from its declared callers (the release by default). Traffic from anywhere is an explicit, named decision.",
         "construct": "on; callers come from calls= (and wait_for), computed when the whole app is known; exposure (Ingress, HTTPRoute, LoadBalancer) admits exactly its source",
-        "build": "a caller naming an unknown component is an error; an ingress rule with no from is never emitted without a recorded opt-out",
-        "lint": "pods not selected by any NetworkPolicy (info); an ingress rule that admits every source without blueprint.dev/ignore (warning)",
+        "build": "a caller naming an unknown component is an error; an ingress rule with no from is never emitted without a recorded opt-out; two Ingresses routing the same host and path are an error",
+        "lint": "pods not selected by any NetworkPolicy (info); an ingress rule that admits every source without blueprint.dev/ignore (warning); two Ingress rules of one class routing the same host, path and path type (warning)",
     },
     "BP043": {
         "practice": "Every namespaced object names its namespace explicitly; nothing lands in default by accident.",

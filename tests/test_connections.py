@@ -431,6 +431,69 @@ class TestAllowFromOnePort:
             ("cidr:192.0.2.0/24", "shop/web", "8080/TCP")}
 
 
+class TestIngressRoutesAreUnique:
+    """Two Ingresses that route the same host and path: one of them never gets the traffic."""
+
+    @staticmethod
+    def ingress(name: str, host: str | None, path: str, *, klass: str | None = None,
+                path_type: str = "Prefix") -> dict[str, Any]:
+        rule: dict[str, Any] = {"http": {"paths": [{"path": path, "pathType": path_type,
+                                                    "backend": {"service": {
+                                                        "name": name, "port": {"number": 80}}}}]}}
+        if host is not None:
+            rule["host"] = host
+        spec: dict[str, Any] = {"rules": [rule]}
+        if klass is not None:
+            spec["ingressClassName"] = klass
+        return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+                "metadata": {"name": name, "namespace": "n"}, "spec": spec}
+
+    def findings(self, *manifests: dict[str, Any]) -> list[tuple[int, str, str]]:
+        return [(f.index, f.field, f.severity.value) for f in check(list(manifests))
+                if f.rule == "BP042"]
+
+    def test_the_second_route_is_flagged(self) -> None:
+        assert self.findings(self.ingress("a", "shop.example.com", "/"),
+                             self.ingress("b", "shop.example.com", "/")) == [
+            (1, "spec.rules[0].http.paths[0].path", "warning")]
+
+    def test_a_rule_without_host_collides_with_another_without_host(self) -> None:
+        assert len(self.findings(self.ingress("a", None, "/api"),
+                                 self.ingress("b", None, "/api"))) == 1
+
+    @pytest.mark.parametrize("other", [
+        {"host": "other.example.com", "path": "/"},
+        {"host": "shop.example.com", "path": "/cart"},
+        {"host": "shop.example.com", "path": "/", "klass": "traefik"},
+        {"host": "shop.example.com", "path": "/", "path_type": "Exact"},
+        {"host": None, "path": "/"},
+    ])
+    def test_different_routes_pass(self, other: dict[str, Any]) -> None:
+        host, path = other.pop("host"), other.pop("path")
+        assert self.findings(self.ingress("a", "shop.example.com", "/"),
+                             self.ingress("b", host, path, **other)) == []
+
+    def test_synth_refuses_two_exposures_of_one_route(self, tmp_path: Path) -> None:
+        folder = _project(tmp_path, (
+            f"WebApp(shop, 'vote', image='{IMAGE}', expose=Ingress(host='vote.example.com'))\n"
+            f"WebApp(shop, 'result', image='{IMAGE}', expose=Ingress(host='vote.example.com'))\n"))
+        result = runner.invoke(cli, ["synth", str(folder)])
+        assert result.exit_code == 1, result.output
+        assert result.stderr.splitlines() == [
+            "error: Ingress/result: spec.rules[0].http.paths[0].path=/: Ingress/vote routes "
+            "vote.example.com/ too: the controller picks one of them or refuses this one "
+            "(BP042); give one of them another host or path"]
+        assert (folder / "dist" / "shop.k8s.yaml").read_text() == f"{MARKER}previous output\n"
+
+    def test_synth_accepts_two_paths_of_one_host(self, tmp_path: Path) -> None:
+        docs = synth_source(tmp_path, (
+            f"WebApp(shop, 'vote', image='{IMAGE}', expose=Ingress(host='vote.example.com'))\n"
+            f"WebApp(shop, 'result', image='{IMAGE}', "
+            "expose=Ingress(host='vote.example.com', path='/results'))\n"))
+        assert sorted(d["metadata"]["name"] for d in docs if d["kind"] == "Ingress") == [
+            "result", "vote"]
+
+
 class TestOpenIngressRule:
     """The rule registry flags an ingress rule that admits every source (BP042)."""
 

@@ -11,7 +11,8 @@ from blueprints.practices import Severity
 from blueprints.rules._objects import SelectorIndex, of_kinds, pod_labels, pod_spec, with_pod_spec
 from blueprints.rules._registry import Context, Violation, object_rule, set_rule
 
-__all__ = ["ingress_admits_every_source", "network_policy_selects_pods"]
+__all__ = ["ingress_admits_every_source", "ingress_routes_are_unique",
+           "network_policy_selects_pods"]
 
 #: Peers that stand for every source: the whole IPv4 or IPv6 space.
 _EVERYWHERE = frozenset({"0.0.0.0/0", "::/0"})
@@ -88,6 +89,46 @@ def ingress_admits_every_source(
                                 "admits every address", "narrow the block, or record the "
                                 'decision with blueprint.dev/ignore: "BP042: <reason>"',
                                 _open(manifest, context))
+
+
+@set_rule("BP042", kinds=["Ingress"])
+def ingress_routes_are_unique(
+    manifests: Sequence[Mapping[str, Any]], context: Context
+) -> Iterator[tuple[int, Violation]]:
+    """No two Ingress rules of one class route the same host, path and path type: a controller
+    sends that traffic to one of them (which one is its own choice), or refuses the second
+    object outright (ingress-nginx's admission webhook: "host ... and path ... is already
+    defined")."""
+    seen: dict[tuple[object, ...], str] = {}
+    for index in of_kinds(manifests, ("Ingress",)):
+        manifest = manifests[index]
+        spec, metadata = manifest.get("spec"), manifest.get("metadata")
+        if not isinstance(spec, dict) or not isinstance(metadata, dict):
+            continue
+        annotations = metadata.get("annotations")
+        kind_class = spec.get("ingressClassName") or (
+            annotations.get("kubernetes.io/ingress.class") if isinstance(annotations, dict)
+            else None)
+        rules = spec.get("rules")
+        name = f"Ingress/{metadata.get('name')}"
+        for i, rule in enumerate(rules if isinstance(rules, list) else ()):
+            http = rule.get("http") if isinstance(rule, dict) else None
+            paths = http.get("paths") if isinstance(http, dict) else None
+            host = rule.get("host") or "*"
+            for j, entry in enumerate(paths if isinstance(paths, list) else ()):
+                if not isinstance(entry, dict):
+                    continue
+                path, path_type = entry.get("path") or "/", entry.get("pathType")
+                key = (kind_class, host, path, path_type)
+                if not all(isinstance(k, str | None) for k in key):
+                    continue
+                first = seen.setdefault(key, name)
+                if first is not name:
+                    yield index, Violation(
+                        f"spec.rules[{i}].http.paths[{j}].path", path,
+                        f"{first} routes {host}{path} too: the controller picks one of them "
+                        "or refuses this one", "give one of them another host or path",
+                        _open(manifest, context))
 
 
 def _open(manifest: Mapping[str, Any], context: Context) -> Severity:
