@@ -32,7 +32,8 @@ def schema_problems(
     except ImportError as error:
         raise ConfigError(Problem("synth", "--validate-schema", True,
                                   "needs the kubernetes-validate package",
-                                  "pip install 'blueprint-k8s[test]' or kubernetes-validate")) from error
+                                  "pip install kubernetes-validate in the environment that runs "
+                                  "blueprint")) from error
     target = f"{kube_version[0]}.{kube_version[1]}"
     available = [tuple(int(p) for p in v.split(".")[:2]) for v in kv.all_versions()]
     if kube_version not in available:
