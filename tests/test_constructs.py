@@ -139,6 +139,43 @@ class TestWorkerWithInit:
 
 
 class TestCdk8sInterop:
+    SCRIPT = ("from blueprints import App, Release, WebApp\napp = App()\n"
+              "shop = Release(app, 'shop', version='1.0.0')\n"
+              f"WebApp(shop, 'web', image='{IMAGE}', calls={{calls}})\napp.synth()\n")
+
+    def run_script(self, tmp_path: Path, calls: str) -> Any:
+        import subprocess
+        import sys
+
+        (tmp_path / "blueprint.py").write_text(self.SCRIPT.replace("{calls}", calls))
+        return subprocess.run([sys.executable, "blueprint.py"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    def test_python_blueprint_py_fails_with_the_error_not_jsiis_frames(
+            self, tmp_path: Path) -> None:
+        """``python blueprint.py`` (what ``cdk8s synth`` runs): the ConfigError and its one
+        line, not a RuntimeError under a page of jsii's frames."""
+        done = self.run_script(tmp_path, "['api']")
+        assert done.returncode == 1
+        assert done.stderr.splitlines()[-1] == (
+            "blueprints.errors.ConfigError: error: shop/web: calls=api: names no component of "
+            'the release (BP042); use a component (web) or an external "host:port"')
+        assert "jsii" not in done.stderr and len(done.stderr.splitlines()) <= 6, done.stderr
+        assert not (tmp_path / "dist").exists()
+
+    def test_python_blueprint_py_writes_what_blueprint_synth_writes(
+            self, tmp_path: Path) -> None:
+        import yaml
+
+        from blueprints.kube import DEFAULT
+        from blueprints.release.synth import synthesize
+
+        done = self.run_script(tmp_path, "[]")
+        assert done.returncode == 0, done.stderr
+        written = list(yaml.safe_load_all((tmp_path / "dist" / "shop.k8s.yaml").read_text()))
+        ours = synthesize(tmp_path, kube_version=DEFAULT).files["shop.k8s.yaml"]
+        assert written == [d for d in yaml.safe_load_all(ours) if d is not None]
+
     def test_testing_synth_sees_every_object(self) -> None:
         app = Cdk8sTesting.app()
         shop = Release(app, "shop")

@@ -16,7 +16,7 @@ from blueprints.core.release import (
     resolve_clients,
 )
 from blueprints.core.workload import Workload
-from blueprints.errors import ConfigError, Problem
+from blueprints.errors import BlueprintError, ConfigError, Problem
 from blueprints.kube import current_kube_version
 from blueprints.release.applyset import with_parent
 from blueprints.rules import raise_errors
@@ -85,6 +85,8 @@ class Release(cdk8s.Chart):
             scope, id, namespace=self.context.namespace, disable_resource_name_hashes=True,
             labels={_INSTANCE: self.context.name, _PART_OF: self.context.part_of})
         self._components: dict[str, Part] = {}
+        #: Rendered and checked by ``App.synth`` before Node asks for them (:func:`_synth`).
+        self._prepared: list[dict[str, Any]] | None = None
 
     def manifests(self, *, validate: bool = True) -> list[dict[str, Any]]:
         """Every object of the release, rendered, in apply order: the Namespace first, then
@@ -139,7 +141,8 @@ class Release(cdk8s.Chart):
 
     def to_json(self) -> list[Any]:
         """cdk8s's hook (``cdk8s synth``, ``Testing.synth``): the rendered manifests."""
-        return self.manifests()
+        prepared, self._prepared = self._prepared, None
+        return prepared if prepared is not None else self.manifests()
 
     def _add(self, component: Part, id: str) -> None:
         self._components[id] = component
@@ -149,6 +152,36 @@ class Release(cdk8s.Chart):
             raise ConfigError(Problem(f"{self.context.name}/{id}", "id", id,
                                       "two components of the release share the id",
                                       "give each component its own id", "BP006"))
+
+
+def _checked(synth: Any) -> Any:
+    """cdk8s's ``App.synth``, preceded by blueprint's checks of its Releases, in Python.
+
+    Node calls ``Release.to_json`` back while it synthesizes, and jsii turns an exception
+    raised there into a ``RuntimeError`` under a page of its own frames. A blueprint run as
+    ``python blueprint.py`` (or by ``cdk8s synth``) gets the :class:`ConfigError` itself
+    instead, with the one-line message. ``blueprint synth`` replaces ``App.synth`` anyway.
+    """
+    def checked_synth(self: Any) -> None:
+        releases = [chart for chart in self.charts if isinstance(chart, Release)]
+        try:
+            for release in releases:
+                try:
+                    release._prepared = release.manifests()
+                except BlueprintError as error:
+                    raise error.with_traceback(None) from None
+            synth(self)
+        finally:
+            for release in releases:
+                release._prepared = None
+
+    checked_synth.__wrapped__ = synth  # type: ignore[attr-defined]
+    checked_synth.__doc__ = synth.__doc__
+    return checked_synth
+
+
+if not hasattr(cdk8s.App.synth, "__wrapped__"):
+    cdk8s.App.synth = _checked(cdk8s.App.synth)  # type: ignore[method-assign]
 
 
 def _key(manifest: Mapping[str, Any]) -> tuple[str, str]:
