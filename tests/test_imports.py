@@ -104,7 +104,8 @@ class TestCollector:
 
 def test_a_yaml_blueprint_loads_only_its_kinds(tmp_path: Path) -> None:
     """Start-up is part of every synth: a blueprint of WebApps loads neither the other kinds,
-    nor the diff machinery when the output is already up to date."""
+    nor the diff machinery when the output is already up to date, nor the modules of props
+    it does not set (exposures, permissions, hooks)."""
     (tmp_path / "blueprint.yaml").write_text(
         "apiVersion: blueprint.dev/v1\nrelease: shop\nversion: 1.0.0\ncomponents:\n"
         "  - {kind: WebApp, name: web, image: 'nginxinc/nginx-unprivileged:1.27.3'}\n")
@@ -114,11 +115,30 @@ def test_a_yaml_blueprint_loads_only_its_kinds(tmp_path: Path) -> None:
             "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith(("
             "'blueprints.core.', 'blueprints.release.diff')) and m.rsplit('.', 1)[1] in ("
             "'stateful_web_app', 'worker_with_init', 'jobs', 'data_migration', 'logging_stack', "
-            "'diff', 'web_app')), file=sys.stderr)")
+            "'diff', 'web_app', 'exposure', 'identity', 'hooks')), file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=120)
     assert done.stderr.strip() == "['web_app']"
     assert (tmp_path / "dist" / "shop.k8s.yaml").is_file()
+
+
+@pytest.mark.parametrize("blueprint", [
+    "from blueprints import App, Release, WebApp\napp = App()\n"
+    "WebApp(Release(app, 'shop'), 'web', image='nginx:1.27.3')\napp.synth()\n",
+    "from blueprints import App, Release, StatefulWebApp\napp = App()\n"
+    "StatefulWebApp(Release(app, 'shop'), 'db', image='postgres:16.4')\napp.synth()\n",
+])
+def test_props_nobody_sets_load_nothing(blueprint: str, tmp_path: Path) -> None:
+    """The Python path too: exposures, permissions and hooks load when a component sets them."""
+    (tmp_path / "blueprint.py").write_text(blueprint)
+    code = ("import sys\nfrom pathlib import Path\nfrom blueprints.kube import DEFAULT\n"
+            "from blueprints.release.synth import synthesize\n"
+            f"synthesize(Path({str(tmp_path)!r}), kube_version=DEFAULT)\n"
+            "print(sorted(m for m in ('blueprints.core.exposure', 'blueprints.core.identity', "
+            "'blueprints.core.hooks') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.strip() == "[]"
 
 
 def test_synth_lets_node_go_once_the_blueprint_has_run(tmp_path: Path) -> None:

@@ -224,14 +224,23 @@ class TestBuildProps:
         assert mismatch(3, int, "port") is None
 
     def test_every_construct_props_class_resolves_at_run_time(self) -> None:
-        # A name imported for type checkers only would leave that prop unchecked.
+        """Each field's annotation, resolved lazily (field_hints), is what get_type_hints
+        gives once the lazily loaded names are there: none is left unresolved (unchecked)."""
         import typing
 
         from blueprints.cdk._signatures import constructs
+        from blueprints.core import web_app
+        from blueprints.core.hooks import Hook
+        from blueprints.core.identity import Permission
+        from blueprints.core.prop_types import FieldHints
 
+        lazy = {"Hook": Hook, "Permission": Permission, "Exposable": web_app.Exposable}
         for props_class, _ in constructs().values():
             for cls in (props_class, Resources):
-                assert set(typing.get_type_hints(cls)) == set(cls.__dataclass_fields__)
+                expected = typing.get_type_hints(cls, localns=lazy)
+                assert set(expected) == set(cls.__dataclass_fields__)
+                fresh = FieldHints(cls)  # not the shared one: each field resolved here
+                assert {name: fresh[name] for name in expected} == expected, cls
 
     def test_an_unresolvable_annotation_is_left_unchecked(self) -> None:
         import dataclasses

@@ -184,11 +184,12 @@ def _collect_imports(text: str, props_class: type[Any], imports: dict[str, set[s
         if name in _STATIC_IMPORTS:
             imports.setdefault(_STATIC_IMPORTS[name], set()).add(name)
             continue
+        # hasattr: a name the module loads lazily (its __getattr__) counts as its own.
         holders = [klass.__module__ for klass in props_class.__mro__
-                   if name in vars(sys.modules[klass.__module__])]
+                   if hasattr(sys.modules[klass.__module__], name)]
         if not holders:
             raise LookupError(f"{props_class.__name__}: cannot resolve {name!r} in {text!r}")
-        value = vars(sys.modules[holders[0]])[name]
+        value = getattr(sys.modules[holders[0]], name)
         origin = getattr(value, "__module__", None) if isinstance(value, type) else None
         if origin in ("typing", "collections.abc") or (
                 origin is not None and name in getattr(sys.modules.get(origin), "__all__", ())):

@@ -25,10 +25,12 @@ from typing import Any, TypeVar
 from blueprints.errors import ConfigError, Problem, choices
 
 __all__ = [
+    "FieldHints",
     "build_props",
     "check_instance",
     "checked_arguments",
     "describe",
+    "field_hints",
     "mismatch",
     "safe_repr",
 ]
@@ -46,14 +48,96 @@ class _Mismatch(Exception):  # noqa: N818 - internal signal, turned into a Probl
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Shape:
-    fields: Mapping[str, _Check | None]
+    hints: FieldHints
+    #: Each field's check, compiled when a value is first given for it (``_LAZY`` until then).
+    fields: dict[str, Any]
     required: tuple[str, ...]
     #: Each field's plain default: a value that *is* the default needs no check.
     defaults: Mapping[str, object]
 
+    def check(self, name: str) -> _Check | None:
+        check = self.fields[name]
+        if check is _LAZY:
+            check = self.fields[name] = _compile(self.hints[name])
+        return typing.cast("_Check | None", check)
+
+
+class FieldHints(Mapping[str, Any]):
+    """A props class's field annotations, each resolved on first use, as
+    ``typing.get_type_hints`` resolves it: a field nobody sets never loads the module of its
+    type (a blueprint without exposures never imports :mod:`blueprints.core.exposure`).
+
+    A name the props' module imports lazily (its module ``__getattr__``) is found through it.
+    """
+
+    def __init__(self, cls: type[Any]) -> None:
+        self._cls = cls
+        self._names = [f.name for f in dataclasses.fields(cls)]
+        self._resolved: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        hint = self._resolved.get(name, _LAZY)
+        if hint is _LAZY:
+            if name not in self._names:
+                raise KeyError(name)
+            hint = self._resolved[name] = _resolve(self._cls, name)
+        return hint
+
+    def __iter__(self) -> typing.Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def field_hints(cls: type[Any]) -> FieldHints:
+    """The lazily resolved annotations of the props dataclass ``cls`` (one per class)."""
+    hints = _FIELD_HINTS.get(cls)
+    if hints is None:
+        hints = _FIELD_HINTS[cls] = FieldHints(cls)
+    return hints
+
+
+class _ModuleNames(Mapping[str, Any]):
+    """A module's names as ``getattr`` finds them (its ``__getattr__`` included), for ``eval``
+    of an annotation: names that are not the module's fall through to its globals and builtins."""
+
+    def __init__(self, module: types.ModuleType) -> None:
+        self._module = module
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return getattr(self._module, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+    def __iter__(self) -> typing.Iterator[str]:
+        return iter(vars(self._module))
+
+    def __len__(self) -> int:
+        return len(vars(self._module))
+
+
+def _resolve(cls: type[Any], name: str) -> Any:
+    """One field's annotation, evaluated in the namespace of the module that declares it; one
+    that cannot be resolved at run time is left unchecked (``Any``) rather than breaking every
+    construct."""
+    owner = next(k for k in cls.__mro__ if name in vars(k).get("__annotations__", {}))
+    annotation = vars(owner)["__annotations__"][name]
+    if not isinstance(annotation, str):
+        return annotation
+    module = sys.modules[owner.__module__]
+    try:
+        # Our own annotations, as get_type_hints would evaluate them.
+        return eval(annotation, vars(module), _ModuleNames(module))
+    except NameError:
+        return Any
+
 
 _SHAPES: dict[type[Any], _Shape] = {}
+_FIELD_HINTS: dict[type[Any], FieldHints] = {}
 _NO_DEFAULT = object()
+_LAZY = object()
 _HINTS: dict[Any, _Check | None] = {}
 
 
@@ -92,12 +176,13 @@ def build_props(
             fix = (hints or {}).get(name, f"pass {name}=...")
             raise ConfigError(Problem(component, name, None, "required", fix,
                                       "BP001" if name == "image" else None))
-    checks, defaults = shape.fields, shape.defaults
+    defaults = shape.defaults
     try:
         for name, value in given.items():
-            check = checks[name]
-            if check is not None and value is not defaults.get(name, _NO_DEFAULT):
-                check(value, name)
+            if value is not defaults.get(name, _NO_DEFAULT):
+                check = shape.check(name)
+                if check is not None:
+                    check(value, name)
     except _Mismatch as mismatch:
         raise ConfigError(Problem(component, mismatch.field, _shown(mismatch.value),
                                   mismatch.what, mismatch.fix,
@@ -222,9 +307,9 @@ def _shape_of(cls: type[Any]) -> _Shape:
     shape = _SHAPES.get(cls)
     if shape is None:
         fields = dataclasses.fields(cls)
-        hints = _hints(cls, fields)
         shape = _Shape(
-            {f.name: _compile(hints[f.name]) for f in fields},
+            field_hints(cls),
+            dict.fromkeys((f.name for f in fields), _LAZY),
             tuple(f.name for f in fields if f.default is dataclasses.MISSING
                   and f.default_factory is dataclasses.MISSING),
             {f.name: f.default for f in fields if f.default is not dataclasses.MISSING})
@@ -232,31 +317,14 @@ def _shape_of(cls: type[Any]) -> _Shape:
     return shape
 
 
-def _hints(cls: type[Any], fields: Sequence[dataclasses.Field[Any]]) -> dict[str, Any]:
-    """The fields' resolved annotations; one that cannot be resolved at run time (a name
-    imported for type checkers only) is left unchecked rather than breaking every construct."""
-    try:
-        return typing.get_type_hints(cls)
-    except NameError:
-        hints: dict[str, Any] = {}
-        for field in fields:
-            owner = next(k for k in cls.__mro__ if field.name in inspect.get_annotations(k))
-            try:
-                # An annotation of a props dataclass, in the namespace of its own module.
-                hints[field.name] = eval(field.type, vars(sys.modules[owner.__module__])) \
-                    if isinstance(field.type, str) else field.type
-            except NameError:
-                hints[field.name] = Any
-        return hints
-
-
 def _check_fields(obj: object, prefix: str) -> None:
     shape = _shape_of(type(obj))
     defaults = shape.defaults
-    for name, check in shape.fields.items():
-        if check is not None:
-            value = getattr(obj, name)
-            if value is not defaults.get(name, _NO_DEFAULT):
+    for name in shape.fields:
+        value = getattr(obj, name)
+        if value is not defaults.get(name, _NO_DEFAULT):
+            check = shape.check(name)
+            if check is not None:
                 check(value, prefix + name)
 
 

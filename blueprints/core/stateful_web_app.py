@@ -4,21 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from blueprints.core.exposure import check_exposure, exposure_objects
 from blueprints.core.names import check_name
 from blueprints.core.quantity import parse_quantity
 from blueprints.core.web_app import (
     INT32_MAX,
-    Exposable,
     check_extra_ports,
     check_port,
     check_replicas,
     check_service_port,
+    exposure_manifests,
+    exposures_of,
 )
 from blueprints.core.workload import Manifest, Workload, WorkloadProps
 from blueprints.errors import ConfigError, Problem
+
+if TYPE_CHECKING:
+    from blueprints.core.web_app import Exposable
+
+
+def __getattr__(name: str) -> Any:
+    """``Exposable`` (for the props annotation), from :mod:`blueprints.core.web_app`, which
+    builds it when first asked for."""
+    if name != "Exposable":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from blueprints.core import web_app
+
+    return web_app.Exposable
 
 __all__ = ["StatefulWebAppCore", "StatefulWebAppProps", "Storage"]
 
@@ -113,7 +126,7 @@ class StatefulWebAppCore(Workload):
                 raise ConfigError(Problem(self.path, "storage.mount_path", item.mount_path,
                                           "must be an absolute path", 'e.g. "/data"', "BP012"))
         check_service_port(self.path, props.service_port, props.extra_ports)
-        self.exposures = check_exposure(self, props.expose)
+        self.exposures = exposures_of(self, props.expose)
         self.peers_talk = props.replicas != 1  # one pod has no peers to talk to
 
     @property
@@ -183,9 +196,8 @@ class StatefulWebAppCore(Workload):
             self.service(self.headless_service_name, headless=True),
             self.service(self.service_name),
             self.pod_disruption_budget(),
-            *(m for exposure in self.exposures for m in exposure_objects(
-                self, exposure, self.service_name, self.service_ports()[0][1],
-                self.props.port_name)),
+            *exposure_manifests(self, self.exposures, self.service_name,
+                                self.service_ports()[0][1], self.props.port_name),
             self.network_policy(),
         ]
 

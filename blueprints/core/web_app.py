@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from blueprints.core.exposure import (
-    HTTPRoute,
-    Ingress,
-    LoadBalancer,
-    NodePort,
-    check_exposure,
-    exposure_objects,
-)
 from blueprints.core.names import check_name
 from blueprints.core.workload import Manifest, Workload, WorkloadProps
 from blueprints.errors import ConfigError, Problem
@@ -28,9 +20,46 @@ __all__ = [
     "check_service_port",
 ]
 
-#: What ``expose=`` takes: one exposure or several.
-Exposable = Ingress | HTTPRoute | LoadBalancer | NodePort | Sequence[
-    Ingress | HTTPRoute | LoadBalancer | NodePort]
+if TYPE_CHECKING:
+    from blueprints.core.exposure import HTTPRoute, Ingress, LoadBalancer, NodePort
+
+    #: What ``expose=`` takes: one exposure or several.
+    Exposable = Ingress | HTTPRoute | LoadBalancer | NodePort | Sequence[
+        Ingress | HTTPRoute | LoadBalancer | NodePort]
+
+
+def __getattr__(name: str) -> Any:
+    """``Exposable``, built when first asked for: most blueprints expose nothing, and never
+    load :mod:`blueprints.core.exposure` (its props annotation resolves through here)."""
+    if name != "Exposable":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from blueprints.core.exposure import HTTPRoute, Ingress, LoadBalancer, NodePort
+
+    exposable = Ingress | HTTPRoute | LoadBalancer | NodePort | Sequence[
+        Ingress | HTTPRoute | LoadBalancer | NodePort]
+    globals()["Exposable"] = exposable
+    return exposable
+
+
+def exposures_of(component: Workload, expose: object) -> tuple[Any, ...]:
+    """``expose`` checked (:func:`blueprints.core.exposure.check_exposure`); nothing to load
+    for a component that is not exposed."""
+    if not expose and type(expose) in (list, tuple):
+        return ()
+    from blueprints.core.exposure import check_exposure
+
+    return check_exposure(component, expose)
+
+
+def exposure_manifests(component: Workload, exposures: Sequence[Any], service: str,
+                       service_port: int, port_name: str) -> list[Manifest]:
+    """The objects of each exposure (:func:`blueprints.core.exposure.exposure_objects`)."""
+    if not exposures:
+        return []
+    from blueprints.core.exposure import exposure_objects
+
+    return [m for exposure in exposures
+            for m in exposure_objects(component, exposure, service, service_port, port_name)]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -74,7 +103,7 @@ class WebAppCore(Workload):
         check_replicas(props.replicas, component=self.path)
         check_extra_ports(self.path, props.port_name, props.port, props.extra_ports)
         check_service_port(self.path, props.service_port, props.extra_ports)
-        self.exposures = check_exposure(self, props.expose)
+        self.exposures = exposures_of(self, props.expose)
 
     @property
     def ports(self) -> tuple[tuple[str, int], ...]:
@@ -103,8 +132,7 @@ class WebAppCore(Workload):
     def exposure_objects(self) -> list[Manifest]:
         """The Ingress, HTTPRoute or public Service of each exposure, on the main port."""
         name, service_port, _ = self.service_ports()[0]
-        return [m for exposure in self.exposures
-                for m in exposure_objects(self, exposure, self.service_name, service_port, name)]
+        return exposure_manifests(self, self.exposures, self.service_name, service_port, name)
 
 
 def check_port(port: object, *, component: str, field: str = "port") -> int:

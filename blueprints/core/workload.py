@@ -14,7 +14,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from blueprints.core.connections import (
     EGRESS_MODES,
@@ -22,8 +22,6 @@ from blueprints.core.connections import (
     Declared,
     parse_calls,
 )
-from blueprints.core.hooks import Hook
-from blueprints.core.identity import Permission, check_permissions, identity_manifests
 from blueprints.core.image import ImageRef, parse_image, pull_policy
 from blueprints.core.labels import label_value_problem, recommended_labels, selector_labels
 from blueprints.core.names import check_name, is_ip_literal
@@ -34,6 +32,23 @@ from blueprints.core.secrets import REDACTED, literal_credential
 from blueprints.core.volumes import Mount, Volume, mount_point
 from blueprints.errors import ConfigError, Problem
 from blueprints.practices import IGNORE_ANNOTATION
+
+if TYPE_CHECKING:
+    from blueprints.core.hooks import Hook
+    from blueprints.core.identity import Permission
+
+#: Types of props that most components never set, loaded when a props field needs them
+#: (:func:`blueprints.core.prop_types.field_hints` resolves annotations through this module).
+_LAZY = {"Hook": "blueprints.core.hooks", "Permission": "blueprints.core.identity"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
 
 __all__ = [
     "ANYWHERE",
@@ -356,6 +371,10 @@ class Workload(ABC):
     def identity(self) -> list[Manifest]:
         """The component's own ServiceAccount, Role and RoleBinding when it declares
         permissions (none otherwise): the release emits them beside :meth:`render`'s objects."""
+        if not self.props.permissions:
+            return []
+        from blueprints.core.identity import identity_manifests
+
         return identity_manifests(self.id, self.namespace, self.props.permissions,
                                   self.metadata)
 
@@ -944,7 +963,11 @@ class Workload(ABC):
                                       "must be a group ID >= 0",
                                       "pass a number, or leave it out for the run_as_user",
                                       "BP041"))
-        check_permissions(self.path, self.props.permissions, self.props.service_account)
+        permissions = self.props.permissions
+        if permissions or type(permissions) not in (tuple, list):  # most declare none
+            from blueprints.core.identity import check_permissions
+
+            check_permissions(self.path, permissions, self.props.service_account)
 
     def _check_secret_env(self) -> None:
         """No literal credential in any container's env unless opted out with a reason

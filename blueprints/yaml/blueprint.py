@@ -23,11 +23,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from blueprints._lazy import LazyPattern
 from blueprints.core.config_files import ConfigFilesCore
 from blueprints.core.connections import Call
-from blueprints.core.exposure import HTTPRoute, Ingress, LoadBalancer, NodePort
-from blueprints.core.hooks import Hook
-from blueprints.core.identity import Permission
 from blueprints.core.probes import Probe
-from blueprints.core.prop_types import build_props, mismatch
+from blueprints.core.prop_types import build_props, field_hints, mismatch
 from blueprints.core.release import assemble_release, make_release_context, resolve_clients
 from blueprints.core.volumes import Mount, Volume
 from blueprints.core.workload import (
@@ -57,6 +54,7 @@ from blueprints.yaml.loading import (
 from blueprints.yaml.values import apply_overlays, declare, load_schema, redact, secret_texts
 
 if TYPE_CHECKING:
+    from blueprints.core.hooks import Hook
     from blueprints.core.logging_stack import LoggingStackCore
 
 __all__ = ["API_VERSION", "KINDS", "render_yaml_blueprint", "yaml_errors"]
@@ -461,6 +459,8 @@ def _convert(source: _Source, path: str, value: Any, hint: Any, cores: Mapping[s
     if field == "resources":
         return _dataclass(source, path, value, Resources)
     if field == "permissions":
+        from blueprints.core.identity import Permission
+
         return [_dataclass(source, f"{path}[{i}]", item, Permission)
                 for i, item in enumerate(_list(source, path, value))]
     if field in ("readiness", "liveness", "startup"):
@@ -542,8 +542,9 @@ def _mount(source: _Source, path: str, value: Any, parts: Mapping[str, Any]) -> 
                                                                   read_only, bool))
 
 
-_EXPOSURES: dict[str, type[Any]] = {"ingress": Ingress, "httpRoute": HTTPRoute,
-                                     "loadBalancer": LoadBalancer, "nodePort": NodePort}
+#: The keys of an exposure, by the name of its class in :mod:`blueprints.core.exposure`.
+_EXPOSURES = {"ingress": "Ingress", "httpRoute": "HTTPRoute", "loadBalancer": "LoadBalancer",
+              "nodePort": "NodePort"}
 
 
 def _exposure(source: _Source, path: str, value: Any) -> Any:
@@ -552,8 +553,10 @@ def _exposure(source: _Source, path: str, value: Any) -> Any:
         raise source.problem(path, value, "an exposure names exactly one of "
                              + ", ".join(_EXPOSURES), "e.g. {ingress: {host: shop.example.com}}",
                              "BP042")
+    from blueprints.core import exposure
+
     (key, spec), = data.items()
-    return _dataclass(source, f"{path}.{key}", spec, _EXPOSURES[key])
+    return _dataclass(source, f"{path}.{key}", spec, getattr(exposure, _EXPOSURES[key]))
 
 
 def _call(source: _Source, path: str, value: Any) -> Any:
@@ -570,6 +573,8 @@ def _call(source: _Source, path: str, value: Any) -> Any:
 
 
 def _hook(source: _Source, path: str, value: Any) -> Hook:
+    from blueprints.core.hooks import Hook
+
     data = dict(_mapping(source, path, value))
     log = data.pop("logToMain", False)
     port = data.pop("port", None)
@@ -897,15 +902,15 @@ def _kind_of(component: object) -> str:
     return kind if isinstance(kind, str) else ""
 
 
-_SHAPES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
+_SHAPES: dict[str, tuple[Mapping[str, Any], dict[str, str]]] = {}
 
 
-def _shape(cls: type[Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """A props class's resolved field types, and its camelCase keys to field names (resolving
-    string annotations is slow: once per class, not once per component)."""
+def _shape(cls: type[Any]) -> tuple[Mapping[str, Any], dict[str, str]]:
+    """A props class's field types (each resolved when first needed, :func:`field_hints`), and
+    its camelCase keys to field names; once per class, not once per component."""
     key = f"{cls.__module__}.{cls.__qualname__}"
     if key not in _SHAPES:
-        _SHAPES[key] = (typing.get_type_hints(cls),
+        _SHAPES[key] = (field_hints(cls),
                         {_camel(f.name): f.name for f in dataclasses.fields(cls)})
     return _SHAPES[key]
 

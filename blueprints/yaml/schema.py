@@ -195,10 +195,12 @@ def _type_schema(hint: Any) -> dict[str, Any]:
 
 
 def _exposure_schema() -> dict[str, Any]:
+    from blueprints.core import exposure
     from blueprints.yaml.blueprint import _EXPOSURES
 
     properties = {}
-    for key, cls in _EXPOSURES.items():
+    for key, name in _EXPOSURES.items():
+        cls = getattr(exposure, name)
         hints, keys = _shape(cls)
         required = [k for k, f in keys.items()
                     if next(d for d in dataclasses.fields(cls) if d.name == f).default
