@@ -163,6 +163,29 @@ class TestCdk8sInterop:
         assert "jsii" not in done.stderr and len(done.stderr.splitlines()) <= 6, done.stderr
         assert not (tmp_path / "dist").exists()
 
+    def test_blueprint_synth_renders_each_release_once(self, tmp_path: Path) -> None:
+        """The command line captures App.synth: the check that runs before Node under
+        ``python blueprint.py`` must not render the releases a second time."""
+        import subprocess
+        import sys
+
+        (tmp_path / "blueprint.py").write_text(
+            "from blueprints import App, Release, WebApp\napp = App()\n"
+            f"WebApp(Release(app, 'a'), 'web', image='{IMAGE}')\n"
+            f"WebApp(Release(app, 'b'), 'web', image='{IMAGE}')\napp.synth()\n")
+        code = ("import sys\nimport blueprints.core.release as core\nrendered = []\n"
+                "assemble = core.assemble_release\n"
+                "def counted(context, *rest):\n    rendered.append(context.name)\n"
+                "    return assemble(context, *rest)\n"
+                "core.assemble_release = counted\n"
+                "from blueprints.cli.main import app\n"
+                f"try:\n    app(['synth', {str(tmp_path)!r}, '-o', '-'])\n"
+                "except SystemExit as done:\n    assert not done.code\n"
+                "print(sorted(rendered), file=sys.stderr)\n")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=120, check=True)
+        assert done.stderr.strip() == "['a', 'b']"
+
     def test_python_blueprint_py_writes_what_blueprint_synth_writes(
             self, tmp_path: Path) -> None:
         import yaml

@@ -156,6 +156,10 @@ def _capturing_synth() -> Iterator[list[Any]]:
     _start_cdk8s()
     import cdk8s
 
+    # Its App.synth (which checks the Releases before Node synthesizes) first, so that the
+    # capture replaces it rather than wraps it: each release renders once.
+    import blueprints.cdk.release  # noqa: F401
+
     apps: list[Any] = []
     original = cdk8s.App.synth
 
