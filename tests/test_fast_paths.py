@@ -292,7 +292,9 @@ def _type_strategy() -> Any:
 
     leaves = st.sampled_from([str, int, float, bool, bytes, tuple, type(None), typing.Any,
                               constructs.Construct, constructs.IConstruct, cdk8s.Chart,
-                              cdk8s.App, cdk8s.ApiObject, cdk8s.IResolver])
+                              cdk8s.App, cdk8s.ApiObject, cdk8s.IResolver,
+                              typing.Dict, typing.List,  # noqa: UP006 - bare generics, on purpose
+                              typing.Mapping, typing.Sequence])
     return st.recursive(leaves, lambda inner: st.one_of(
         inner.map(lambda t: typing.Optional[t]),  # noqa: UP045 - what jsii's stubs resolve to
         st.tuples(inner, inner).map(lambda ts: typing.Union[ts]),  # noqa: UP007
@@ -357,7 +359,8 @@ def test_the_jsii_fast_path_answers_what_blueprint_passes() -> None:
     for value, expected in [
             (5, str), (True, int), (app, cdk8s.Chart), (plain, cdk8s.ApiObject),
             ({"a": 1}, typing.Mapping[str, str]), (("a",), typing.Sequence[str]),
-            (chart, constructs.IConstruct), ([1, "a"], typing.List[int]), (1, float)]:  # noqa: UP006
+            (chart, constructs.IConstruct), ([1, "a"], typing.List[int]), (1, float),  # noqa: UP006
+            ({}, typing.Dict), ([], typing.List), ({}, typing.Mapping)]:  # noqa: UP006
         assert not certain(value, expected), (value, expected)
 
 

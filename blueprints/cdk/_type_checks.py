@@ -43,14 +43,15 @@ def certain(value: object, expected: Any) -> bool:
         # A jsii class (not an interface: those are protocols, with their own check).
         return isinstance(value, expected)
     origin = getattr(expected, "__origin__", None)
+    args = getattr(expected, "__args__", ())  # none for a bare typing.Dict or List
     if origin is typing.Union:
-        return any(certain(value, member) for member in expected.__args__)
-    if origin in _MAPPINGS and kind is dict and len(expected.__args__) == 2:
-        keys, values = expected.__args__
+        return any(certain(value, member) for member in args)
+    if origin in _MAPPINGS and kind is dict and len(args) == 2:
+        keys, values = args
         return all(certain(k, keys) and certain(v, values)
                    for k, v in value.items())  # type: ignore[attr-defined]
-    if origin in _SEQUENCES and kind is list and len(expected.__args__) == 1:
-        (item,) = expected.__args__
+    if origin in _SEQUENCES and kind is list and len(args) == 1:
+        (item,) = args
         return all(certain(v, item) for v in value)  # type: ignore[attr-defined]
     return False
 
