@@ -242,6 +242,27 @@ class TestBuildProps:
                 fresh = FieldHints(cls)  # not the shared one: each field resolved here
                 assert {name: fresh[name] for name in expected} == expected, cls
 
+    def test_lazy_hints_resolve_as_get_type_hints_does(self, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+        """A name of the class body, a quoted name inside a generic, None: as typing does."""
+        import importlib
+        import typing
+
+        from blueprints.core.prop_types import FieldHints
+
+        (tmp_path / "scratch_props.py").write_text(
+            "from __future__ import annotations\nimport dataclasses\n"
+            "@dataclasses.dataclass(frozen=True, kw_only=True)\nclass P:\n"
+            "    Alias = int\n    a: Alias = 0\n"
+            "    b: list['int'] = dataclasses.field(default_factory=list)\n    c: None = None\n")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        cls = importlib.import_module("scratch_props").P
+        hints = FieldHints(cls)
+        assert {name: hints[name] for name in hints} == typing.get_type_hints(cls)
+        for props in ({"a": "x"}, {"b": ["x"]}):
+            with pytest.raises(ConfigError, match="must be an int"):
+                build_props(cls, props, component="c")
+
     def test_an_unresolvable_annotation_is_left_unchecked(self) -> None:
         import dataclasses
 

@@ -43,7 +43,7 @@ def certain(value: object, expected: Any) -> bool:
         # A jsii class (not an interface: those are protocols, with their own check).
         return isinstance(value, expected)
     origin = getattr(expected, "__origin__", None)
-    args = getattr(expected, "__args__", ())  # none for a bare typing.Dict or List
+    args: tuple[Any, ...] = getattr(expected, "__args__", ())  # none: a bare typing.Dict
     if origin is typing.Union:
         return any(certain(value, member) for member in args)
     if origin in _MAPPINGS and kind is dict and len(args) == 2:

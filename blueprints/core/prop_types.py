@@ -98,38 +98,44 @@ def field_hints(cls: type[Any]) -> FieldHints:
     return hints
 
 
-class _ModuleNames(Mapping[str, Any]):
-    """A module's names as ``getattr`` finds them (its ``__getattr__`` included), for ``eval``
-    of an annotation: names that are not the module's fall through to its globals and builtins."""
+class _Names(Mapping[str, Any]):
+    """The names an annotation of ``owner`` sees, as ``typing.get_type_hints`` gives them: the
+    class's namespace, then its module's names as ``getattr`` finds them (the module's lazy
+    ``__getattr__`` included); anything else falls through to the module's globals and the
+    builtins."""
 
-    def __init__(self, module: types.ModuleType) -> None:
-        self._module = module
+    def __init__(self, owner: type[Any], module: types.ModuleType) -> None:
+        self._owner, self._module = vars(owner), module
 
     def __getitem__(self, name: str) -> Any:
+        if name in self._owner:
+            return self._owner[name]
         try:
             return getattr(self._module, name)
         except AttributeError:
             raise KeyError(name) from None
 
     def __iter__(self) -> typing.Iterator[str]:
-        return iter(vars(self._module))
+        return iter({**vars(self._module), **self._owner})
 
     def __len__(self) -> int:
-        return len(vars(self._module))
+        return len({**vars(self._module), **self._owner})
 
 
 def _resolve(cls: type[Any], name: str) -> Any:
-    """One field's annotation, evaluated in the namespace of the module that declares it; one
-    that cannot be resolved at run time is left unchecked (``Any``) rather than breaking every
-    construct."""
-    owner = next(k for k in cls.__mro__ if name in vars(k).get("__annotations__", {}))
-    annotation = vars(owner)["__annotations__"][name]
-    if not isinstance(annotation, str):
-        return annotation
+    """One field's annotation, resolved by ``typing.get_type_hints`` in the namespace of the
+    class that declares it (:class:`_Names`); one that cannot be resolved at run time is left
+    unchecked (``Any``) rather than breaking every construct."""
+    owner = next(k for k in cls.__mro__ if name in inspect.get_annotations(k))
     module = sys.modules[owner.__module__]
+
+    def holder() -> None:
+        """Carries the one annotation to resolve."""
+
+    holder.__annotations__ = {name: inspect.get_annotations(owner)[name]}
     try:
-        # Our own annotations, as get_type_hints would evaluate them.
-        return eval(annotation, vars(module), _ModuleNames(module))
+        return typing.get_type_hints(holder, globalns=vars(module),
+                                     localns=_Names(owner, module))[name]
     except NameError:
         return Any
 
