@@ -624,6 +624,18 @@ BAD_CALLS: dict[str, tuple[str, str]] = {
         f"WebApp(shop, 'web', image='{IMAGE}', allow_from=['anywhere:0'])\n",
         "error: shop/web: allow_from=anywhere:0: names no port: '0' (BP042); end it with a port "
         "name or number (anywhere:http, anywhere:8080), or with nothing to admit every port"),
+    "allow_from with a digit that is no number": (
+        f"WebApp(shop, 'web', image='{IMAGE}', allow_from=['web:\u00b2'])\n",
+        "error: shop/web: allow_from=web:\u00b2: names no port: '\u00b2' (BP042); end it with a "
+        "port name or number (web:http, web:8080), or with nothing to admit every port"),
+    "allow_from with one IPv6 address": (
+        f"WebApp(shop, 'web', image='{IMAGE}', allow_from=['2001:db8::1'])\n",
+        "error: shop/web: allow_from=2001:db8::1: a single address, not a CIDR block (BP042); "
+        'write it as a block: "2001:db8::1/128"'),
+    "allow_from with one IPv4 address": (
+        f"WebApp(shop, 'web', image='{IMAGE}', allow_from=['192.0.2.7'])\n",
+        "error: shop/web: allow_from=192.0.2.7: a single address, not a CIDR block (BP042); "
+        'write it as a block: "192.0.2.7/32"'),
     "allow_from naming an unknown component with a port": (
         f"WebApp(shop, 'web', image='{IMAGE}', allow_from=['apii:http'])\n"
         f"WebApp(shop, 'api', image='{IMAGE}')\n",

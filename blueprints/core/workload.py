@@ -1189,6 +1189,11 @@ def allow_entry(path: str, entry: str) -> tuple[str, str | None]:
     Raises:
         ConfigError: The port is empty, or neither a port name nor a number from 1 to 65535.
     """
+    if is_ip_literal(entry):  # one address, IPv6 ones included: not a component and a port
+        raise ConfigError(Problem(path, "allow_from", entry, "a single address, not a CIDR block",
+                                  f'write it as a block: "{entry.strip("[]")}/'
+                                  f'{128 if ":" in entry else 32}"',
+                                  "BP042"))
     if entry.startswith("namespace:"):
         name, sep, port = entry.removeprefix("namespace:").partition(":")
         source = f"namespace:{name}"
@@ -1200,8 +1205,9 @@ def allow_entry(path: str, entry: str) -> tuple[str, str | None]:
         source, sep, port = entry.partition(":")
     if not sep:
         return source, None
-    if not (port.isdigit() and 1 <= int(port) <= 65535) and not (
-            not port.isdigit() and _PORT_NAME.fullmatch(port)):
+    number = port.isascii() and port.isdigit()  # "²" is a digit to isdigit, not to int
+    if not (number and 1 <= int(port) <= 65535) and not (
+            not number and _PORT_NAME.fullmatch(port)):
         raise ConfigError(Problem(path, "allow_from", entry, f"names no port: {port!r}",
                                   f"end it with a port name or number ({source}:http, "
                                   f"{source}:8080), or with nothing to admit every port",
