@@ -457,6 +457,22 @@ class TestIngressRoutesAreUnique:
                              self.ingress("b", "shop.example.com", "/")) == [
             (1, "spec.rules[0].http.paths[0].path", "warning")]
 
+    def test_the_message_names_the_first_ingress_with_its_namespace(self) -> None:
+        first, second = self.ingress("a", "shop.example.com", "/"), self.ingress(
+            "b", "shop.example.com", "/")
+        (finding,) = [f for f in check([first, second]) if f.rule == "BP042"]
+        assert finding.message.startswith("Ingress n/a routes shop.example.com/ too")
+
+    def test_the_same_object_twice_is_one_object(self) -> None:
+        # lint of two files that both hold it, or a List that repeats it
+        assert self.findings(self.ingress("a", "shop.example.com", "/"),
+                             self.ingress("a", "shop.example.com", "/")) == []
+
+    def test_a_canary_shares_its_route_on_purpose(self) -> None:
+        canary = self.ingress("a-canary", "shop.example.com", "/")
+        canary["metadata"]["annotations"] = {"nginx.ingress.kubernetes.io/canary": "true"}
+        assert self.findings(self.ingress("a", "shop.example.com", "/"), canary) == []
+
     def test_a_rule_without_host_collides_with_another_without_host(self) -> None:
         assert len(self.findings(self.ingress("a", None, "/api"),
                                  self.ingress("b", None, "/api"))) == 1
@@ -480,8 +496,8 @@ class TestIngressRoutesAreUnique:
         result = runner.invoke(cli, ["synth", str(folder)])
         assert result.exit_code == 1, result.output
         assert result.stderr.splitlines() == [
-            "error: Ingress/result: spec.rules[0].http.paths[0].path=/: Ingress/vote routes "
-            "vote.example.com/ too: the controller picks one of them or refuses this one "
+            "error: Ingress/result: spec.rules[0].http.paths[0].path=/: Ingress shop/vote "
+            "routes vote.example.com/ too: the controller picks one of them or refuses this one "
             "(BP042); give one of them another host or path"]
         assert (folder / "dist" / "shop.k8s.yaml").read_text() == f"{MARKER}previous output\n"
 

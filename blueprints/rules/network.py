@@ -95,22 +95,25 @@ def ingress_admits_every_source(
 def ingress_routes_are_unique(
     manifests: Sequence[Mapping[str, Any]], context: Context
 ) -> Iterator[tuple[int, Violation]]:
-    """No two Ingress rules of one class route the same host, path and path type: a controller
+    """No two Ingresses of one class route the same host, path and path type: a controller
     sends that traffic to one of them (which one is its own choice), or refuses the second
     object outright (ingress-nginx's admission webhook: "host ... and path ... is already
-    defined")."""
-    seen: dict[tuple[object, ...], str] = {}
+    defined in ingress <namespace>/<name>", across namespaces). An ingress-nginx canary
+    (``nginx.ingress.kubernetes.io/canary: "true"``) shares its route on purpose; the same
+    object given twice is one object."""
+    seen: dict[tuple[object, ...], tuple[object, object]] = {}
     for index in of_kinds(manifests, ("Ingress",)):
         manifest = manifests[index]
         spec, metadata = manifest.get("spec"), manifest.get("metadata")
         if not isinstance(spec, dict) or not isinstance(metadata, dict):
             continue
         annotations = metadata.get("annotations")
-        kind_class = spec.get("ingressClassName") or (
-            annotations.get("kubernetes.io/ingress.class") if isinstance(annotations, dict)
-            else None)
+        annotations = annotations if isinstance(annotations, dict) else {}
+        if str(annotations.get(_CANARY, "")).lower() == "true":
+            continue
+        kind_class = spec.get("ingressClassName") or annotations.get(_INGRESS_CLASS)
         rules = spec.get("rules")
-        name = f"Ingress/{metadata.get('name')}"
+        this = (metadata.get("namespace"), metadata.get("name"))
         for i, rule in enumerate(rules if isinstance(rules, list) else ()):
             http = rule.get("http") if isinstance(rule, dict) else None
             paths = http.get("paths") if isinstance(http, dict) else None
@@ -122,13 +125,19 @@ def ingress_routes_are_unique(
                 key = (kind_class, host, path, path_type)
                 if not all(isinstance(k, str | None) for k in key):
                     continue
-                first = seen.setdefault(key, name)
-                if first is not name:
+                first = seen.setdefault(key, this)
+                if first != this:
+                    namespace, name = first
+                    where = f"{namespace}/{name}" if namespace else str(name)
                     yield index, Violation(
                         f"spec.rules[{i}].http.paths[{j}].path", path,
-                        f"{first} routes {host}{path} too: the controller picks one of them "
-                        "or refuses this one", "give one of them another host or path",
+                        f"Ingress {where} routes {host}{path} too: the controller picks one "
+                        "of them or refuses this one", "give one of them another host or path",
                         _open(manifest, context))
+
+
+_CANARY = "nginx.ingress.kubernetes.io/canary"
+_INGRESS_CLASS = "kubernetes.io/ingress.class"
 
 
 def _open(manifest: Mapping[str, Any], context: Context) -> Severity:
