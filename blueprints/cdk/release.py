@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -162,6 +163,7 @@ def _checked(synth: Any) -> Any:
     ``python blueprint.py`` (or by ``cdk8s synth``) gets the :class:`ConfigError` itself
     instead, with the one-line message. ``blueprint synth`` replaces ``App.synth`` anyway.
     """
+    @functools.wraps(synth)  # its name, docs and jsii's own attributes (and __wrapped__)
     def checked_synth(self: Any) -> None:
         releases = [chart for chart in self.charts if isinstance(chart, Release)]
         try:
@@ -175,8 +177,6 @@ def _checked(synth: Any) -> Any:
             for release in releases:
                 release._prepared = None
 
-    checked_synth.__wrapped__ = synth  # type: ignore[attr-defined]
-    checked_synth.__doc__ = synth.__doc__
     return checked_synth
 
 
