@@ -233,3 +233,38 @@ class TestOptOuts:
                             allow_root=True, mount_service_account_token=True)
         manifests = WebAppCore("web", props, RELEASE).render()
         assert [f.rule for f in check(manifests) if f.rule in ("BP001", "BP041")] == []
+
+
+class TestLowPorts:
+    """A component that is not root and serves a port below 1024 can bind it."""
+
+    @staticmethod
+    def pod_spec(**props: object) -> dict[str, object]:
+        deploy = WebAppCore("web", WebAppProps(image="nginx:1.27.3", **props),  # type: ignore[arg-type]
+                            RELEASE).render()[0]
+        spec: dict[str, object] = deploy["spec"]["template"]["spec"]
+        return spec
+
+    @pytest.mark.parametrize(("props", "value"), [
+        ({"port": 80}, "80"),
+        ({"port": 8080, "extra_ports": {"https": 443, "metrics": 9090}}, "443"),
+        ({"port": 8080}, None),
+        ({"port": 80, "run_as_user": 0, "allow_root": True}, None),  # root binds it anyway
+    ])
+    def test_the_pod_lowers_the_unprivileged_port_start(self, props: dict[str, object],
+                                                         value: str | None) -> None:
+        security = self.pod_spec(**props)["securityContext"]
+        assert isinstance(security, dict)
+        expected = [{"name": "net.ipv4.ip_unprivileged_port_start", "value": value}]
+        assert security.get("sysctls") == (expected if value is not None else None)
+
+    def test_the_pod_still_meets_restricted_and_the_schema(self) -> None:
+        from blueprints.core.namespace import pod_security_level
+        from blueprints.rules import check
+        from tests.conftest import assert_valid
+
+        manifests = WebAppCore("web", WebAppProps(image="nginx:1.27.3", port=80),
+                               RELEASE).render()
+        assert pod_security_level(manifests, DEFAULT) == ("restricted", [])
+        assert [f for f in check(manifests) if f.rule == "BP041"] == []
+        assert_valid(manifests)

@@ -71,6 +71,9 @@ DESCRIPTION_ANNOTATION = "blueprint.dev/description"
 #: The ``allow_from`` entry that admits every source, recorded as an opt-out (BP042).
 ANYWHERE = "anywhere"
 CONFIG_HASH_ANNOTATION = "blueprint.dev/config-hash"
+#: The sysctl that lets the pod's processes bind ports from its value up without a capability.
+UNPRIVILEGED_PORT_SYSCTL = "net.ipv4.ip_unprivileged_port_start"
+_UNPRIVILEGED_PORTS = 1024  # the kernel's default ip_unprivileged_port_start
 TERMINATION_MESSAGE_PATH = "/dev/termination-log"
 _CONTAINER_ORDER = (
     "name", "image", "imagePullPolicy", "command", "args", "ports", "env", "envFrom",
@@ -481,6 +484,16 @@ class Workload(ABC):
             },
             "terminationGracePeriodSeconds": self.grace_seconds,
         }
+        low = min((number for _, number in self.ports if number < _UNPRIVILEGED_PORTS),
+                  default=None)
+        if low is not None and props.run_as_user != 0:
+            # A process that is not root binds a port below 1024 only with NET_BIND_SERVICE,
+            # which Kubernetes cannot hand to it (no ambient capabilities). The pod's own
+            # network namespace lowers the bar instead: a safe sysctl (the kubelet's
+            # safeSysctls, pkg/kubelet/sysctl/safe_sysctls.go) that Pod Security's restricted
+            # level admits (check_sysctls.go), no capability added.
+            spec["securityContext"]["sysctls"] = [
+                {"name": UNPRIVILEGED_PORT_SYSCTL, "value": str(low)}]
         if restart_policy is not None:
             spec["restartPolicy"] = restart_policy
         if props.service_account or props.permissions:
