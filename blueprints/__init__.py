@@ -1,8 +1,8 @@
 """blueprint: Kubernetes practices as typed cdk8s constructs.
 
 ``import blueprints`` is light and never starts Node: every public name loads on first use,
-and the constructs (and cdk8s's ``App`` and ``Testing``, re-exported so that blueprint can
-choose a recent Node first) start Node only then.
+and the constructs (and cdk8s's ``App``, ``JsonPatch`` and ``Testing``, re-exported so that
+blueprint can choose a recent Node first) start Node only then.
 
     from blueprints import App, Release, StatefulWebApp, WorkerWithInit
 
@@ -19,7 +19,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cdk8s import App, Testing
+    from cdk8s import App, JsonPatch, Testing
 
     from blueprints.cdk.config_files import ConfigFiles
     from blueprints.cdk.cron_job_app import CronJobApp
@@ -64,6 +64,7 @@ __all__ = [
     "HTTPRoute",
     "Hook",
     "Ingress",
+    "JsonPatch",
     "LoadBalancer",
     "LoggingStack",
     "Mount",
@@ -119,6 +120,7 @@ _LAZY = {
     "SecretRef": "blueprints.core.workload",
     "WorkloadProps": "blueprints.core.workload",
     "App": "cdk8s",
+    "JsonPatch": "cdk8s",
     "Testing": "cdk8s",
     "Release": "blueprints.cdk.release",
     "ConfigFiles": "blueprints.cdk.config_files",

@@ -566,8 +566,8 @@ BAD_CALLS: dict[str, tuple[str, str]] = {
     "calls entry naming nothing": (
         f"WebApp(shop, 'web', image='{IMAGE}', calls=['cartt'])\n"
         f"WebApp(shop, 'cart', image='{IMAGE}')\n",
-        "error: shop/web: calls=cartt: names no component of the release (BP042); use a "
-        'component (cart, web) or an external "host:port"'),
+        "error: shop/web: calls=cartt: names no component of the release (BP042); did you "
+        'mean cart? (an external address is "host:port")'),
     "a port the callee does not expose": (
         f"cart = WebApp(shop, 'cart', image='{IMAGE}')\n"
         f"WebApp(shop, 'web', image='{IMAGE}', calls=[Call(cart, 9090)])\n",

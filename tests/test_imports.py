@@ -71,6 +71,18 @@ class TestNode:
                                  text=True, check=True, timeout=60).stdout
         assert int(version.strip().lstrip("v").split(".")[0]) >= 22
 
+    @pytest.mark.parametrize("name", ["App", "JsonPatch", "Testing"])
+    def test_cdk8s_names_from_blueprints_run_the_bundled_node(self, name: str) -> None:
+        """cdk8s's names, imported through blueprint (JsonPatch for the escape hatch: found on
+        bookinfo, where ``from cdk8s import JsonPatch`` first started the system's Node 20)."""
+        env = {k: v for k, v in os.environ.items() if k != "JSII_NODE"}
+        code = (f"import os\nfrom blueprints import {name}\nimport cdk8s\n"
+                "from blueprints._node import bundled_node\n"
+                f"print({name} is cdk8s.{name}, os.environ['JSII_NODE'] == str(bundled_node()))")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True, timeout=60, env=env)
+        assert done.stdout.split() == ["True", "True"], done.stderr
+
     def test_users_choice_is_kept(self) -> None:
         env = {**os.environ, "JSII_NODE": "/opt/my/node"}
         done = subprocess.run([sys.executable, "-c", self.CODE], capture_output=True, text=True,

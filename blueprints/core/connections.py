@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from blueprints.core.names import is_ip_literal
-from blueprints.errors import ConfigError, Problem
+from blueprints.errors import ConfigError, Problem, choices
 
 if TYPE_CHECKING:
     from blueprints.core.workload import Workload
@@ -242,9 +242,13 @@ def _resolve(caller: Workload, declared: Declared, known: Mapping[tuple[str, str
         assert isinstance(target, str)
         if port is None:
             names = sorted(id for release, id in known if release == caller.release.name)
+            import difflib
+
+            near = difflib.get_close_matches(target, names, n=1)
             raise ConfigError(Problem(
                 caller.path, "calls", declared.text, "names no component of the release",
-                f"use a component ({', '.join(names) or 'none'}) or an external "
+                f"did you mean {near[0]}? (an external address is \"host:port\")" if near else
+                f"use a component ({choices(names) or 'none'}) or an external "
                 '"host:port"', "BP042"))
         if not isinstance(port, int):
             raise ConfigError(Problem(caller.path, "calls", declared.text,

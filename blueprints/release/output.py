@@ -123,12 +123,23 @@ def plan_output(directory: Path, files: Mapping[str, str]) -> tuple[list[str], l
     """
     try:
         existing = _release_files(directory) if directory.is_dir() else {}
+        foreign = [name for name in sorted(files) if existing.get(name) is False]
+        if foreign:  # what commit refuses, --check says too
+            raise ConfigError(_not_ours(directory / foreign[0]))
         changed = [name for name, text in sorted(files.items())
                    if name not in existing or _read(directory / name) != file_bytes(text)]
     except OSError as error:
         raise _os_problem(directory, error) from None
     removed = sorted(name for name, ours in existing.items() if ours and name not in files)
     return changed, removed
+
+
+def _not_ours(path: Path) -> Problem:
+    """A release file of the same name that synth did not write: it is never replaced."""
+    return Problem("synth", "output file", str(path),
+                   "not written by blueprint synth (no marker line), so synth will not replace "
+                   "it", "move it away, or delete it if an older blueprint wrote it (python "
+                   "blueprint.py writes cdk8s's own output there: give it App(outdir=...))")
 
 
 def commit(directory: Path, files: Mapping[str, str],
@@ -301,10 +312,7 @@ def _check_existing(directory: Path, target: Path, files: Mapping[str, str],
             if stat.S_ISREG(info.st_mode) and _is_ours(Path(entry.path)):
                 continue  # replaced or removed: a file synth wrote
             if entry.name in files:
-                raise ConfigError(Problem(
-                    "synth", "output file", str(directory / entry.name),
-                    "not written by blueprint synth (no marker line), so synth will not "
-                    "replace it", "move it away, or delete it if an older blueprint wrote it"))
+                raise ConfigError(_not_ours(directory / entry.name))
         carried[entry.name] = info
     return carried
 
