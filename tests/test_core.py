@@ -268,3 +268,26 @@ class TestLowPorts:
         assert pod_security_level(manifests, DEFAULT) == ("restricted", [])
         assert [f for f in check(manifests) if f.rule == "BP041"] == []
         assert_valid(manifests)
+
+
+class TestPodAnnotations:
+    def test_they_go_on_the_pods_only_beside_the_config_hash(self) -> None:
+        import dataclasses
+
+        from blueprints.core.volumes import Mount, Volume
+
+        conf = dataclasses.replace(Volume.config_map("conf", "conf"), content_hash="conf-1a2b")
+        props = WebAppProps(image="nginx:1.27.3", pod_annotations={"prometheus.io/scrape": "true"},
+                            annotations={"team": "shop"}, mounts=[Mount(conf, "/etc/conf")])
+        manifests = WebAppCore("web", props, RELEASE).render()
+        deploy = next(m for m in manifests if m["kind"] == "Deployment")
+        pod = deploy["spec"]["template"]["metadata"]["annotations"]
+        assert pod == {"blueprint.dev/config-hash": "conf-1a2b", "prometheus.io/scrape": "true"}
+        assert all("prometheus.io/scrape" not in m["metadata"].get("annotations", {})
+                   for m in manifests)
+
+    def test_the_config_hash_is_blueprints(self) -> None:
+        props = WebAppProps(image="nginx:1.27.3",
+                            pod_annotations={"blueprint.dev/config-hash": "x"})
+        with pytest.raises(ConfigError, match="blueprint sets it"):
+            WebAppCore("web", props, RELEASE)

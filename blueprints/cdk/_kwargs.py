@@ -136,6 +136,11 @@ class WebAppKwargs(TypedDict, total=False):
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""
     annotations: Mapping[str, str]
     """Extra annotations on every object of the component."""
+    pod_annotations: Mapping[str, str]
+    """Annotations on the component's pods (the pod template), for what reads pods:
+    ``{"prometheus.io/scrape": "true"}``, a service mesh's injection switch. Unlike ``annotations``, a
+    change of them rolls the pods. Default none.
+    """
     mounts: Sequence[Mount]
     """Volumes mounted into the main container (:class:`Volume` chooses the kind by what the data must
     survive). Default none.
@@ -276,6 +281,11 @@ class StatefulWebAppKwargs(TypedDict, total=False):
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""
     annotations: Mapping[str, str]
     """Extra annotations on every object of the component."""
+    pod_annotations: Mapping[str, str]
+    """Annotations on the component's pods (the pod template), for what reads pods:
+    ``{"prometheus.io/scrape": "true"}``, a service mesh's injection switch. Unlike ``annotations``, a
+    change of them rolls the pods. Default none.
+    """
     mounts: Sequence[Mount]
     """Volumes mounted into the main container (:class:`Volume` chooses the kind by what the data must
     survive). Default none.
@@ -416,6 +426,11 @@ class WorkerWithInitKwargs(TypedDict, total=False):
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""
     annotations: Mapping[str, str]
     """Extra annotations on every object of the component."""
+    pod_annotations: Mapping[str, str]
+    """Annotations on the component's pods (the pod template), for what reads pods:
+    ``{"prometheus.io/scrape": "true"}``, a service mesh's injection switch. Unlike ``annotations``, a
+    change of them rolls the pods. Default none.
+    """
     mounts: Sequence[Mount]
     """Volumes mounted into the main container (:class:`Volume` chooses the kind by what the data must
     survive). Default none.
@@ -552,6 +567,11 @@ class DaemonAppKwargs(TypedDict, total=False):
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""
     annotations: Mapping[str, str]
     """Extra annotations on every object of the component."""
+    pod_annotations: Mapping[str, str]
+    """Annotations on the component's pods (the pod template), for what reads pods:
+    ``{"prometheus.io/scrape": "true"}``, a service mesh's injection switch. Unlike ``annotations``, a
+    change of them rolls the pods. Default none.
+    """
     mounts: Sequence[Mount]
     """Volumes mounted into the main container (:class:`Volume` chooses the kind by what the data must
     survive). Default none.
@@ -672,6 +692,11 @@ class CronJobAppKwargs(TypedDict, total=False):
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""
     annotations: Mapping[str, str]
     """Extra annotations on every object of the component."""
+    pod_annotations: Mapping[str, str]
+    """Annotations on the component's pods (the pod template), for what reads pods:
+    ``{"prometheus.io/scrape": "true"}``, a service mesh's injection switch. Unlike ``annotations``, a
+    change of them rolls the pods. Default none.
+    """
     mounts: Sequence[Mount]
     """Volumes mounted into the main container (:class:`Volume` chooses the kind by what the data must
     survive). Default none.
@@ -812,6 +837,11 @@ class DataMigrationKwargs(TypedDict, total=False):
     """Extra labels; they may add to the recommended labels, not replace them (BP003)."""
     annotations: Mapping[str, str]
     """Extra annotations on every object of the component."""
+    pod_annotations: Mapping[str, str]
+    """Annotations on the component's pods (the pod template), for what reads pods:
+    ``{"prometheus.io/scrape": "true"}``, a service mesh's injection switch. Unlike ``annotations``, a
+    change of them rolls the pods. Default none.
+    """
     mounts: Sequence[Mount]
     """Volumes mounted into the main container (:class:`Volume` chooses the kind by what the data must
     survive). Default none.

@@ -235,6 +235,9 @@ class WorkloadProps:
             that nobody calls admits its release.
         labels: Extra labels; they may add to the recommended labels, not replace them (BP003).
         annotations: Extra annotations on every object of the component.
+        pod_annotations: Annotations on the component's pods (the pod template), for what
+            reads pods: ``{"prometheus.io/scrape": "true"}``, a service mesh's injection
+            switch. Unlike ``annotations``, a change of them rolls the pods. Default none.
         mounts: Volumes mounted into the main container (:class:`Volume` chooses the kind by
             what the data must survive). Default none.
         post_start: A ``postStart`` hook (BP020): runs beside the app, holds the pod Pending,
@@ -279,6 +282,7 @@ class WorkloadProps:
     allow_from: Sequence[str | ClientRef] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] = field(default_factory=dict)
+    pod_annotations: Mapping[str, str] = field(default_factory=dict)
     mounts: Sequence[Mount] = ()
     post_start: Hook | None = None
     pre_stop: Hook | None = None
@@ -512,10 +516,13 @@ class Workload(ABC):
         if props.affinity:
             spec["affinity"] = dict(props.affinity)
         metadata: Manifest = {"labels": dict(self.labels)}
+        annotations = dict(props.pod_annotations)
         hashes = sorted({v.content_hash for v in self._volume_objects if v.content_hash})
         if hashes:
             # A change of mounted configuration changes the template, so the pods roll.
-            metadata["annotations"] = {CONFIG_HASH_ANNOTATION: ",".join(hashes)}
+            annotations[CONFIG_HASH_ANNOTATION] = ",".join(hashes)
+        if annotations:
+            metadata["annotations"] = dict(sorted(annotations.items()))
         return {"metadata": metadata, "spec": spec}
 
     def container(
@@ -1090,6 +1097,11 @@ class Workload(ABC):
                                           "env values are strings or key references",
                                           "quote the value, or use SecretKeyRef/ConfigMapKeyRef"))
         self._check_secret_env()
+        if CONFIG_HASH_ANNOTATION in props.pod_annotations:
+            raise ConfigError(Problem(path, f"pod_annotations[{CONFIG_HASH_ANNOTATION!r}]",
+                                      props.pod_annotations[CONFIG_HASH_ANNOTATION],
+                                      "blueprint sets it: the hash of the mounted configuration",
+                                      "remove it (pods roll when their configuration changes)"))
         for entry in props.allow_from:
             if isinstance(entry, ClientRef):
                 continue
