@@ -448,9 +448,12 @@ def test_ctrl_c_at_any_moment_is_130_or_done(tmp_path: Path,
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
-        if proc.returncode == -signal.SIGINT or "init_import_site" in err:
-            # The signal met Python's own start (its site module, or the console script's
-            # first import), before blueprint's entry point could take Ctrl-C over.
+        if proc.returncode == -signal.SIGINT or "init_import_site" in err or (
+                err.strip() == "KeyboardInterrupt"):
+            # The signal met Python's own start (its site module, the console script's first
+            # import, or C code between them: then Python prints the bare name, no frame,
+            # and exits 1; seen once in CI), before blueprint's entry point could take Ctrl-C
+            # over.
             continue
         codes.add(proc.returncode)
         assert proc.returncode in (0, 130) and "Traceback" not in err, err
