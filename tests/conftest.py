@@ -42,6 +42,17 @@ def assert_valid(manifests: Sequence[Mapping[str, Any]], version: tuple[int, int
         assert [key for key in LABEL_KEYS if not labels.get(key)] == [], manifest["metadata"]
 
 
+def met_python_start(returncode: int, stderr: str) -> bool:
+    """Whether a SIGINT met Python's own start, before blueprint's entry point took Ctrl-C
+    over: killed by the signal, or a report without a frame of blueprint's code and without a
+    line blueprint writes. Python then prints what it prints: a failed ``site`` or standard
+    stream (``init_import_site``, ``init_sys_streams``), a skipped ``.pth`` line, or a bare
+    ``KeyboardInterrupt`` with exit 1 (seen in CI, and reproduced here under load)."""
+    if returncode == -2:  # -SIGINT
+        return True
+    return bool(stderr) and "blueprints/" not in stderr and not stderr.startswith("error: ")
+
+
 def blueprint_exe() -> str:
     """The installed ``blueprint`` script beside this Python: the real entry point."""
     return str(Path(sys.executable).parent / "blueprint")

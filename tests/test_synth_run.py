@@ -32,7 +32,7 @@ from blueprints.core.stateful_web_app import (
 )
 from blueprints.release import output
 from blueprints.release.output import MARKER, file_bytes
-from tests.conftest import assert_valid, blueprint_exe
+from tests.conftest import assert_valid, blueprint_exe, met_python_start
 
 runner = CliRunner()
 
@@ -166,7 +166,7 @@ class TestUserCode:
         time.sleep(delay)
         os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=60)
-        if proc.returncode == -signal.SIGINT or "init_import_site" in err:
+        if met_python_start(proc.returncode, err):
             pytest.skip("the signal met Python's own start, before blueprint's entry point")
         assert (proc.returncode, err) == (130, (
             "error: synth: signal=SIGINT: interrupted; the output folder holds the old release "
