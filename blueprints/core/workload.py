@@ -492,7 +492,8 @@ class Workload(ABC):
                   default=None)
         if low is not None and props.run_as_user != 0:
             # A process that is not root binds a port below 1024 only with NET_BIND_SERVICE,
-            # which Kubernetes cannot hand to it (no ambient capabilities). The pod's own
+            # which an added capability gives it only through a file capability of its binary
+            # (Kubernetes sets no ambient capabilities). The pod's own
             # network namespace lowers the bar instead: a safe sysctl (the kubelet's
             # safeSysctls, pkg/kubelet/sysctl/safe_sysctls.go) that Pod Security's restricted
             # level admits (check_sysctls.go), no capability added.
