@@ -120,7 +120,7 @@ _LAZY = {
     "SecretRef": "blueprints.core.workload",
     "WorkloadProps": "blueprints.core.workload",
     "App": "cdk8s",
-    "JsonPatch": "cdk8s",
+    "JsonPatch": "blueprints.cdk._patching",  # cdk8s's, its patches recorded for the checks
     "Testing": "cdk8s",
     "Release": "blueprints.cdk.release",
     "ConfigFiles": "blueprints.cdk.config_files",

@@ -196,3 +196,22 @@ class TestEscapeHatch:
         assert result.exit_code == 0, result.output
         text = (folder / "dist" / "shop.k8s.yaml").read_text()
         assert "  replicas: 5\n" in text and "workingDir: /app" in text
+
+
+def test_a_patch_made_before_the_first_api_object_is_checked(tmp_path: Path) -> None:
+    """``from blueprints import JsonPatch``: its factories record from the start, so a patch
+    made before any ``api_object()`` is checked too (a fresh process: nothing loaded before)."""
+    import subprocess
+
+    from tests.conftest import blueprint_exe
+
+    (tmp_path / "blueprint.py").write_text(
+        "from blueprints import App, JsonPatch, Release, WebApp\n"
+        "early = JsonPatch.add('/spec/template/spec/priorityClassNamee', 'high')\n"
+        "app = App()\nweb = WebApp(Release(app, 'shop'), 'web', image='nginx:1.27.3')\n"
+        "web.api_object('Deployment').add_json_patch(early)\napp.synth()\n")
+    done = subprocess.run([blueprint_exe(), "synth", str(tmp_path), "-o", "-"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert (done.returncode, done.stderr) == (1, (
+        "error: shop/web: Deployment/web patch=add /spec/template/spec/priorityClassNamee: "
+        "PodSpec has no field 'priorityClassNamee'; did you mean priorityClassName?\n"))

@@ -19,7 +19,12 @@ import cdk8s
 from blueprints.core.patches import Operation, apply_operation, validate_patch
 from blueprints.errors import ConfigError
 
-__all__ = ["PatchGuard", "operation_of"]
+__all__ = ["JsonPatch", "PatchGuard", "operation_of"]
+
+#: cdk8s's ``JsonPatch``, with its factories recording (below): ``from blueprints import
+#: JsonPatch`` comes from here, so that a patch made before the first ``api_object()`` is
+#: checked too.
+JsonPatch = cdk8s.JsonPatch
 
 # op -> the factory's parameter names, in order
 _FACTORIES = {"add": ("path", "value"), "remove": ("path",), "replace": ("path", "value"),
