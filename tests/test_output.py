@@ -169,8 +169,8 @@ class TestCommit:
         assert caught.value.lines() == [
             f"error: synth: output file={Path('root/out/a.k8s.yaml')}: not written by blueprint "
             "synth (no marker line), so synth will not replace it; move it away, or delete it "
-            "if an older blueprint wrote it (python blueprint.py writes cdk8s's own output "
-            "there: give it App(outdir=...))"]
+            "if an older blueprint wrote it (if python blueprint.py wrote it, give its App "
+            "another outdir)"]
         assert tree(out) == before and beside(out) == ["out"]
 
     def test_a_folder_where_a_release_file_goes(self, out: Path) -> None:

@@ -277,15 +277,29 @@ class TestOutputFaults:
         assert line.endswith("Not a directory (ENOTDIR); a part of the path is a file: pass "
                              "a folder")
 
-    def test_a_folder_where_a_release_file_goes(self, project: Callable[..., Path]) -> None:
+    @pytest.mark.parametrize("check", [False, True])
+    def test_a_folder_where_a_release_file_goes(self, check: bool,
+                                                project: Callable[..., Path]) -> None:
         folder = project()
         (folder / "dist" / "shop.k8s.yaml").unlink()
         (folder / "dist" / "shop.k8s.yaml").mkdir()
         before = snapshot(folder / "dist")
-        assert self.synth(folder) == (
+        assert self.synth(folder, *(["--check"] if check else [])) == (
             "error: synth: output file=svc/dist/shop.k8s.yaml: is a folder, where synth writes "
             "a release file; move that folder away, or rename the release")
         assert snapshot(folder / "dist") == before
+
+    @pytest.mark.parametrize("check", [False, True])
+    def test_a_link_where_a_release_file_goes(self, check: bool,
+                                              project: Callable[..., Path]) -> None:
+        folder = project()
+        (folder / "dist" / "shop.k8s.yaml").unlink()
+        (folder / "elsewhere.yaml").write_text("kind: ConfigMap\n")
+        (folder / "dist" / "shop.k8s.yaml").symlink_to(folder / "elsewhere.yaml")
+        before = snapshot(folder)
+        assert self.synth(folder, *(["--check"] if check else [])).startswith(
+            "error: synth: output file=svc/dist/shop.k8s.yaml: not written by blueprint synth")
+        assert snapshot(folder) == before
 
     @pytest.mark.parametrize("check", [False, True])
     def test_a_release_file_it_did_not_write(self, check: bool,
@@ -298,8 +312,8 @@ class TestOutputFaults:
         assert self.synth(folder, *(["--check"] if check else [])) == (
             "error: synth: output file=svc/dist/shop.k8s.yaml: not written by blueprint synth "
             "(no marker line), so synth will not replace it; move it away, or delete it if an "
-            "older blueprint wrote it (python blueprint.py writes cdk8s's own output there: "
-            "give it App(outdir=...))")
+            "older blueprint wrote it (if python blueprint.py wrote it, give its App another "
+            "outdir)")
         assert snapshot(folder / "dist") == before
 
     def test_output_dot_is_refused_and_keeps_manual_files(

@@ -240,14 +240,12 @@ def _resolve(caller: Workload, declared: Declared, known: Mapping[tuple[str, str
     callee = target if not isinstance(target, str) else known.get((caller.release.name, target))
     if callee is None:
         assert isinstance(target, str)
-        if port is None:
+        near = _near(caller, target, known)
+        if port is None or (near and not isinstance(port, int)):
             names = sorted(id for release, id in known if release == caller.release.name)
-            import difflib
-
-            near = difflib.get_close_matches(target, names, n=1)
             raise ConfigError(Problem(
                 caller.path, "calls", declared.text, "names no component of the release",
-                f"did you mean {near[0]}? (an external address is \"host:port\")" if near else
+                f"did you mean {near}? (an external address is \"host:port\")" if near else
                 f"use a component ({choices(names) or 'none'}) or an external "
                 '"host:port"', "BP042"))
         if not isinstance(port, int):
@@ -276,6 +274,17 @@ def _resolve(caller: Workload, declared: Declared, known: Mapping[tuple[str, str
     suffix = f"-{chosen[0]}" if chosen is not ports[0] else ""
     return Connection(_variables(declared, callee.id + suffix, host, chosen[1]), callee, host,
                       chosen[1], chosen[2])
+
+
+def _near(caller: Workload, target: str, known: Mapping[tuple[str, str], Workload]) -> str | None:
+    """The component of the caller's release that ``target`` most likely misspells: one with
+    a Service to call, never the caller itself."""
+    import difflib
+
+    names = [id for (release, id), w in known.items() if release == caller.release.name
+             and w is not caller and w.service_ports()]
+    near = difflib.get_close_matches(target, names, n=1)
+    return near[0] if near else None
 
 
 def _variables(declared: Declared, name: str, host: str,

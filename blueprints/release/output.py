@@ -119,13 +119,17 @@ def plan_output(directory: Path, files: Mapping[str, str]) -> tuple[list[str], l
     Only ``*.k8s.yaml`` files that carry :data:`MARKER` are ever removed.
 
     Raises:
-        ConfigError: The folder cannot be read.
+        ConfigError: The folder cannot be read, or holds, where a release file goes, something
+            :func:`commit` refuses to replace: a file synth did not write, a link, a folder.
     """
     try:
         existing = _release_files(directory) if directory.is_dir() else {}
-        foreign = [name for name in sorted(files) if existing.get(name) is False]
-        if foreign:  # what commit refuses, --check says too
-            raise ConfigError(_not_ours(directory / foreign[0]))
+        for name in sorted(files):  # what commit refuses, --check says too
+            path = directory / name
+            if existing.get(name) is False or (name not in existing and path.is_symlink()):
+                raise ConfigError(_not_ours(path))
+            if name not in existing and path.is_dir():
+                raise ConfigError(_a_folder(path))
         changed = [name for name, text in sorted(files.items())
                    if name not in existing or _read(directory / name) != file_bytes(text)]
     except OSError as error:
@@ -138,8 +142,14 @@ def _not_ours(path: Path) -> Problem:
     """A release file of the same name that synth did not write: it is never replaced."""
     return Problem("synth", "output file", str(path),
                    "not written by blueprint synth (no marker line), so synth will not replace "
-                   "it", "move it away, or delete it if an older blueprint wrote it (python "
-                   "blueprint.py writes cdk8s's own output there: give it App(outdir=...))")
+                   "it", "move it away, or delete it if an older blueprint wrote it (if python "
+                   "blueprint.py wrote it, give its App another outdir)")
+
+
+def _a_folder(path: Path) -> Problem:
+    return Problem("synth", "output file", str(path),
+                   "is a folder, where synth writes a release file",
+                   "move that folder away, or rename the release")
 
 
 def commit(directory: Path, files: Mapping[str, str],
@@ -305,10 +315,7 @@ def _check_existing(directory: Path, target: Path, files: Mapping[str, str],
             continue  # replaced
         if entry.name.endswith(OUTPUT_SUFFIX):
             if stat.S_ISDIR(info.st_mode) and entry.name in files:
-                raise ConfigError(Problem(
-                    "synth", "output file", str(directory / entry.name),
-                    "is a folder, where synth writes a release file",
-                    "move that folder away, or rename the release"))
+                raise ConfigError(_a_folder(directory / entry.name))
             if stat.S_ISREG(info.st_mode) and _is_ours(Path(entry.path)):
                 continue  # replaced or removed: a file synth wrote
             if entry.name in files:
