@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from blueprints.core.names import is_ip_literal
+from blueprints.core.names import PORT_NAME, is_ip_literal
 from blueprints.errors import ConfigError, Problem, choices
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ __all__ = [
 #: ``egress=`` values: ``open`` leaves egress alone; ``declared`` admits the callees and DNS.
 EGRESS_MODES = ("open", "declared")
 _HOST = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_PORT_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _ENV_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
 
 
@@ -158,7 +157,7 @@ def _parse_text(path: str, env: str | None, text: str, port: int | str | None,
                 raise ConfigError(Problem(path, "calls", text, "ports are 1 to 65535",
                                           'e.g. "api.example.com:443"', "BP042"))
             port = number
-        elif _PORT_NAME.fullmatch(port_text) and "." not in host:
+        elif PORT_NAME.fullmatch(port_text) and "." not in host:
             port = port_text  # a component's named port, checked at resolution
         else:
             raise ConfigError(Problem(path, "calls", text, 'not "host:port"',

@@ -12,6 +12,7 @@ __all__ = [
     "DNS1035",
     "DNS1123_LABEL",
     "DNS1123_SUBDOMAIN",
+    "PORT_NAME",
     "check_name",
     "is_ip_literal",
     "name_problem",
@@ -20,7 +21,8 @@ __all__ = [
 DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 DNS1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
-_PORT_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+#: A port name's characters (an IANA service name: a DNS label's; its length is checked apart).
+PORT_NAME = DNS1123_LABEL
 
 _KINDS = {
     "label": (DNS1123_LABEL, 63, "a DNS-1123 label: lowercase letters, digits and '-', "
@@ -28,7 +30,7 @@ _KINDS = {
     "subdomain": (DNS1123_SUBDOMAIN, 253, "a DNS-1123 subdomain: lowercase labels joined by '.'"),
     "service": (DNS1035, 63, "a DNS-1035 label (Service names): lowercase letters, digits "
                 "and '-', starting with a letter"),
-    "port": (_PORT_NAME, 15, "an IANA service name: lowercase letters, digits and '-', "
+    "port": (PORT_NAME, 15, "an IANA service name: lowercase letters, digits and '-', "
              "with at least one letter"),
 }
 

@@ -24,7 +24,7 @@ from blueprints.core.connections import (
 )
 from blueprints.core.image import ImageRef, parse_image, pull_policy
 from blueprints.core.labels import label_value_problem, recommended_labels, selector_labels
-from blueprints.core.names import check_name, is_ip_literal
+from blueprints.core.names import PORT_NAME, check_name, is_ip_literal
 from blueprints.core.probes import Probe
 from blueprints.core.quantity import memory_too_small, parse_quantity
 from blueprints.core.release import ReleaseContext
@@ -316,6 +316,8 @@ class Workload(ABC):
         self._clients: list[ClientRef] = []
         #: Components of ``allow_from`` admitted on one port: (client, [pod port]).
         self._scoped_clients: list[tuple[ClientRef, list[int]]] = []
+        #: The text entries of ``allow_from``, parsed once: (entry, source, port or None).
+        self._allow_texts: list[tuple[str, str, str | None]] = []
         #: Filled at render by resolve_connections: who calls this component on which pod
         #: port, and what this component calls.
         self._incoming: list[tuple[ClientRef, int]] = []
@@ -785,8 +787,7 @@ class Workload(ABC):
         for entry in self.props.allow_from:
             if isinstance(entry, ClientRef):
                 ingress.admit(_peer(entry, self.namespace), all_ports)
-                continue
-            source, scope = allow_entry(self.path, entry)
+        for entry, source, scope in self._allow_texts:
             if source == ANYWHERE:
                 ingress.admit(None, self.allowed_ports(entry, scope))
             elif source.startswith("namespace:"):
@@ -902,10 +903,7 @@ class Workload(ABC):
             ConfigError: An entry names no component of the release.
         """
         self._scoped_clients = []
-        for entry in self.props.allow_from:
-            if isinstance(entry, ClientRef):
-                continue
-            source, port = allow_entry(self.path, entry)
+        for entry, source, port in self._allow_texts:
             pod_ports = self.allowed_ports(entry, port)  # a port it does not serve: an error
             if source.startswith("namespace:") or "/" in source or source == ANYWHERE:
                 continue
@@ -1111,6 +1109,7 @@ class Workload(ABC):
                                           "use a component, 'namespace:<name>', a CIDR block or "
                                           "'anywhere'", "BP042"))
             source, port = allow_entry(path, entry)
+            self._allow_texts.append((entry, source, port))
             on = f" on port {port}" if port is not None else ""
             if source.startswith("namespace:"):
                 check_name(source.removeprefix("namespace:"), component=path,
@@ -1233,15 +1232,12 @@ def allow_entry(path: str, entry: str) -> tuple[str, str | None]:
         return source, None
     number = port.isascii() and port.isdigit()  # "²" is a digit to isdigit, not to int
     if not (number and 1 <= int(port) <= 65535) and not (
-            not number and _PORT_NAME.fullmatch(port)):
+            not number and PORT_NAME.fullmatch(port)):
         raise ConfigError(Problem(path, "allow_from", entry, f"names no port: {port!r}",
                                   f"end it with a port name or number ({source}:http, "
                                   f"{source}:8080), or with nothing to admit every port",
                                   "BP042"))
     return source, port
-
-
-_PORT_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 
 
 def _namespace_peer(namespace: str) -> Manifest:
