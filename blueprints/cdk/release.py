@@ -86,7 +86,7 @@ class Release(cdk8s.Chart):
             scope, id, namespace=self.context.namespace, disable_resource_name_hashes=True,
             labels={_INSTANCE: self.context.name, _PART_OF: self.context.part_of})
         self._components: dict[str, Part] = {}
-        #: Rendered and checked by ``App.synth`` before Node asks for them (:func:`_synth`).
+        #: Rendered and checked by ``App.synth`` before Node asks for them (:func:`_checked`).
         self._prepared: list[dict[str, Any]] | None = None
 
     def manifests(self, *, validate: bool = True) -> list[dict[str, Any]]:

@@ -116,8 +116,6 @@ def check_exposure(component: Workload, expose: object) -> tuple[Exposure, ...]:
     Raises:
         ConfigError: Not an exposure, a bad name, host, path or CIDR block.
     """
-    if not expose and type(expose) in (list, tuple):
-        return ()  # most components are not exposed
     path = component.path
     items = expose if isinstance(expose, list | tuple) else (expose,)
     result: list[Exposure] = []

@@ -383,6 +383,13 @@ def _scalar(hint: Any, accepts: Callable[[object], bool]) -> _Check:
 def _union(hint: Any, args: tuple[Any, ...]) -> _Check:
     optional = type(None) in args
     options = [(a, _compile(a)) for a in args if a is not type(None)]
+    kinds = [a for a, _ in options]
+    dataclass_options = [a for a in kinds if isinstance(a, type) and dataclasses.is_dataclass(a)]
+    # Only lists and mappings (``calls``): a lone value is told to go in a list.
+    containers = bool(kinds) and all(
+        typing.get_origin(a) in (Sequence, list, Mapping, dict) for a in kinds) and any(
+        typing.get_origin(a) in (Sequence, list) for a in kinds)
+    mappings = any(typing.get_origin(a) in (Mapping, dict) for a in kinds)
 
     def check(value: object, field: str) -> None:
         if value is None and optional:
@@ -399,23 +406,24 @@ def _union(hint: Any, args: tuple[Any, ...]) -> _Check:
                 if wrong.field != field:
                     raise
                 first = first or wrong
-        dataclass_options = [a for a, _ in options
-                             if isinstance(a, type) and dataclasses.is_dataclass(a)]
+        raise _Mismatch(field, value, _wrong(hint, value), fix(value, field, first))
+
+    def fix(value: object, field: str, first: _Mismatch | None) -> str:
         numbers = isinstance(value, int | float) and not isinstance(value, bool)
+        if first is not None and (len(options) == 1 or (numbers and str in args)):
+            return first.fix
+        if dataclass_options and isinstance(value, Mapping):
+            return _build_hint(dataclass_options[0], field)
         named = [a for a in dataclass_options
                  if isinstance(value, str) and a.__name__.lower() == value.lower()]
-        lists = [a for a, _ in options if typing.get_origin(a) in (Sequence, list)]
-        maps = [a for a, _ in options if typing.get_origin(a) in (Mapping, dict)]
-        fix = first.fix if first is not None and (len(options) == 1 or (
-            numbers and str in args)) else (
-            _build_hint(dataclass_options[0], field) if dataclass_options
-            and isinstance(value, Mapping) else _call_hint(named[0], field, dataclass_options)
-            if named else f"pass {field}=[{safe_repr(value) if isinstance(value, str) else '...'}]"
-            " (a list, even of one entry)" + (
-                f", or {field}={{...}}" if maps else "")
-            if lists and len(lists) + len(maps) == len(options)
-            else f"pass {describe(hint)}")
-        raise _Mismatch(field, value, _wrong(hint, value), fix)
+        if named:
+            return _call_hint(named[0], field, dataclass_options)
+        if containers:
+            item = safe_repr(value) if isinstance(value, str) else "..."
+            return (f"pass {field}=[{item}] (a list, even of one entry)"
+                    + (f", or {field}={{...}}" if mappings else ""))
+        return f"pass {describe(hint)}"
+
     return check
 
 

@@ -43,7 +43,7 @@ def __getattr__(name: str) -> Any:
 
 def exposures_of(component: Workload, expose: object) -> tuple[Any, ...]:
     """``expose`` checked (:func:`blueprints.core.exposure.check_exposure`); nothing to load
-    for a component that is not exposed."""
+    for a component that is not exposed (most components)."""
     if not expose and type(expose) in (list, tuple):
         return ()
     from blueprints.core.exposure import check_exposure
